@@ -1,0 +1,61 @@
+# Gatehouse. `make run` and `make test` are all a newcomer needs: both install what is missing
+# (scripts/setup.sh) and find or start Postgres (scripts/db.sh). `make help` lists the rest.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# leptos reads these at compile time. cargo-leptos sets the same values (from Cargo.toml) for its
+# own cargo runs; exporting them for every plain cargo command too makes both compile leptos
+# identically, so neither invalidates the other's build. scripts/lib.sh reads these lines as well.
+export LEPTOS_OUTPUT_NAME := gatehouse
+export LEPTOS_SITE_ROOT := target/site
+export LEPTOS_SITE_PKG_DIR := pkg
+export LEPTOS_SITE_ADDR := 127.0.0.1:3000
+export LEPTOS_RELOAD_PORT := 3001
+export LEPTOS_LIB_DIR := frontend
+export LEPTOS_BIN_DIR := server
+export LEPTOS_JS_MINIFY := false
+export LEPTOS_HASH_FILES := false
+
+.PHONY: help run test setup build db db-stop lint unit e2e fmt
+
+help:
+	@echo 'make run      install what is missing, start/find Postgres, build, serve on $$GATEHOUSE_ADDR (127.0.0.1:3000)'
+	@echo 'make test     everything CI runs (.ci/run): fmt, clippy, cargo tests, build, Playwright end-to-end'
+	@echo 'make lint     cargo fmt --check and clippy only'
+	@echo 'make unit     cargo tests only (against Postgres)'
+	@echo 'make e2e      build, then the Playwright tests against a fresh database'
+	@echo 'make build    site into target/site, server into target/debug/gatehouse'
+	@echo 'make setup    install the toolchain pieces that are missing'
+	@echo 'make db       print the DATABASE_URL that run/test use (starting Postgres if needed)'
+	@echo 'make db-stop  stop the private Postgres cluster under target/pg, if one runs'
+	@echo 'make fmt      cargo fmt --all'
+
+run:
+	scripts/run.sh
+
+test:
+	scripts/test.sh all
+
+lint:
+	scripts/test.sh lint
+
+unit:
+	scripts/test.sh unit
+
+e2e:
+	scripts/test.sh e2e
+
+setup:
+	scripts/setup.sh
+
+build: setup
+	scripts/build.sh
+
+db:
+	@scripts/db.sh
+
+db-stop:
+	scripts/db.sh --stop
+
+fmt:
+	cargo fmt --all

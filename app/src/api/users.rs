@@ -1,0 +1,77 @@
+//! User administration, for administrators only.
+
+use leptos::prelude::*;
+
+use crate::domain::model::UserSummary;
+use crate::error::AppError;
+
+#[server]
+pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {
+    let state = crate::state::state()?;
+    crate::auth::require_admin(&state).await?;
+    crate::store::users::list(&state.pool).await
+}
+
+#[server]
+pub async fn create_user(
+    username: String,
+    display_name: String,
+    email: String,
+    password: String,
+    portal_only: bool,
+    is_admin: bool,
+) -> Result<(), AppError> {
+    use crate::domain::text;
+    use crate::store::users::{self, NewUser};
+    let state = crate::state::state()?;
+    let admin = crate::auth::require_admin(&state).await?;
+    let username = username.trim();
+    let display_name = display_name.trim();
+    let email = email.trim();
+    text::validate_username("username", username)?;
+    text::validate_name("display_name", display_name)?;
+    text::validate_email("email", email)?;
+    text::validate_password("password", &password)?;
+    let hash = crate::auth::password::hash(password).await?;
+    users::create(
+        &state.pool,
+        &admin.username,
+        NewUser {
+            username,
+            display_name,
+            email,
+            password_hash: &hash,
+            is_admin,
+            portal_only,
+        },
+    )
+    .await
+}
+
+#[server]
+pub async fn set_user_portal_only(username: String, value: bool) -> Result<(), AppError> {
+    use crate::store::users::{self, Flag};
+    let state = crate::state::state()?;
+    let admin = crate::auth::require_admin(&state).await?;
+    users::set_flag(&state.pool, &admin.username, &username, Flag::PortalOnly, value).await
+}
+
+#[server]
+pub async fn set_user_disabled(username: String, value: bool) -> Result<(), AppError> {
+    use crate::store::users::{self, Flag};
+    let state = crate::state::state()?;
+    let admin = crate::auth::require_admin(&state).await?;
+    if value && admin.username == username {
+        return Err(AppError::Conflict("You cannot disable your own account.".into()));
+    }
+    users::set_flag(&state.pool, &admin.username, &username, Flag::Disabled, value).await
+}
+
+#[server]
+pub async fn reset_password(username: String, password: String) -> Result<(), AppError> {
+    let state = crate::state::state()?;
+    let admin = crate::auth::require_admin(&state).await?;
+    crate::domain::text::validate_password("new_password", &password)?;
+    let hash = crate::auth::password::hash(password).await?;
+    crate::store::users::set_password_hash(&state.pool, &admin.username, &username, &hash).await
+}

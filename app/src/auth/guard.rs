@@ -1,0 +1,65 @@
+//! The checks server functions start with: who is calling, and may they do this here.
+
+use leptos::prelude::use_context;
+
+use super::{cookie, token};
+use crate::domain::model::SessionUser;
+use crate::domain::roles::{Actor, Permission, Role};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::store;
+
+/// The signed-in user of the current request, if any.
+pub async fn current_user(state: &AppState) -> AppResult<Option<SessionUser>> {
+    let Some(parts) = use_context::<http::request::Parts>() else {
+        return Ok(None);
+    };
+    let Some(token) = cookie::read(&parts.headers, cookie::SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    store::sessions::user_for(&state.pool, &token::hash(&token)).await
+}
+
+pub async fn require_user(state: &AppState) -> AppResult<SessionUser> {
+    current_user(state).await?.ok_or(AppError::Unauthenticated)
+}
+
+/// A signed-in user who may use the management console (not a portal-only user).
+pub async fn require_console_user(state: &AppState) -> AppResult<SessionUser> {
+    let user = require_user(state).await?;
+    if user.portal_only && !user.is_admin {
+        return Err(AppError::Forbidden);
+    }
+    Ok(user)
+}
+
+pub fn actor(user: &SessionUser) -> Actor {
+    Actor {
+        username: user.username.clone(),
+        is_admin: user.is_admin,
+        portal_only: user.portal_only,
+    }
+}
+
+/// Refuses unless `user` holds `permission` in `org_id`; returns their role there.
+/// Non-members get "not allowed" whether or not the organization exists, so ids don't leak.
+pub async fn authorize(
+    state: &AppState,
+    user: &SessionUser,
+    org_id: &str,
+    permission: Permission,
+) -> AppResult<Option<Role>> {
+    let role = store::orgs::role_of(&state.pool, org_id, &user.username).await?;
+    if !actor(user).may(role, permission) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(role)
+}
+
+pub async fn require_admin(state: &AppState) -> AppResult<SessionUser> {
+    let user = require_user(state).await?;
+    if !user.is_admin {
+        return Err(AppError::Forbidden);
+    }
+    Ok(user)
+}

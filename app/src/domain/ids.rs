@@ -1,0 +1,73 @@
+//! Entity ids: short, URL-safe slugs that appear in console and gateway URLs.
+
+use super::FieldError;
+
+pub const MAX_ID_LEN: usize = 50;
+
+/// Derives an id from a display name the way apiman does: keep letters, digits, `-` and `_`,
+/// drop everything else (so "Spring Corp." becomes "SpringCorp").
+pub fn slug_from_name(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .take(MAX_ID_LEN)
+        .collect()
+}
+
+/// Checks an id typed by a user; `field` names the form field for the message.
+pub fn validate_id(field: &str, id: &str) -> Result<(), FieldError> {
+    if id.is_empty() {
+        return Err(FieldError::new(field, "Enter an id."));
+    }
+    if id.len() > MAX_ID_LEN {
+        return Err(FieldError::new(
+            field,
+            format!("An id has at most {MAX_ID_LEN} characters."),
+        ));
+    }
+    if !id.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        return Err(FieldError::new(
+            field,
+            "An id starts with a letter or a digit.",
+        ));
+    }
+    if let Some(bad) = id
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+    {
+        return Err(FieldError::new(
+            field,
+            format!("'{bad}' is not allowed in an id: use letters, digits, '-' and '_'."),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slug_keeps_letters_digits_dash_underscore() {
+        assert_eq!(slug_from_name("Spring Corp."), "SpringCorp");
+        assert_eq!(slug_from_name("ACME  Corp-2_x!"), "ACMECorp-2_x");
+        assert_eq!(slug_from_name("Überall"), "berall");
+        assert_eq!(slug_from_name(&"a".repeat(80)).len(), MAX_ID_LEN);
+    }
+
+    #[test]
+    fn valid_ids_pass() {
+        for id in ["STRINGER", "a", "Spring-Corp_2", "0abc"] {
+            assert!(validate_id("id", id).is_ok(), "{id}");
+        }
+    }
+
+    #[test]
+    fn invalid_ids_name_the_problem() {
+        assert_eq!(validate_id("id", "").unwrap_err().message, "Enter an id.");
+        assert!(validate_id("id", "-abc").unwrap_err().message.contains("starts with"));
+        assert!(validate_id("id", "a b").unwrap_err().message.contains("' '"));
+        assert!(validate_id("id", "a/b").unwrap_err().message.contains("'/'"));
+        assert!(validate_id("id", &"a".repeat(51)).unwrap_err().message.contains("at most"));
+        assert_eq!(validate_id("org_id", "").unwrap_err().field, "org_id");
+    }
+}

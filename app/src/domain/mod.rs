@@ -1,0 +1,22 @@
+//! Pure domain rules shared by the server and the browser: no I/O here.
+
+pub mod ids;
+pub mod model;
+pub mod roles;
+pub mod text;
+
+/// A validation failure tied to one form field, so forms can show it next to that field.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            field: field.to_string(),
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! The audit trail: one row per change, written in the same transaction as the change.
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgPool};
+
+use crate::domain::model::AuditEntry;
+use crate::error::AppResult;
+
+/// What changed, for one audit row.
+pub struct Change<'a> {
+    pub actor: &'a str,
+    pub org_id: Option<&'a str>,
+    pub entity_type: &'a str,
+    pub entity_id: &'a str,
+    pub action: &'a str,
+    pub data: serde_json::Value,
+}
+
+pub async fn record(conn: &mut PgConnection, change: Change<'_>) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO audit_entries (actor, org_id, entity_type, entity_id, action, data)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(change.actor)
+    .bind(change.org_id)
+    .bind(change.entity_type)
+    .bind(change.entity_id)
+    .bind(change.action)
+    .bind(change.data)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    at: DateTime<Utc>,
+    actor: String,
+    entity_type: String,
+    entity_id: String,
+    action: String,
+    data: serde_json::Value,
+}
+
+/// The newest entries of an organization first.
+pub async fn list_for_org(pool: &PgPool, org_id: &str, limit: i64) -> AppResult<Vec<AuditEntry>> {
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT id, at, actor, entity_type, entity_id, action, data FROM audit_entries
+         WHERE org_id = $1 ORDER BY at DESC, id DESC LIMIT $2",
+    )
+    .bind(org_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| AuditEntry {
+            id: r.id,
+            at: r.at,
+            actor: r.actor,
+            entity_type: r.entity_type,
+            entity_id: r.entity_id,
+            action: r.action,
+            data: r.data,
+        })
+        .collect())
+}

@@ -1,0 +1,30 @@
+//! SQL, and nothing else: every query of the app lives in this module tree.
+//! Functions take a pool (or a transaction) and return domain types or `AppError`.
+
+pub mod audit;
+pub mod members;
+pub mod orgs;
+pub mod sessions;
+pub mod users;
+
+use sqlx::migrate::Migrator;
+
+pub use sqlx::PgPool;
+
+/// The schema migrations, embedded at compile time.
+pub static MIGRATOR: Migrator = sqlx::migrate!();
+
+/// Postgres error codes we turn into user-facing messages.
+pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
+    db_code(err).as_deref() == Some("23505")
+}
+
+pub(crate) fn is_foreign_key_violation(err: &sqlx::Error) -> bool {
+    db_code(err).as_deref() == Some("23503")
+}
+
+fn db_code(err: &sqlx::Error) -> Option<String> {
+    err.as_database_error()
+        .and_then(|e| e.code())
+        .map(|c| c.into_owned())
+}

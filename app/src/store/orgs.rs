@@ -1,0 +1,233 @@
+//! Organizations.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+
+use super::audit::{self, Change};
+use super::{is_foreign_key_violation, is_unique_violation};
+use crate::domain::model::{OrgListItem, Organization};
+use crate::domain::roles::Role;
+use crate::error::{AppError, AppResult};
+
+#[derive(sqlx::FromRow)]
+struct OrgRow {
+    id: String,
+    name: String,
+    description: String,
+    created_at: DateTime<Utc>,
+}
+
+impl From<OrgRow> for Organization {
+    fn from(r: OrgRow) -> Self {
+        Organization {
+            id: r.id,
+            name: r.name,
+            description: r.description,
+            created_at: r.created_at,
+        }
+    }
+}
+
+/// Creates the organization and makes its creator the Owner, in one transaction.
+pub async fn create(
+    pool: &PgPool,
+    actor: &str,
+    id: &str,
+    name: &str,
+    description: &str,
+) -> AppResult<()> {
+    let mut tx = pool.begin().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO organizations (id, name, description, created_by) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(id)
+    .bind(name)
+    .bind(description)
+    .bind(actor)
+    .execute(&mut *tx)
+    .await;
+    match inserted {
+        Err(e) if is_unique_violation(&e) => {
+            return Err(AppError::field(
+                "id",
+                format!("The id {id} is taken: choose another one."),
+            ));
+        }
+        other => {
+            other?;
+        }
+    }
+    sqlx::query("INSERT INTO memberships (org_id, username, role) VALUES ($1, $2, $3)")
+        .bind(id)
+        .bind(actor)
+        .bind(Role::Owner.as_str())
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        Change {
+            actor,
+            org_id: Some(id),
+            entity_type: "organization",
+            entity_id: id,
+            action: "created",
+            data: serde_json::json!({"name": name, "description": description}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn get(pool: &PgPool, id: &str) -> AppResult<Option<Organization>> {
+    let row: Option<OrgRow> = sqlx::query_as(
+        "SELECT id, name, description, created_at FROM organizations WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(Into::into))
+}
+
+pub async fn role_of(pool: &PgPool, org_id: &str, username: &str) -> AppResult<Option<Role>> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT role FROM memberships WHERE org_id = $1 AND username = $2")
+            .bind(org_id)
+            .bind(username)
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.and_then(|(r,)| Role::parse(&r)))
+}
+
+pub async fn update(
+    pool: &PgPool,
+    actor: &str,
+    id: &str,
+    name: &str,
+    description: &str,
+) -> AppResult<()> {
+    let mut tx = pool.begin().await?;
+    let updated =
+        sqlx::query("UPDATE organizations SET name = $2, description = $3 WHERE id = $1")
+            .bind(id)
+            .bind(name)
+            .bind(description)
+            .execute(&mut *tx)
+            .await?;
+    if updated.rows_affected() == 0 {
+        return Err(AppError::not_found(format!("No organization {id}.")));
+    }
+    audit::record(
+        &mut tx,
+        Change {
+            actor,
+            org_id: Some(id),
+            entity_type: "organization",
+            entity_id: id,
+            action: "updated",
+            data: serde_json::json!({"name": name, "description": description}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deletes an empty organization. APIs, plans and clients reference their organization
+/// without cascading, so the database itself refuses to delete one that still holds any.
+pub async fn delete(pool: &PgPool, actor: &str, id: &str) -> AppResult<()> {
+    let mut tx = pool.begin().await?;
+    let deleted = sqlx::query("DELETE FROM organizations WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await;
+    let deleted = match deleted {
+        Err(e) if is_foreign_key_violation(&e) => {
+            return Err(AppError::Conflict(format!(
+                "Organization {id} still has APIs, plans or clients: delete them first."
+            )));
+        }
+        other => other?,
+    };
+    if deleted.rows_affected() == 0 {
+        return Err(AppError::not_found(format!("No organization {id}.")));
+    }
+    audit::record(
+        &mut tx,
+        Change {
+            actor,
+            org_id: Some(id),
+            entity_type: "organization",
+            entity_id: id,
+            action: "deleted",
+            data: serde_json::json!({}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct ListRow {
+    id: String,
+    name: String,
+    description: String,
+    role: Option<String>,
+}
+
+impl From<ListRow> for OrgListItem {
+    fn from(r: ListRow) -> Self {
+        OrgListItem {
+            id: r.id,
+            name: r.name,
+            description: r.description,
+            my_role: r.role.as_deref().and_then(Role::parse),
+        }
+    }
+}
+
+/// Organizations whose name or id contains `query`, among those the user may see
+/// (their own; every organization for an administrator).
+pub async fn search(
+    pool: &PgPool,
+    username: &str,
+    all_visible: bool,
+    query: &str,
+) -> AppResult<Vec<OrgListItem>> {
+    let pattern = format!("%{}%", escape_like(query.trim()));
+    let rows: Vec<ListRow> = sqlx::query_as(
+        "SELECT o.id, o.name, o.description, m.role
+         FROM organizations o
+         LEFT JOIN memberships m ON m.org_id = o.id AND m.username = $1
+         WHERE ($2 OR m.role IS NOT NULL)
+           AND (o.name ILIKE $3 OR o.id ILIKE $3)
+         ORDER BY lower(o.name) LIMIT 100",
+    )
+    .bind(username)
+    .bind(all_visible)
+    .bind(pattern)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// Makes `%`, `_` and `\` in user input match literally in ILIKE.
+fn escape_like(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    for c in input.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn like_wildcards_are_escaped() {
+        assert_eq!(super::escape_like("50%_a\\b"), "50\\%\\_a\\\\b");
+    }
+}

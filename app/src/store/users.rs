@@ -1,0 +1,209 @@
+//! User accounts.
+
+use sqlx::PgPool;
+
+use super::audit::{self, Change};
+use super::is_unique_violation;
+use crate::domain::model::UserSummary;
+use crate::error::{AppError, AppResult};
+
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub email: &'a str,
+    pub password_hash: &'a str,
+    pub is_admin: bool,
+    pub portal_only: bool,
+}
+
+pub async fn create(pool: &PgPool, actor: &str, user: NewUser<'_>) -> AppResult<()> {
+    let mut tx = pool.begin().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO users (username, display_name, email, password_hash, is_admin, portal_only)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(user.username)
+    .bind(user.display_name)
+    .bind(user.email)
+    .bind(user.password_hash)
+    .bind(user.is_admin)
+    .bind(user.portal_only)
+    .execute(&mut *tx)
+    .await;
+    match inserted {
+        Err(e) if is_unique_violation(&e) => {
+            return Err(AppError::field(
+                "username",
+                format!("The username {} is taken.", user.username),
+            ));
+        }
+        other => {
+            other?;
+        }
+    }
+    audit::record(
+        &mut tx,
+        Change {
+            actor,
+            org_id: None,
+            entity_type: "user",
+            entity_id: user.username,
+            action: "created",
+            data: serde_json::json!({"admin": user.is_admin, "portal_only": user.portal_only}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn exists(pool: &PgPool, username: &str) -> AppResult<bool> {
+    let found: Option<(String,)> = sqlx::query_as("SELECT username FROM users WHERE username = $1")
+        .bind(username)
+        .fetch_optional(pool)
+        .await?;
+    Ok(found.is_some())
+}
+
+/// What sign-in needs to decide.
+#[derive(sqlx::FromRow)]
+pub struct LoginRecord {
+    pub username: String,
+    pub password_hash: String,
+    pub disabled: bool,
+}
+
+/// Usernames are matched without regard to case, as people type them.
+pub async fn find_for_login(pool: &PgPool, username: &str) -> AppResult<Option<LoginRecord>> {
+    Ok(sqlx::query_as(
+        "SELECT username, password_hash, disabled FROM users WHERE lower(username) = lower($1)",
+    )
+    .bind(username)
+    .fetch_optional(pool)
+    .await?)
+}
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    username: String,
+    display_name: String,
+    email: String,
+    is_admin: bool,
+    portal_only: bool,
+    disabled: bool,
+}
+
+impl From<SummaryRow> for UserSummary {
+    fn from(r: SummaryRow) -> Self {
+        UserSummary {
+            username: r.username,
+            display_name: r.display_name,
+            email: r.email,
+            is_admin: r.is_admin,
+            portal_only: r.portal_only,
+            disabled: r.disabled,
+        }
+    }
+}
+
+pub async fn list(pool: &PgPool) -> AppResult<Vec<UserSummary>> {
+    let rows: Vec<SummaryRow> = sqlx::query_as(
+        "SELECT username, display_name, email, is_admin, portal_only, disabled
+         FROM users ORDER BY lower(username)",
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// Account switches an administrator can flip.
+#[derive(Debug, Clone, Copy)]
+pub enum Flag {
+    PortalOnly,
+    Disabled,
+}
+
+pub async fn set_flag(
+    pool: &PgPool,
+    actor: &str,
+    username: &str,
+    flag: Flag,
+    value: bool,
+) -> AppResult<()> {
+    let (sql, action) = match flag {
+        Flag::PortalOnly => (
+            "UPDATE users SET portal_only = $2 WHERE username = $1",
+            "portal_only_set",
+        ),
+        Flag::Disabled => (
+            "UPDATE users SET disabled = $2 WHERE username = $1",
+            "disabled_set",
+        ),
+    };
+    let mut tx = pool.begin().await?;
+    let updated = sqlx::query(sql)
+        .bind(username)
+        .bind(value)
+        .execute(&mut *tx)
+        .await?;
+    if updated.rows_affected() == 0 {
+        return Err(AppError::not_found(format!("No user named {username}.")));
+    }
+    if matches!(flag, Flag::Disabled) && value {
+        // A disabled account loses its open sessions at once.
+        sqlx::query("DELETE FROM sessions WHERE username = $1")
+            .bind(username)
+            .execute(&mut *tx)
+            .await?;
+    }
+    audit::record(
+        &mut tx,
+        Change {
+            actor,
+            org_id: None,
+            entity_type: "user",
+            entity_id: username,
+            action,
+            data: serde_json::json!({ "value": value }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Replaces the password and ends every session of the user.
+pub async fn set_password_hash(
+    pool: &PgPool,
+    actor: &str,
+    username: &str,
+    hash: &str,
+) -> AppResult<()> {
+    let mut tx = pool.begin().await?;
+    let updated = sqlx::query("UPDATE users SET password_hash = $2 WHERE username = $1")
+        .bind(username)
+        .bind(hash)
+        .execute(&mut *tx)
+        .await?;
+    if updated.rows_affected() == 0 {
+        return Err(AppError::not_found(format!("No user named {username}.")));
+    }
+    sqlx::query("DELETE FROM sessions WHERE username = $1")
+        .bind(username)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        Change {
+            actor,
+            org_id: None,
+            entity_type: "user",
+            entity_id: username,
+            action: "password_reset",
+            data: serde_json::json!({}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,73 @@
+//! The HTML shell and the route table.
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use super::components::layout::{ConsoleLayout, PlainLayout};
+use super::components::toast::provide_toasts;
+use super::console::{
+    create_org::CreateOrganizationPage, dashboard::DashboardPage, login::LoginPage,
+    not_found::NotFound, org, search::SearchPage, users::UsersPage,
+};
+use super::portal::home::PortalHome;
+use super::session::provide_session;
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body class="min-h-screen bg-slate-50 text-slate-900 antialiased">
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_session();
+    provide_toasts();
+    // Lets end-to-end tests (and people) know the page is interactive.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/gatehouse.css" />
+        <Title text="Gatehouse" />
+        <Router>
+            <Routes fallback=NotFound>
+                <ParentRoute path=path!("") view=PlainLayout ssr=SsrMode::Async>
+                    <Route path=path!("login") view=LoginPage />
+                    <Route path=path!("portal") view=PortalHome />
+                </ParentRoute>
+                <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
+                    <Route path=path!("") view=DashboardPage />
+                    <Route path=path!("search") view=SearchPage />
+                    <Route path=path!("create/organization") view=CreateOrganizationPage />
+                    <Route path=path!("admin/users") view=UsersPage />
+                    <ParentRoute path=path!("orgs/:org") view=org::OrgPage>
+                        <Route path=path!("") view=org::apis::OrgApisTab />
+                        <Route path=path!("apis") view=org::apis::OrgApisTab />
+                        <Route path=path!("plans") view=org::plans::OrgPlansTab />
+                        <Route path=path!("clients") view=org::clients::OrgClientsTab />
+                        <Route path=path!("members") view=org::members::OrgMembersTab />
+                        <Route path=path!("activity") view=org::activity::OrgActivityTab />
+                    </ParentRoute>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,165 @@
+//! The Members tab: who belongs to the organization, with which role.
+
+use leptos::prelude::*;
+
+use super::use_org;
+use crate::api::members::{AddMember, ChangeMemberRole, RemoveMember, list_members};
+use crate::domain::roles::Role;
+use crate::ui::components::badge::StatusBadge;
+use crate::ui::components::dialog::ConfirmDialog;
+use crate::ui::components::form::{FieldErrors, SelectField, TextField, show_error};
+use crate::ui::components::notice::{ErrorNotice, FormError, Loading};
+use crate::ui::components::table::DataTable;
+use crate::ui::components::toast::use_toasts;
+
+fn role_options() -> Vec<(String, String)> {
+    Role::ALL
+        .into_iter()
+        .map(|r| (r.as_str().to_string(), r.label().to_string()))
+        .collect()
+}
+
+#[component]
+pub fn OrgMembersTab() -> impl IntoView {
+    let org = use_org();
+    let toasts = use_toasts();
+    let add = ServerAction::<AddMember>::new();
+    let change = ServerAction::<ChangeMemberRole>::new();
+    let remove = ServerAction::<RemoveMember>::new();
+    let members = Resource::new(
+        move || {
+            (
+                org.id.get(),
+                add.version().get(),
+                change.version().get(),
+                remove.version().get(),
+            )
+        },
+        |(id, ..)| list_members(id),
+    );
+    let can_manage = move || {
+        org.view
+            .get()
+            .and_then(|r| r.ok())
+            .is_some_and(|v| v.can_manage_members)
+    };
+
+    let username = RwSignal::new(String::new());
+    let role = RwSignal::new(Role::Viewer.as_str().to_string());
+    let errors = RwSignal::new(FieldErrors::new());
+    let form_error = RwSignal::new(None::<String>);
+    Effect::new(move |_| match add.value().get() {
+        Some(Ok(())) => {
+            toasts.success(format!("{} added.", username.get_untracked()));
+            username.set(String::new());
+        }
+        Some(Err(e)) => form_error.set(show_error(errors, e)),
+        None => {}
+    });
+    Effect::new(move |_| {
+        if let Some(Err(e)) = change.value().get() {
+            toasts.failure(e.to_string());
+        }
+    });
+    Effect::new(move |_| match remove.value().get() {
+        Some(Ok(())) => toasts.success("Member removed."),
+        Some(Err(e)) => toasts.failure(e.to_string()),
+        None => {}
+    });
+
+    let removing = RwSignal::new(String::new());
+    let confirm_open = RwSignal::new(false);
+
+    view! {
+        <Show when=can_manage>
+            <form
+                class="mb-6 flex items-start gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    form_error.set(None);
+                    errors.set(FieldErrors::new());
+                    let Some(r) = Role::parse(&role.get_untracked()) else { return };
+                    add.dispatch(AddMember { org: org.id.get_untracked(), username: username.get_untracked(), role: r });
+                }
+            >
+                <div class="flex-1">
+                    <FormError message=form_error />
+                    <TextField label="Username" name="username" value=username errors help="An existing user account." />
+                </div>
+                <div class="w-52">
+                    <SelectField label="Role" name="role" value=role options=role_options() errors />
+                </div>
+                <button type="submit" class="btn-primary mt-6" disabled=move || add.pending().get()>"Add Member"</button>
+            </form>
+        </Show>
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match members.await {
+                    Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
+                    Ok(list) => view! {
+                        <DataTable headers=vec!["Member", "Name", "Role", ""]>
+                            {list.into_iter().map(|m| {
+                                let user = m.username.clone();
+                                let user_for_change = m.username.clone();
+                                let current = m.role.as_str().to_string();
+                                view! {
+                                    <tr data-testid="member-row">
+                                        <td class="px-4 py-3 font-medium">{m.username.clone()}</td>
+                                        <td class="px-4 py-3 text-slate-600">{m.display_name.clone()}</td>
+                                        <td class="px-4 py-3">
+                                            <Show when=can_manage fallback=move || view! { <StatusBadge label=m.role.label() /> }>
+                                                <select
+                                                    aria-label=format!("Role of {}", user_for_change)
+                                                    class="rounded-md border border-slate-300 px-2 py-1 text-sm"
+                                                    on:change={
+                                                        let user = user_for_change.clone();
+                                                        move |ev| {
+                                                            if let Some(r) = Role::parse(&event_target_value(&ev)) {
+                                                                change.dispatch(ChangeMemberRole { org: org.id.get_untracked(), username: user.clone(), role: r });
+                                                            }
+                                                        }
+                                                    }
+                                                >
+                                                    {role_options().into_iter().map(|(v, l)| {
+                                                        let selected = v == current;
+                                                        view! { <option value=v selected=selected>{l}</option> }
+                                                    }).collect_view()}
+                                                </select>
+                                            </Show>
+                                        </td>
+                                        <td class="px-4 py-3 text-right">
+                                            <Show when=can_manage>
+                                                <button
+                                                    type="button"
+                                                    class="text-sm font-medium text-red-600 hover:underline"
+                                                    on:click={
+                                                        let user = user.clone();
+                                                        move |_| {
+                                                            removing.set(user.clone());
+                                                            confirm_open.set(true);
+                                                        }
+                                                    }
+                                                >
+                                                    "Remove"
+                                                </button>
+                                            </Show>
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </DataTable>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+        <ConfirmDialog
+            open=confirm_open
+            title="Remove member"
+            message=Signal::derive(move || format!("Remove {} from this organization?", removing.get()))
+            confirm_label="Remove"
+            on_confirm=move |_| {
+                remove.dispatch(RemoveMember { org: org.id.get_untracked(), username: removing.get_untracked() });
+            }
+        />
+    }
+}

@@ -1,0 +1,57 @@
+//! Search for organizations by name or id.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::orgs::search_organizations;
+use crate::ui::components::badge::StatusBadge;
+use crate::ui::components::notice::{ErrorNotice, Loading};
+use crate::ui::components::table::{DataTable, EmptyState};
+
+#[component]
+pub fn SearchPage() -> impl IntoView {
+    let query = use_query_map();
+    let q = move || query.read().get("q").unwrap_or_default();
+    let results = Resource::new(q, search_organizations);
+    view! {
+        <h1 class="text-2xl font-semibold text-slate-900">"Search"</h1>
+        <form action="/search" method="get" class="mt-4 flex gap-2">
+            <input
+                name="q"
+                type="search"
+                aria-label="Organization name"
+                placeholder="Search for your organization"
+                prop:value=q
+                class="w-96 rounded-md border border-slate-300 px-3 py-2 text-sm"
+            />
+            <button type="submit" class="btn-primary">"Search"</button>
+        </form>
+        <div class="mt-6">
+            <Transition fallback=Loading>
+                {move || Suspend::new(async move {
+                    match results.await {
+                        Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
+                        Ok(list) if list.is_empty() => view! {
+                            <EmptyState message="No organization matches your search." />
+                        }.into_any(),
+                        Ok(list) => view! {
+                            <DataTable headers=vec!["Organization", "Id", "Description", "Your role"]>
+                                {list.into_iter().map(|o| view! {
+                                    <tr>
+                                        <td class="px-4 py-3 font-medium">
+                                            <A href=format!("/orgs/{}", o.id) attr:class="text-indigo-600 hover:underline">{o.name.clone()}</A>
+                                        </td>
+                                        <td class="px-4 py-3 font-mono text-xs text-slate-500">{o.id.clone()}</td>
+                                        <td class="px-4 py-3 text-slate-600">{o.description.clone()}</td>
+                                        <td class="px-4 py-3">{o.my_role.map(|r| view! { <StatusBadge label=r.label() /> })}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </DataTable>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
+    }
+}

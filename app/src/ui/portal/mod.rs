@@ -1,0 +1,3 @@
+//! Pages of the Developer Portal.
+
+pub mod home;

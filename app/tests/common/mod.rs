@@ -1,0 +1,61 @@
+//! Calling server functions the way the server does: with the app state and the request
+//! (carrying a session cookie or not) in Leptos context.
+#![allow(dead_code)]
+
+use app::auth::{password, token};
+use app::state::AppState;
+use app::store::{self, PgPool};
+use chrono::{Duration, Utc};
+use leptos::prelude::{Owner, provide_context};
+
+pub const PASSWORD: &str = "test-password-1";
+
+/// Creates a user with `PASSWORD`.
+pub async fn user(pool: &PgPool, username: &str, is_admin: bool, portal_only: bool) {
+    let hash = password::hash(PASSWORD.into()).await.expect("hash");
+    store::users::create(
+        pool,
+        "test",
+        store::users::NewUser {
+            username,
+            display_name: username,
+            email: "",
+            password_hash: &hash,
+            is_admin,
+            portal_only,
+        },
+    )
+    .await
+    .expect("create user");
+}
+
+/// Opens a session for `username` and returns its cookie token.
+pub async fn session(pool: &PgPool, username: &str) -> String {
+    let t = token::new_token();
+    store::sessions::create(pool, &token::hash(&t), username, Utc::now() + Duration::hours(1))
+        .await
+        .expect("session");
+    t
+}
+
+/// Makes the following server-function calls act as the holder of `token` (or anonymously).
+/// Keep the returned owner alive for as long as the calls run.
+pub fn act_as(pool: &PgPool, token: Option<&str>) -> Owner {
+    let owner = Owner::new();
+    owner.set();
+    provide_context(AppState::new(pool.clone()));
+    let mut req = http::Request::builder().uri("/api/test");
+    if let Some(t) = token {
+        req = req.header(http::header::COOKIE, format!("gatehouse_session={t}"));
+    }
+    let (parts, _) = req.body(()).expect("request").into_parts();
+    provide_context(parts);
+    provide_context(leptos_axum::ResponseOptions::default());
+    owner
+}
+
+/// Signs `username` in (creating the session) and acts as them.
+pub async fn as_user(pool: &PgPool, username: &str) -> Owner {
+    let t = session(pool, username).await;
+    act_as(pool, Some(&t))
+}

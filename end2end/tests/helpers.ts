@@ -1,0 +1,37 @@
+import { expect, type Page } from "@playwright/test";
+
+/** Passwords the e2e run gives the server (scripts/test.sh sets both variables). */
+export const ADMIN_USER = "admin";
+export const ADMIN_PASSWORD = process.env.GATEHOUSE_ADMIN_PASSWORD ?? "admin-e2e-password";
+export const DEMO_PASSWORD = process.env.GATEHOUSE_DEMO_PASSWORD ?? "david-e2e-password";
+
+/** Network errors that mean "the server is not listening yet", worth retrying. */
+const NOT_UP = /net::ERR_(CONNECTION_REFUSED|CONNECTION_RESET|EMPTY_RESPONSE|CONNECTION_CLOSED)/;
+
+/**
+ * Opens `path` and waits until the Leptos app has hydrated (the app sets
+ * `<body data-hydrated="true">` once the WASM has taken over), so that clicks reach event handlers.
+ * The server may still be starting: connection errors are retried for up to `serverTimeoutMs`.
+ */
+export async function gotoHydrated(page: Page, path: string, serverTimeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + serverTimeoutMs;
+  for (;;) {
+    try {
+      await page.goto(path);
+      break;
+    } catch (error) {
+      if (!NOT_UP.test(String(error)) || Date.now() > deadline) throw error;
+      await page.waitForTimeout(500);
+    }
+  }
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true", { timeout: 30_000 });
+}
+
+/** Signs in through the login form and waits until the app has navigated away from /login. */
+export async function signIn(page: Page, username: string, password: string): Promise<void> {
+  await gotoHydrated(page, "/login");
+  await page.getByLabel("Username", { exact: true }).fill(username);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL((url) => url.pathname !== "/login");
+}

@@ -1,0 +1,8 @@
+//! The WebAssembly entry point: hydrates the server-rendered page with the shared `app` crate.
+#![recursion_limit = "256"]
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

@@ -1,0 +1,37 @@
+# shellcheck shell=bash
+# Sourced by the other scripts: repo root, PATH, the LEPTOS_* build settings, logging, apt-get.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH" # where `cargo install` puts its binaries
+
+# The LEPTOS_* compile-time settings are written once, in the Makefile; load them here too so a
+# script run directly compiles exactly like one run by make (otherwise leptos rebuilds).
+while IFS= read -r line; do
+    if [[ $line =~ ^export\ (LEPTOS_[A-Z_]+)\ :=\ (.*)$ ]]; then
+        export "${BASH_REMATCH[1]}=${BASH_REMATCH[2]}"
+    fi
+done <"$ROOT/Makefile"
+
+# Messages go to stderr: db.sh's stdout is meant to be captured.
+log() { printf '==> %s\n' "$*" >&2; }
+die() {
+    printf 'error: %s\n' "$*" >&2
+    exit 1
+}
+
+# apt_install PKG...: install Debian packages. `apt-get update` runs first unless this did it
+# less than an hour ago (a stamp file: setup.sh and db.sh in one `make` update only once).
+apt_install() {
+    local sudo=() stamp=${TMPDIR:-/tmp}/gatehouse-apt-update.stamp
+    if [[ $(id -u) -ne 0 ]]; then
+        command -v sudo >/dev/null || die "need root (or sudo) to install: $*"
+        sudo=(sudo)
+    fi
+    if [[ -z $(find "$stamp" -mmin -60 2>/dev/null) ]]; then
+        log "apt-get update"
+        "${sudo[@]}" apt-get update -qq >&2
+        touch "$stamp"
+    fi
+    log "apt-get install $*"
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >&2
+}

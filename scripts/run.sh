@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# `make run`: install what is missing, make sure Postgres is there, build, and serve.
+# The server takes GATEHOUSE_ADDR (default 127.0.0.1:3000), GATEHOUSE_ADMIN_PASSWORD,
+# GATEHOUSE_DEMO, RUST_LOG… from the environment as they are.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+scripts/setup.sh
+db_env=$(scripts/db.sh --export) # a failure stops here; inside eval "$(…)" it would not
+eval "$db_env"
+scripts/build.sh
+log "target/debug/gatehouse serve"
+exec target/debug/gatehouse serve

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# `make test`: everything CI checks, in order, stopping at the first failure.
+#   scripts/test.sh [all]  setup → Postgres → fmt → clippy → cargo tests → build → end-to-end
+#   scripts/test.sh lint   setup → Postgres → fmt → clippy
+#   scripts/test.sh unit   setup → Postgres → cargo tests
+#   scripts/test.sh e2e    setup → Postgres → build → end-to-end
+# DATABASE_URL (from scripts/db.sh) points at a server where the tests may create databases
+# (#[sqlx::test] makes one per test). The end-to-end run gets its own fresh database.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+stage=${1:-all}
+case $stage in
+all | lint | unit | e2e) ;;
+*) die "usage: scripts/test.sh [all|lint|unit|e2e]" ;;
+esac
+want() { [[ $stage == all || $stage == "$1" ]]; }
+
+E2E_PORT=3100
+# Only the e2e server and Playwright get these; the cargo tests see the caller's environment.
+E2E_ENV=(GATEHOUSE_ADMIN_PASSWORD=admin-e2e-password GATEHOUSE_DEMO_PASSWORD=david-e2e-password)
+
+run() {
+    log "$*"
+    "$@"
+}
+
+# What cleanup() undoes (script-level: the EXIT trap runs after e2e() has returned).
+e2e_db=gatehouse_e2e_$$
+e2e_pid=""
+cleanup() {
+    if [[ -n $e2e_pid ]] && kill -0 "$e2e_pid" 2>/dev/null; then
+        kill "$e2e_pid" 2>/dev/null || true
+        for _ in {1..50}; do kill -0 "$e2e_pid" 2>/dev/null || break; sleep 0.2; done
+        kill -9 "$e2e_pid" 2>/dev/null || true
+    fi
+    scripts/db.sh --drop "$e2e_db" || true
+}
+
+# GET URL → exit 0 on HTTP 200 (node is always here; curl may not be).
+http_ok() { node -e 'fetch(process.argv[1]).then(r => process.exit(r.status === 200 ? 0 : 1), () => process.exit(1))' "$1"; }
+
+# Fresh database, server on $E2E_PORT, Playwright; the server and the database go away however
+# this ends.
+e2e() {
+    local base=http://127.0.0.1:$E2E_PORT server_log=target/e2e-server.log db_url ready=0 rc=0
+    if http_ok "$base/readyz"; then die "something already answers on $base: stop it first"; fi
+
+    trap cleanup EXIT
+    trap 'exit 130' INT TERM # so that the EXIT trap runs on Ctrl-C too
+    db_url=$(scripts/db.sh --create "$e2e_db" | tail -n1)
+    log "starting the server on $base (log: $server_log)"
+    env "${E2E_ENV[@]}" DATABASE_URL="$db_url" GATEHOUSE_ADDR=127.0.0.1:$E2E_PORT GATEHOUSE_DEMO=1 \
+        RUST_LOG="${RUST_LOG:-info}" target/debug/gatehouse serve >"$server_log" 2>&1 &
+    e2e_pid=$!
+    local deadline=$((SECONDS + 60))
+    while ((SECONDS < deadline)) && kill -0 "$e2e_pid" 2>/dev/null; do
+        if http_ok "$base/readyz"; then ready=1 && break; fi
+        sleep 0.5
+    done
+    if ((!ready)); then
+        cat "$server_log" >&2
+        kill -0 "$e2e_pid" 2>/dev/null || die "the server exited before $base/readyz answered"
+        die "the server did not answer 200 on $base/readyz within 60 s"
+    fi
+
+    log "npx playwright test (end2end/)"
+    (cd end2end && env "${E2E_ENV[@]}" BASE_URL="$base" npx playwright test) || rc=$?
+    if ((rc)); then
+        log "end-to-end tests failed; last lines of $server_log:"
+        tail -n 40 "$server_log" >&2
+        log "traces and screenshots: end2end/test-results/"
+        exit "$rc"
+    fi
+}
+
+if [[ $stage == all || $stage == e2e ]]; then scripts/setup.sh --browser; else scripts/setup.sh; fi
+db_env=$(scripts/db.sh --export) # a failure stops here; inside eval "$(…)" it would not
+eval "$db_env"
+
+if want lint; then
+    run cargo fmt --all -- --check
+    run cargo clippy -p app --features ssr --all-targets -- -D warnings
+    run cargo clippy -p server --all-targets -- -D warnings
+fi
+if want unit; then
+    run cargo test -p app --features ssr
+    run cargo test -p server
+fi
+if want e2e; then
+    scripts/build.sh
+    e2e
+fi
+log "all checks passed ($stage)"

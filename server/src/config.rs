@@ -1,0 +1,113 @@
+//! Command line and environment configuration. A bad value stops start-up with a message
+//! that names the setting.
+
+use std::net::SocketAddr;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(name = "gatehouse", version, about = "Gatehouse API management: console, portal and gateway")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub db: DbArgs,
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the console, the portal and the gateway (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Create a user account.
+    CreateUser(CreateUserArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct DbArgs {
+    /// Postgres connection URL.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/gatehouse",
+        global = true,
+        value_parser = parse_database_url
+    )]
+    pub database_url: String,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "GATEHOUSE_ADDR", default_value = "127.0.0.1:3000", global = true, value_parser = parse_addr)]
+    pub addr: SocketAddr,
+    /// Password of the `admin` account created on first start; generated and printed if unset.
+    #[arg(long, env = "GATEHOUSE_ADMIN_PASSWORD", hide_env_values = true, global = true, value_parser = parse_admin_password)]
+    pub admin_password: Option<String>,
+    /// Directory with the compiled front end (pkg/ with wasm, js and css).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
+    pub site_root: String,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct CreateUserArgs {
+    #[arg(long)]
+    pub username: String,
+    #[arg(long, env = "GATEHOUSE_NEW_USER_PASSWORD", hide_env_values = true)]
+    pub password: String,
+    #[arg(long)]
+    pub display_name: Option<String>,
+    #[arg(long, default_value = "")]
+    pub email: String,
+    #[arg(long)]
+    pub admin: bool,
+    #[arg(long)]
+    pub portal_only: bool,
+}
+
+fn parse_addr(value: &str) -> Result<SocketAddr, String> {
+    value.parse().map_err(|_| {
+        format!("GATEHOUSE_ADDR / --addr: '{value}' is not an address like 127.0.0.1:3000")
+    })
+}
+
+fn parse_database_url(value: &str) -> Result<String, String> {
+    if value.starts_with("postgres://") || value.starts_with("postgresql://") {
+        Ok(value.to_string())
+    } else {
+        Err(format!(
+            "DATABASE_URL / --database-url: '{value}' is not a postgres:// URL"
+        ))
+    }
+}
+
+fn parse_admin_password(value: &str) -> Result<String, String> {
+    app::domain::text::validate_password("GATEHOUSE_ADMIN_PASSWORD", value)
+        .map(|_| value.to_string())
+        .map_err(|e| format!("GATEHOUSE_ADMIN_PASSWORD: {}", e.message))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_values_name_their_setting() {
+        assert!(parse_addr("nonsense").unwrap_err().contains("GATEHOUSE_ADDR"));
+        assert!(parse_database_url("mysql://x").unwrap_err().contains("DATABASE_URL"));
+        assert!(parse_admin_password("short").unwrap_err().contains("GATEHOUSE_ADMIN_PASSWORD"));
+        assert!(parse_addr("127.0.0.1:8080").is_ok());
+    }
+
+    #[test]
+    fn serve_is_the_default_command() {
+        let cli = Cli::try_parse_from(["gatehouse"]).expect("parses");
+        assert!(cli.command.is_none());
+        let cli = Cli::try_parse_from(["gatehouse", "serve", "--addr", "0.0.0.0:9000"]).expect("parses");
+        assert!(matches!(cli.command, Some(Command::Serve)));
+        assert_eq!(cli.serve.addr.port(), 9000);
+    }
+}
