@@ -73,7 +73,9 @@ async fn members_can_be_added_changed_and_removed_but_not_the_last_owner(pool: P
         Err(AppError::Field(fe)) => assert!(fe.message.contains("no user named nobody")),
         other => panic!("expected unknown user, got {other:?}"),
     }
-    add_member(org(), "rose".into(), Role::Viewer).await.expect("add");
+    add_member(org(), "rose".into(), Role::Viewer)
+        .await
+        .expect("add");
     match add_member(org(), "rose".into(), Role::Owner).await {
         Err(AppError::Field(fe)) => assert!(fe.message.contains("already a member")),
         other => panic!("expected duplicate, got {other:?}"),
@@ -86,12 +88,17 @@ async fn members_can_be_added_changed_and_removed_but_not_the_last_owner(pool: P
         change_member_role(org(), "david".into(), Role::Viewer).await,
         Err(AppError::Conflict(_))
     ));
-    change_member_role(org(), "rose".into(), Role::Owner).await.expect("promote");
+    change_member_role(org(), "rose".into(), Role::Owner)
+        .await
+        .expect("promote");
     change_member_role(org(), "david".into(), Role::ApiDeveloper)
         .await
         .expect("demote now that rose owns it");
     // david is no longer allowed to manage members; rose, the new Owner, removes him.
-    assert_eq!(remove_member(org(), "rose".into()).await, Err(AppError::Forbidden));
+    assert_eq!(
+        remove_member(org(), "rose".into()).await,
+        Err(AppError::Forbidden)
+    );
     let _o = common::as_user(&pool, "rose").await;
     remove_member(org(), "david".into()).await.expect("remove");
     let _o = common::as_user(&pool, "david").await;
@@ -120,11 +127,12 @@ async fn two_owners_removing_each_other_at_once_leave_one_owner(pool: PgPool) {
         1,
         "exactly one removal wins: {ra:?} {rb:?}"
     );
-    let (owners,): (i64,) =
-        sqlx::query_as("SELECT count(*) FROM memberships WHERE org_id = 'STRINGER' AND role = 'owner'")
-            .fetch_one(&pool)
-            .await
-            .expect("count");
+    let (owners,): (i64,) = sqlx::query_as(
+        "SELECT count(*) FROM memberships WHERE org_id = 'STRINGER' AND role = 'owner'",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("count");
     assert_eq!(owners, 1);
 }
 
@@ -142,14 +150,34 @@ async fn edit_delete_and_search(pool: PgPool) {
         .await
         .expect("update");
     let view = get_organization("STRINGER".into()).await.expect("get");
-    assert_eq!((view.org.name.as_str(), view.org.description.as_str()), ("Stringer Ltd", "New text"));
+    assert_eq!(
+        (view.org.name.as_str(), view.org.description.as_str()),
+        ("Stringer Ltd", "New text")
+    );
     let found = search_organizations("string".into()).await.expect("search");
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].id, "STRINGER");
-    assert_eq!(search_organizations(String::new()).await.expect("all").len(), 2);
-    assert!(search_organizations("%".into()).await.expect("literal %").is_empty());
+    assert_eq!(
+        search_organizations(String::new())
+            .await
+            .expect("all")
+            .len(),
+        2
+    );
+    assert!(
+        search_organizations("%".into())
+            .await
+            .expect("literal %")
+            .is_empty()
+    );
     delete_organization("Acme".into()).await.expect("delete");
-    assert_eq!(search_organizations(String::new()).await.expect("all").len(), 1);
+    assert_eq!(
+        search_organizations(String::new())
+            .await
+            .expect("all")
+            .len(),
+        1
+    );
 }
 
 #[sqlx::test(migrator = "app::store::MIGRATOR")]
@@ -162,5 +190,10 @@ async fn search_shows_only_organizations_the_user_belongs_to(pool: PgPool) {
             .expect("create");
     }
     let _o = common::as_user(&pool, "rose").await;
-    assert!(search_organizations(String::new()).await.expect("search").is_empty());
+    assert!(
+        search_organizations(String::new())
+            .await
+            .expect("search")
+            .is_empty()
+    );
 }

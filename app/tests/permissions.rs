@@ -38,10 +38,19 @@ async fn world(pool: &PgPool) {
 async fn org_mutations() -> Vec<(&'static str, Result<(), AppError>)> {
     let org = || "STRINGER".to_string();
     vec![
-        ("update_organization", update_organization(org(), "Hacked".into(), String::new()).await),
+        (
+            "update_organization",
+            update_organization(org(), "Hacked".into(), String::new()).await,
+        ),
         ("delete_organization", delete_organization(org()).await),
-        ("add_member", add_member(org(), "outsider".into(), Role::Owner).await),
-        ("change_member_role", change_member_role(org(), "david".into(), Role::Viewer).await),
+        (
+            "add_member",
+            add_member(org(), "outsider".into(), Role::Owner).await,
+        ),
+        (
+            "change_member_role",
+            change_member_role(org(), "david".into(), Role::Viewer).await,
+        ),
         ("remove_member", remove_member(org(), "david".into()).await),
     ]
 }
@@ -50,12 +59,28 @@ async fn admin_mutations() -> Vec<(&'static str, Result<(), AppError>)> {
     vec![
         (
             "create_user",
-            create_user("mallory".into(), "Mallory".into(), String::new(), "pass-word-1".into(), false, true)
-                .await,
+            create_user(
+                "mallory".into(),
+                "Mallory".into(),
+                String::new(),
+                "pass-word-1".into(),
+                false,
+                true,
+            )
+            .await,
         ),
-        ("set_user_portal_only", set_user_portal_only("david".into(), true).await),
-        ("set_user_disabled", set_user_disabled("david".into(), true).await),
-        ("reset_password", reset_password("david".into(), "new-password-1".into()).await),
+        (
+            "set_user_portal_only",
+            set_user_portal_only("david".into(), true).await,
+        ),
+        (
+            "set_user_disabled",
+            set_user_disabled("david".into(), true).await,
+        ),
+        (
+            "reset_password",
+            reset_password("david".into(), "new-password-1".into()).await,
+        ),
     ]
 }
 
@@ -81,14 +106,21 @@ async fn assert_unchanged(pool: &PgPool) {
 async fn anonymous_callers_are_asked_to_sign_in(pool: PgPool) {
     world(&pool).await;
     let _o = common::act_as(&pool, None);
-    for (name, result) in org_mutations().await.into_iter().chain(admin_mutations().await) {
+    for (name, result) in org_mutations()
+        .await
+        .into_iter()
+        .chain(admin_mutations().await)
+    {
         assert_eq!(result, Err(AppError::Unauthenticated), "{name}");
     }
     assert_eq!(
         create_organization("X".into(), "X".into(), String::new()).await,
         Err(AppError::Unauthenticated)
     );
-    assert_eq!(get_organization("STRINGER".into()).await.map(|_| ()), Err(AppError::Unauthenticated));
+    assert_eq!(
+        get_organization("STRINGER".into()).await.map(|_| ()),
+        Err(AppError::Unauthenticated)
+    );
     assert_unchanged(&pool).await;
 }
 
@@ -97,7 +129,11 @@ async fn non_members_viewers_and_portal_users_are_not_allowed(pool: PgPool) {
     world(&pool).await;
     for who in ["outsider", "viewer", "portal"] {
         let _o = common::as_user(&pool, who).await;
-        for (name, result) in org_mutations().await.into_iter().chain(admin_mutations().await) {
+        for (name, result) in org_mutations()
+            .await
+            .into_iter()
+            .chain(admin_mutations().await)
+        {
             assert_eq!(result, Err(AppError::Forbidden), "{who} calling {name}");
         }
         assert_unchanged(&pool).await;
@@ -122,11 +158,29 @@ async fn administrators_manage_users(pool: PgPool) {
     for (name, result) in admin_mutations().await {
         assert_eq!(result, Ok(()), "{name}");
     }
-    match create_user("mallory".into(), "M".into(), String::new(), "pass-word-1".into(), false, false).await {
+    match create_user(
+        "mallory".into(),
+        "M".into(),
+        String::new(),
+        "pass-word-1".into(),
+        false,
+        false,
+    )
+    .await
+    {
         Err(AppError::Field(fe)) => assert_eq!(fe.field, "username"),
         other => panic!("expected a taken username, got {other:?}"),
     }
-    match create_user("eve".into(), "Eve".into(), String::new(), "weak".into(), false, false).await {
+    match create_user(
+        "eve".into(),
+        "Eve".into(),
+        String::new(),
+        "weak".into(),
+        false,
+        false,
+    )
+    .await
+    {
         Err(AppError::Field(fe)) => assert_eq!(fe.field, "password"),
         other => panic!("expected a weak password, got {other:?}"),
     }

@@ -21,7 +21,9 @@ fn set_cookie_header() -> Option<String> {
 async fn right_password_opens_a_session_with_a_safe_cookie(pool: PgPool) {
     common::user(&pool, "david", false, false).await;
     let _o = common::act_as(&pool, None);
-    let user = login("David".into(), common::PASSWORD.into()).await.expect("login");
+    let user = login("David".into(), common::PASSWORD.into())
+        .await
+        .expect("login");
     assert_eq!(user.username, "david");
     let cookie = set_cookie_header().expect("cookie set");
     assert!(cookie.starts_with("gatehouse_session="));
@@ -33,7 +35,10 @@ async fn right_password_opens_a_session_with_a_safe_cookie(pool: PgPool) {
         .expect("token")
         .to_string();
     let _o = common::act_as(&pool, Some(&token));
-    assert_eq!(whoami().await.expect("whoami").map(|u| u.username), Some("david".into()));
+    assert_eq!(
+        whoami().await.expect("whoami").map(|u| u.username),
+        Some("david".into())
+    );
     logout().await.expect("logout");
     assert_eq!(whoami().await.expect("whoami"), None, "the session is gone");
 }

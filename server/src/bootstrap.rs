@@ -7,8 +7,14 @@ pub const ADMIN: &str = "admin";
 
 /// Creates `admin` when it does not exist yet. Returns the generated password when none
 /// was configured, so the caller can print it once.
-pub async fn ensure_admin(pool: &PgPool, configured: Option<&str>) -> anyhow::Result<Option<String>> {
-    if store::users::exists(pool, ADMIN).await.map_err(anyhow_app)? {
+pub async fn ensure_admin(
+    pool: &PgPool,
+    configured: Option<&str>,
+) -> anyhow::Result<Option<String>> {
+    if store::users::exists(pool, ADMIN)
+        .await
+        .map_err(anyhow_app)?
+    {
         return Ok(None);
     }
     let generated = configured.is_none().then(app::auth::token::new_token);

@@ -6,7 +6,11 @@ use std::net::SocketAddr;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "gatehouse", version, about = "Gatehouse API management: console, portal and gateway")]
+#[command(
+    name = "gatehouse",
+    version,
+    about = "Gatehouse API management: console, portal and gateway"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -48,7 +52,12 @@ pub struct ServeArgs {
     #[arg(long, env = "GATEHOUSE_ADMIN_PASSWORD", hide_env_values = true, global = true, value_parser = parse_admin_password)]
     pub admin_password: Option<String>,
     /// Directory with the compiled front end (pkg/ with wasm, js and css).
-    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
+    #[arg(
+        long,
+        env = "LEPTOS_SITE_ROOT",
+        default_value = "target/site",
+        global = true
+    )]
     pub site_root: String,
 }
 
@@ -96,9 +105,21 @@ mod tests {
 
     #[test]
     fn bad_values_name_their_setting() {
-        assert!(parse_addr("nonsense").unwrap_err().contains("GATEHOUSE_ADDR"));
-        assert!(parse_database_url("mysql://x").unwrap_err().contains("DATABASE_URL"));
-        assert!(parse_admin_password("short").unwrap_err().contains("GATEHOUSE_ADMIN_PASSWORD"));
+        assert!(
+            parse_addr("nonsense")
+                .unwrap_err()
+                .contains("GATEHOUSE_ADDR")
+        );
+        assert!(
+            parse_database_url("mysql://x")
+                .unwrap_err()
+                .contains("DATABASE_URL")
+        );
+        assert!(
+            parse_admin_password("short")
+                .unwrap_err()
+                .contains("GATEHOUSE_ADMIN_PASSWORD")
+        );
         assert!(parse_addr("127.0.0.1:8080").is_ok());
     }
 
@@ -106,7 +127,8 @@ mod tests {
     fn serve_is_the_default_command() {
         let cli = Cli::try_parse_from(["gatehouse"]).expect("parses");
         assert!(cli.command.is_none());
-        let cli = Cli::try_parse_from(["gatehouse", "serve", "--addr", "0.0.0.0:9000"]).expect("parses");
+        let cli =
+            Cli::try_parse_from(["gatehouse", "serve", "--addr", "0.0.0.0:9000"]).expect("parses");
         assert!(matches!(cli.command, Some(Command::Serve)));
         assert_eq!(cli.serve.addr.port(), 9000);
     }

@@ -44,7 +44,9 @@ async fn serve(pool: sqlx::PgPool, args: ServeArgs) -> anyhow::Result<()> {
     if let Some(password) = bootstrap::ensure_admin(&pool, args.admin_password.as_deref()).await? {
         println!("Created the administrator account.");
         println!("  username: {}", bootstrap::ADMIN);
-        println!("  password: {password}   (shown once; set GATEHOUSE_ADMIN_PASSWORD to choose it)");
+        println!(
+            "  password: {password}   (shown once; set GATEHOUSE_ADMIN_PASSWORD to choose it)"
+        );
     }
     let options = LeptosOptions::builder()
         .output_name("gatehouse")
@@ -55,7 +57,10 @@ async fn serve(pool: sqlx::PgPool, args: ServeArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .map_err(|e| anyhow::anyhow!("GATEHOUSE_ADDR: cannot listen on {}: {e}", args.addr))?;
-    println!("Gatehouse is running: sign in at http://{}/login", args.addr);
+    println!(
+        "Gatehouse is running: sign in at http://{}/login",
+        args.addr
+    );
     tracing::info!(addr = %args.addr, "listening");
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())

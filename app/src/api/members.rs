@@ -23,7 +23,10 @@ pub async fn add_member(org: String, username: String, role: Role) -> Result<(),
     crate::auth::authorize(&state, &user, &org, Permission::ManageMembers).await?;
     let username = username.trim();
     if username.is_empty() {
-        return Err(AppError::field("username", "Enter the username of an existing user."));
+        return Err(AppError::field(
+            "username",
+            "Enter the username of an existing user.",
+        ));
     }
     crate::store::members::add(&state.pool, &user.username, &org, username, role).await
 }

@@ -53,7 +53,14 @@ pub async fn set_user_portal_only(username: String, value: bool) -> Result<(), A
     use crate::store::users::{self, Flag};
     let state = crate::state::state()?;
     let admin = crate::auth::require_admin(&state).await?;
-    users::set_flag(&state.pool, &admin.username, &username, Flag::PortalOnly, value).await
+    users::set_flag(
+        &state.pool,
+        &admin.username,
+        &username,
+        Flag::PortalOnly,
+        value,
+    )
+    .await
 }
 
 #[server]
@@ -62,9 +69,18 @@ pub async fn set_user_disabled(username: String, value: bool) -> Result<(), AppE
     let state = crate::state::state()?;
     let admin = crate::auth::require_admin(&state).await?;
     if value && admin.username == username {
-        return Err(AppError::Conflict("You cannot disable your own account.".into()));
+        return Err(AppError::Conflict(
+            "You cannot disable your own account.".into(),
+        ));
     }
-    users::set_flag(&state.pool, &admin.username, &username, Flag::Disabled, value).await
+    users::set_flag(
+        &state.pool,
+        &admin.username,
+        &username,
+        Flag::Disabled,
+        value,
+    )
+    .await
 }
 
 #[server]

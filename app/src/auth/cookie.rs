@@ -45,7 +45,10 @@ mod tests {
     #[test]
     fn reads_the_named_cookie_among_others() {
         let mut h = HeaderMap::new();
-        h.insert(COOKIE, HeaderValue::from_static("a=1; gatehouse_session=tok; b=2"));
+        h.insert(
+            COOKIE,
+            HeaderValue::from_static("a=1; gatehouse_session=tok; b=2"),
+        );
         assert_eq!(read(&h, SESSION_COOKIE).as_deref(), Some("tok"));
         assert_eq!(read(&h, "missing"), None);
     }

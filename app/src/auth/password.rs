@@ -1,8 +1,8 @@
 //! Argon2id password hashes. Hashing is CPU-heavy, so it runs off the async threads.
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use std::sync::OnceLock;
 
 use crate::error::{AppError, AppResult};

@@ -39,7 +39,9 @@ impl LoginThrottle {
     pub fn record_failure(&self, username: &str) {
         if let Ok(mut map) = self.failures.lock() {
             map.retain(|_, (_, last)| last.elapsed() < WINDOW);
-            let entry = map.entry(username.to_lowercase()).or_insert((0, Instant::now()));
+            let entry = map
+                .entry(username.to_lowercase())
+                .or_insert((0, Instant::now()));
             entry.0 += 1;
             entry.1 = Instant::now();
         }

@@ -64,10 +64,30 @@ mod tests {
     #[test]
     fn invalid_ids_name_the_problem() {
         assert_eq!(validate_id("id", "").unwrap_err().message, "Enter an id.");
-        assert!(validate_id("id", "-abc").unwrap_err().message.contains("starts with"));
-        assert!(validate_id("id", "a b").unwrap_err().message.contains("' '"));
-        assert!(validate_id("id", "a/b").unwrap_err().message.contains("'/'"));
-        assert!(validate_id("id", &"a".repeat(51)).unwrap_err().message.contains("at most"));
+        assert!(
+            validate_id("id", "-abc")
+                .unwrap_err()
+                .message
+                .contains("starts with")
+        );
+        assert!(
+            validate_id("id", "a b")
+                .unwrap_err()
+                .message
+                .contains("' '")
+        );
+        assert!(
+            validate_id("id", "a/b")
+                .unwrap_err()
+                .message
+                .contains("'/'")
+        );
+        assert!(
+            validate_id("id", &"a".repeat(51))
+                .unwrap_err()
+                .message
+                .contains("at most")
+        );
         assert_eq!(validate_id("org_id", "").unwrap_err().field, "org_id");
     }
 }

@@ -97,13 +97,19 @@ impl AuditEntry {
 }
 
 fn role_label(stored: &str) -> &'static str {
-    Role::parse(stored).map(Role::label).unwrap_or("unknown role")
+    Role::parse(stored)
+        .map(Role::label)
+        .unwrap_or("unknown role")
 }
 
 fn capitalize(word: &str) -> String {
     let mut chars = word.chars();
     match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect::<String>().replace('_', " "),
+        Some(first) => first
+            .to_uppercase()
+            .chain(chars)
+            .collect::<String>()
+            .replace('_', " "),
         None => String::new(),
     }
 }
@@ -126,9 +132,17 @@ mod tests {
 
     #[test]
     fn describes_member_changes_with_role_labels() {
-        let e = entry("member", "added", serde_json::json!({"role": "api_developer"}));
+        let e = entry(
+            "member",
+            "added",
+            serde_json::json!({"role": "api_developer"}),
+        );
         assert_eq!(e.describe(), "Added member rose as API Developer");
-        let e = entry("member", "role_changed", serde_json::json!({"role": "viewer"}));
+        let e = entry(
+            "member",
+            "role_changed",
+            serde_json::json!({"role": "viewer"}),
+        );
         assert_eq!(e.describe(), "Changed the role of rose to Viewer");
     }
 

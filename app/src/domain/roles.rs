@@ -106,7 +106,14 @@ mod tests {
 
     #[test]
     fn owner_may_do_everything() {
-        for p in [View, EditOrg, ManageMembers, EditApis, EditPlans, EditClients] {
+        for p in [
+            View,
+            EditOrg,
+            ManageMembers,
+            EditApis,
+            EditPlans,
+            EditClients,
+        ] {
             assert!(Role::Owner.allows(p));
         }
     }

@@ -55,12 +55,18 @@ pub fn validate_email(field: &str, email: &str) -> Result<(), FieldError> {
         return Ok(());
     }
     let valid = email.split_once('@').is_some_and(|(local, domain)| {
-        !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+        !local.is_empty()
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
     }) && !email.contains(char::is_whitespace);
     if valid {
         Ok(())
     } else {
-        Err(FieldError::new(field, "Enter an e-mail address like name@example.com."))
+        Err(FieldError::new(
+            field,
+            "Enter an e-mail address like name@example.com.",
+        ))
     }
 }
 
@@ -90,7 +96,10 @@ mod tests {
     #[test]
     fn names_are_required_and_bounded() {
         assert!(validate_name("name", "Spring Corp.").is_ok());
-        assert_eq!(validate_name("name", "   ").unwrap_err().message, "Enter a name.");
+        assert_eq!(
+            validate_name("name", "   ").unwrap_err().message,
+            "Enter a name."
+        );
         assert!(validate_name("name", &"x".repeat(101)).is_err());
     }
 
@@ -120,8 +129,18 @@ mod tests {
     #[test]
     fn passwords() {
         assert!(validate_password("p", "correct-horse").is_ok());
-        assert!(validate_password("p", "short1").unwrap_err().message.contains("at least"));
-        assert!(validate_password("p", "onlyletters").unwrap_err().message.contains("mixes"));
+        assert!(
+            validate_password("p", "short1")
+                .unwrap_err()
+                .message
+                .contains("at least")
+        );
+        assert!(
+            validate_password("p", "onlyletters")
+                .unwrap_err()
+                .message
+                .contains("mixes")
+        );
         assert!(validate_password("p", "12345678").is_err());
     }
 }

@@ -61,12 +61,11 @@ async fn current_role(conn: &mut PgConnection, org_id: &str, username: &str) -> 
 }
 
 async fn owner_count(conn: &mut PgConnection, org_id: &str) -> AppResult<i64> {
-    let (n,): (i64,) = sqlx::query_as(
-        "SELECT count(*) FROM memberships WHERE org_id = $1 AND role = 'owner'",
-    )
-    .bind(org_id)
-    .fetch_one(conn)
-    .await?;
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT count(*) FROM memberships WHERE org_id = $1 AND role = 'owner'")
+            .bind(org_id)
+            .fetch_one(conn)
+            .await?;
     Ok(n)
 }
 
@@ -90,12 +89,13 @@ pub async fn add(
             format!("There is no user named {username}."),
         ));
     };
-    let inserted = sqlx::query("INSERT INTO memberships (org_id, username, role) VALUES ($1, $2, $3)")
-        .bind(org_id)
-        .bind(&username)
-        .bind(role.as_str())
-        .execute(&mut *tx)
-        .await;
+    let inserted =
+        sqlx::query("INSERT INTO memberships (org_id, username, role) VALUES ($1, $2, $3)")
+            .bind(org_id)
+            .bind(&username)
+            .bind(role.as_str())
+            .execute(&mut *tx)
+            .await;
     match inserted {
         Err(e) if is_unique_violation(&e) => {
             return Err(AppError::field(

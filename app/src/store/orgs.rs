@@ -80,12 +80,11 @@ pub async fn create(
 }
 
 pub async fn get(pool: &PgPool, id: &str) -> AppResult<Option<Organization>> {
-    let row: Option<OrgRow> = sqlx::query_as(
-        "SELECT id, name, description, created_at FROM organizations WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(pool)
-    .await?;
+    let row: Option<OrgRow> =
+        sqlx::query_as("SELECT id, name, description, created_at FROM organizations WHERE id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
     Ok(row.map(Into::into))
 }
 
@@ -107,13 +106,12 @@ pub async fn update(
     description: &str,
 ) -> AppResult<()> {
     let mut tx = pool.begin().await?;
-    let updated =
-        sqlx::query("UPDATE organizations SET name = $2, description = $3 WHERE id = $1")
-            .bind(id)
-            .bind(name)
-            .bind(description)
-            .execute(&mut *tx)
-            .await?;
+    let updated = sqlx::query("UPDATE organizations SET name = $2, description = $3 WHERE id = $1")
+        .bind(id)
+        .bind(name)
+        .bind(description)
+        .execute(&mut *tx)
+        .await?;
     if updated.rows_affected() == 0 {
         return Err(AppError::not_found(format!("No organization {id}.")));
     }

@@ -32,9 +32,14 @@ pub async fn user(pool: &PgPool, username: &str, is_admin: bool, portal_only: bo
 /// Opens a session for `username` and returns its cookie token.
 pub async fn session(pool: &PgPool, username: &str) -> String {
     let t = token::new_token();
-    store::sessions::create(pool, &token::hash(&t), username, Utc::now() + Duration::hours(1))
-        .await
-        .expect("session");
+    store::sessions::create(
+        pool,
+        &token::hash(&t),
+        username,
+        Utc::now() + Duration::hours(1),
+    )
+    .await
+    .expect("session");
     t
 }
 

@@ -7,7 +7,10 @@ use leptos_router::hooks::use_location;
 /// `base` is the page URL; each tab is `(label, segment)` and links to `base/segment`.
 /// The first tab is also selected at `base` itself.
 #[component]
-pub fn Tabs(#[prop(into)] base: Signal<String>, tabs: Vec<(&'static str, &'static str)>) -> impl IntoView {
+pub fn Tabs(
+    #[prop(into)] base: Signal<String>,
+    tabs: Vec<(&'static str, &'static str)>,
+) -> impl IntoView {
     let location = use_location();
     let first = tabs.first().map(|t| t.1).unwrap_or_default();
     view! {

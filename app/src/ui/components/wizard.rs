@@ -52,7 +52,10 @@ impl WizardState {
     pub fn show_error(&self, steps: &[WizardStep], err: AppError) {
         match err {
             AppError::Field(fe) => {
-                if let Some(i) = steps.iter().position(|s| s.fields.contains(&fe.field.as_str())) {
+                if let Some(i) = steps
+                    .iter()
+                    .position(|s| s.fields.contains(&fe.field.as_str()))
+                {
                     self.current.set(i);
                 }
                 self.errors.update(|e| {

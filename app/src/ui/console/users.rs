@@ -2,7 +2,9 @@
 
 use leptos::prelude::*;
 
-use crate::api::users::{CreateUser, ResetPassword, SetUserDisabled, SetUserPortalOnly, list_users};
+use crate::api::users::{
+    CreateUser, ResetPassword, SetUserDisabled, SetUserPortalOnly, list_users,
+};
 use crate::domain::text;
 use crate::ui::components::badge::StatusBadge;
 use crate::ui::components::form::{FieldErrors, TextField, collect_errors, show_error};
@@ -18,7 +20,13 @@ pub fn UsersPage() -> impl IntoView {
     let disable = ServerAction::<SetUserDisabled>::new();
     let reset = ServerAction::<ResetPassword>::new();
     let users = Resource::new(
-        move || (create.version().get(), portal.version().get(), disable.version().get()),
+        move || {
+            (
+                create.version().get(),
+                portal.version().get(),
+                disable.version().get(),
+            )
+        },
         |_| list_users(),
     );
 

@@ -37,7 +37,10 @@ pub fn OrgPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("org").unwrap_or_default());
     let reload = RwSignal::new(0u32);
-    let view_res = Resource::new(move || (id.get(), reload.get()), |(id, _)| get_organization(id));
+    let view_res = Resource::new(
+        move || (id.get(), reload.get()),
+        |(id, _)| get_organization(id),
+    );
     provide_context(OrgContext { id, view: view_res });
 
     view! {
