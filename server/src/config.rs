@@ -51,6 +51,17 @@ pub struct ServeArgs {
     /// Password of the `admin` account created on first start; generated and printed if unset.
     #[arg(long, env = "GATEHOUSE_ADMIN_PASSWORD", hide_env_values = true, global = true, value_parser = parse_admin_password)]
     pub admin_password: Option<String>,
+    /// Seed the tutorial's demo world on an empty database ("0" turns it off).
+    #[arg(long, env = "GATEHOUSE_DEMO", default_value = "1", global = true, value_parser = parse_flag)]
+    pub demo: bool,
+    /// Password of the demo user `david`.
+    #[arg(
+        long,
+        env = "GATEHOUSE_DEMO_PASSWORD",
+        hide_env_values = true,
+        global = true
+    )]
+    pub demo_password: Option<String>,
     /// Directory with the compiled front end (pkg/ with wasm, js and css).
     #[arg(
         long,
@@ -75,6 +86,14 @@ pub struct CreateUserArgs {
     pub admin: bool,
     #[arg(long)]
     pub portal_only: bool,
+}
+
+fn parse_flag(value: &str) -> Result<bool, String> {
+    match value {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        other => Err(format!("GATEHOUSE_DEMO / --demo: '{other}' is not 0 or 1")),
+    }
 }
 
 fn parse_addr(value: &str) -> Result<SocketAddr, String> {

@@ -4,6 +4,8 @@
 mod bootstrap;
 mod config;
 mod db;
+mod demo;
+mod echo;
 mod http;
 
 use clap::Parser;
@@ -47,6 +49,18 @@ async fn serve(pool: sqlx::PgPool, args: ServeArgs) -> anyhow::Result<()> {
         println!(
             "  password: {password}   (shown once; set GATEHOUSE_ADMIN_PASSWORD to choose it)"
         );
+    }
+    if args.demo {
+        let password = args
+            .demo_password
+            .as_deref()
+            .unwrap_or(demo::DEFAULT_DEMO_PASSWORD);
+        if demo::seed(&pool, args.addr, password).await? {
+            println!(
+                "Seeded the demo world: sign in as {} (organization STRINGER, PrivateEchoAPI).",
+                demo::DEMO_USER
+            );
+        }
     }
     let options = LeptosOptions::builder()
         .output_name("gatehouse")

@@ -42,6 +42,31 @@ pub fn validate_id(field: &str, id: &str) -> Result<(), FieldError> {
     Ok(())
 }
 
+pub const MAX_VERSION_LEN: usize = 40;
+
+/// Versions are free text ("1.0", "2024-06") but appear in URLs, so they avoid '/' and spaces.
+pub fn validate_version(field: &str, version: &str) -> Result<(), FieldError> {
+    if version.is_empty() {
+        return Err(FieldError::new(field, "Enter a version, such as 1.0."));
+    }
+    if version.len() > MAX_VERSION_LEN {
+        return Err(FieldError::new(
+            field,
+            format!("A version has at most {MAX_VERSION_LEN} characters."),
+        ));
+    }
+    if let Some(bad) = version
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
+    {
+        return Err(FieldError::new(
+            field,
+            format!("'{bad}' is not allowed in a version: use letters, digits, '.', '-' and '_'."),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,6 +77,20 @@ mod tests {
         assert_eq!(slug_from_name("ACME  Corp-2_x!"), "ACMECorp-2_x");
         assert_eq!(slug_from_name("Überall"), "berall");
         assert_eq!(slug_from_name(&"a".repeat(80)).len(), MAX_ID_LEN);
+    }
+
+    #[test]
+    fn versions_are_free_text_safe_for_urls() {
+        for v in ["1.0", "2024-06", "v2_beta", "1"] {
+            assert!(validate_version("version", v).is_ok(), "{v}");
+        }
+        assert_eq!(
+            validate_version("version", "").unwrap_err().message,
+            "Enter a version, such as 1.0."
+        );
+        assert!(validate_version("version", "1.0/2").is_err());
+        assert!(validate_version("version", "1 0").is_err());
+        assert!(validate_version("version", &"9".repeat(41)).is_err());
     }
 
     #[test]

@@ -1,9 +1,13 @@
 //! Pure domain rules shared by the server and the browser: no I/O here.
 
+pub mod catalog;
 pub mod ids;
+pub mod lifecycle;
 pub mod model;
+pub mod policy;
 pub mod roles;
 pub mod text;
+pub mod urls;
 
 /// A validation failure tied to one form field, so forms can show it next to that field.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -91,8 +91,42 @@ impl AuditEntry {
                 role_label(&field("role"))
             ),
             ("member", "removed") => format!("Removed member {}", self.entity_id),
+            ("api" | "plan", "created") => format!(
+                "Created {} {} version {}",
+                label(&self.entity_type),
+                self.entity_id,
+                field("version")
+            ),
+            ("api" | "plan", "version_created") => format!(
+                "Created version {} of {} {} from {}",
+                field("version"),
+                label(&self.entity_type),
+                self.entity_id,
+                field("from")
+            ),
+            ("api" | "plan", "policy_added") => format!(
+                "Added a {} policy to {} {} {}",
+                field("type"),
+                label(&self.entity_type),
+                self.entity_id,
+                field("version")
+            ),
+            ("api" | "plan", action) if !field("version").is_empty() => format!(
+                "{} {} {} {}",
+                capitalize(action),
+                label(&self.entity_type),
+                self.entity_id,
+                field("version")
+            ),
             (entity, action) => format!("{} {} {}", capitalize(action), entity, self.entity_id),
         }
+    }
+}
+
+fn label(entity_type: &str) -> &str {
+    match entity_type {
+        "api" => "API",
+        other => other,
     }
 }
 

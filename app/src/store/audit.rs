@@ -43,6 +43,28 @@ struct Row {
     data: serde_json::Value,
 }
 
+/// The newest entries about one entity (an API, a plan, …) of an organization first.
+pub async fn list_for_entity(
+    pool: &PgPool,
+    org_id: &str,
+    entity_type: &str,
+    entity_id: &str,
+    limit: i64,
+) -> AppResult<Vec<AuditEntry>> {
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT id, at, actor, entity_type, entity_id, action, data FROM audit_entries
+         WHERE org_id = $1 AND entity_type = $2 AND entity_id = $3
+         ORDER BY at DESC, id DESC LIMIT $4",
+    )
+    .bind(org_id)
+    .bind(entity_type)
+    .bind(entity_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
 /// The newest entries of an organization first.
 pub async fn list_for_org(pool: &PgPool, org_id: &str, limit: i64) -> AppResult<Vec<AuditEntry>> {
     let rows: Vec<Row> = sqlx::query_as(
@@ -53,9 +75,12 @@ pub async fn list_for_org(pool: &PgPool, org_id: &str, limit: i64) -> AppResult<
     .bind(limit)
     .fetch_all(pool)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| AuditEntry {
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+impl From<Row> for AuditEntry {
+    fn from(r: Row) -> Self {
+        AuditEntry {
             id: r.id,
             at: r.at,
             actor: r.actor,
@@ -63,6 +88,6 @@ pub async fn list_for_org(pool: &PgPool, org_id: &str, limit: i64) -> AppResult<
             entity_id: r.entity_id,
             action: r.action,
             data: r.data,
-        })
-        .collect())
+        }
+    }
 }

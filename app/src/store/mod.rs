@@ -1,9 +1,12 @@
 //! SQL, and nothing else: every query of the app lives in this module tree.
 //! Functions take a pool (or a transaction) and return domain types or `AppError`.
 
+pub mod apis;
 pub mod audit;
 pub mod members;
 pub mod orgs;
+pub mod plans;
+pub mod policies;
 pub mod sessions;
 pub mod users;
 

@@ -8,8 +8,9 @@ use leptos_router::{SsrMode, path};
 use super::components::layout::{ConsoleLayout, PlainLayout};
 use super::components::toast::provide_toasts;
 use super::console::{
+    api, create_entity::CreateApiPage, create_entity::CreatePlanPage,
     create_org::CreateOrganizationPage, dashboard::DashboardPage, login::LoginPage,
-    not_found::NotFound, org, search::SearchPage, users::UsersPage,
+    not_found::NotFound, org, plan, search::SearchPage, users::UsersPage,
 };
 use super::portal::home::PortalHome;
 use super::session::provide_session;
@@ -21,6 +22,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -57,7 +59,24 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=DashboardPage />
                     <Route path=path!("search") view=SearchPage />
                     <Route path=path!("create/organization") view=CreateOrganizationPage />
+                    <Route path=path!("create/api") view=CreateApiPage />
+                    <Route path=path!("create/plan") view=CreatePlanPage />
                     <Route path=path!("admin/users") view=UsersPage />
+                    <ParentRoute path=path!("orgs/:org/plans/:plan/:version") view=plan::PlanPage>
+                        <Route path=path!("") view=plan::tabs::PlanOverviewTab />
+                        <Route path=path!("overview") view=plan::tabs::PlanOverviewTab />
+                        <Route path=path!("policies") view=plan::tabs::PlanPoliciesTab />
+                        <Route path=path!("activity") view=plan::tabs::PlanActivityTab />
+                    </ParentRoute>
+                    <ParentRoute path=path!("orgs/:org/apis/:api/:version") view=api::ApiPage>
+                        <Route path=path!("") view=api::overview::ApiOverviewTab />
+                        <Route path=path!("overview") view=api::overview::ApiOverviewTab />
+                        <Route path=path!("plans") view=api::plans::ApiPlansTab />
+                        <Route path=path!("policies") view=api::tabs::ApiPoliciesTab />
+                        <Route path=path!("contracts") view=api::tabs::ApiContractsTab />
+                        <Route path=path!("endpoint") view=api::tabs::ApiEndpointTab />
+                        <Route path=path!("activity") view=api::tabs::ApiActivityTab />
+                    </ParentRoute>
                     <ParentRoute path=path!("orgs/:org") view=org::OrgPage>
                         <Route path=path!("") view=org::apis::OrgApisTab />
                         <Route path=path!("apis") view=org::apis::OrgApisTab />

@@ -4,7 +4,11 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 /// The creation menu: each entry opens its wizard. New kinds of entity add a line here.
-const ENTRIES: &[(&str, &str)] = &[("Create Organization", "/create/organization")];
+const ENTRIES: &[(&str, &str)] = &[
+    ("Create Organization", "/create/organization"),
+    ("Create API", "/create/api"),
+    ("Create Plan", "/create/plan"),
+];
 
 #[component]
 pub fn CreateButton() -> impl IntoView {

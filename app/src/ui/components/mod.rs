@@ -1,11 +1,14 @@
 //! Reusable UI pieces used by every console and portal page.
 
+pub mod activity;
 pub mod badge;
 pub mod create_button;
 pub mod dialog;
 pub mod form;
 pub mod layout;
+pub mod markdown;
 pub mod notice;
+pub mod policy_editor;
 pub mod table;
 pub mod tabs;
 pub mod toast;

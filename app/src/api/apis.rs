@@ -1,0 +1,200 @@
+//! APIs: create, list, view a version, edit, offer plans, publish, retire, new version, delete.
+
+use leptos::prelude::*;
+
+use crate::domain::catalog::{ApiSummary, ApiVersionView};
+use crate::domain::lifecycle::ApiStatus;
+use crate::error::AppError;
+
+/// Creates the API with its first version; returns the API id.
+#[server]
+pub async fn create_api(
+    org: String,
+    id: String,
+    name: String,
+    version: String,
+    description: String,
+) -> Result<String, AppError> {
+    use crate::domain::{ids, roles::Permission, text};
+    let (state, user, _) = super::in_org(&org, Permission::EditApis).await?;
+    let (id, name, version, description) =
+        (id.trim(), name.trim(), version.trim(), description.trim());
+    text::validate_name("name", name)?;
+    ids::validate_id("id", id)?;
+    ids::validate_version("version", version)?;
+    text::validate_description("description", description)?;
+    crate::store::apis::create(
+        &state.pool,
+        &user.username,
+        &org,
+        id,
+        name,
+        description,
+        version,
+    )
+    .await?;
+    Ok(id.to_string())
+}
+
+#[server]
+pub async fn list_apis(org: String) -> Result<Vec<ApiSummary>, AppError> {
+    use crate::domain::roles::Permission;
+    let (state, ..) = super::in_org(&org, Permission::View).await?;
+    crate::store::apis::list(&state.pool, &org).await
+}
+
+#[server]
+pub async fn get_api_version(
+    org: String,
+    api: String,
+    version: String,
+) -> Result<ApiVersionView, AppError> {
+    use crate::auth::guard::actor;
+    use crate::domain::roles::Permission;
+    let (state, user, role) = super::in_org(&org, Permission::View).await?;
+    let mut view = crate::store::apis::view(&state.pool, &org, &api, &version)
+        .await?
+        .ok_or_else(|| {
+            AppError::not_found(format!("There is no version {version} of API {api}."))
+        })?;
+    view.can_edit = actor(&user).may(role, Permission::EditApis);
+    Ok(view)
+}
+
+#[server]
+pub async fn update_api_details(
+    org: String,
+    api: String,
+    version: String,
+    description: String,
+    markdown: String,
+    featured: bool,
+) -> Result<(), AppError> {
+    use crate::domain::{roles::Permission, text};
+    let (state, user, _) = super::in_org(&org, Permission::EditApis).await?;
+    text::validate_description("description", description.trim())?;
+    if markdown.chars().count() > 20_000 {
+        return Err(AppError::field(
+            "markdown",
+            "The documentation has at most 20,000 characters.",
+        ));
+    }
+    crate::store::apis::update_details(
+        &state.pool,
+        &user.username,
+        &org,
+        &api,
+        &version,
+        description.trim(),
+        &markdown,
+        featured,
+    )
+    .await
+}
+
+#[server]
+pub async fn set_api_implementation(
+    org: String,
+    api: String,
+    version: String,
+    endpoint: String,
+    public: bool,
+) -> Result<(), AppError> {
+    use crate::domain::{roles::Permission, urls};
+    let (state, user, _) = super::in_org(&org, Permission::EditApis).await?;
+    let endpoint = endpoint.trim();
+    urls::validate_endpoint("endpoint", endpoint)?;
+    crate::store::apis::set_implementation(
+        &state.pool,
+        &user.username,
+        &org,
+        &api,
+        &version,
+        endpoint,
+        public,
+    )
+    .await
+}
+
+/// One offered plan, as the Plans tab sends it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PlanOfferInput {
+    pub plan_id: String,
+    pub version: String,
+    pub requires_approval: bool,
+}
+
+#[server(input = server_fn::codec::Json)]
+pub async fn set_api_plans(
+    org: String,
+    api: String,
+    version: String,
+    plans: Vec<PlanOfferInput>,
+) -> Result<(), AppError> {
+    use crate::domain::roles::Permission;
+    let (state, user, _) = super::in_org(&org, Permission::EditApis).await?;
+    let offers: Vec<_> = plans
+        .into_iter()
+        .map(|p| (p.plan_id, p.version, p.requires_approval))
+        .collect();
+    crate::store::apis::set_plans(&state.pool, &user.username, &org, &api, &version, &offers).await
+}
+
+#[server]
+pub async fn publish_api(org: String, api: String, version: String) -> Result<ApiStatus, AppError> {
+    use crate::domain::{lifecycle::ApiAction, roles::Permission};
+    let (state, user, _) = super::in_org(&org, Permission::EditApis).await?;
+    crate::store::apis::transition(
+        &state.pool,
+        &user.username,
+        &org,
+        &api,
+        &version,
+        ApiAction::Publish,
+    )
+    .await
+}
+
+#[server]
+pub async fn retire_api(org: String, api: String, version: String) -> Result<ApiStatus, AppError> {
+    use crate::domain::{lifecycle::ApiAction, roles::Permission};
+    let (state, user, _) = super::in_org(&org, Permission::EditApis).await?;
+    crate::store::apis::transition(
+        &state.pool,
+        &user.username,
+        &org,
+        &api,
+        &version,
+        ApiAction::Retire,
+    )
+    .await
+}
+
+#[server]
+pub async fn new_api_version(
+    org: String,
+    api: String,
+    from_version: String,
+    version: String,
+) -> Result<(), AppError> {
+    use crate::domain::{ids, roles::Permission};
+    let (state, user, _) = super::in_org(&org, Permission::EditApis).await?;
+    let version = version.trim();
+    ids::validate_version("version", version)?;
+    crate::store::apis::new_version(
+        &state.pool,
+        &user.username,
+        &org,
+        &api,
+        &from_version,
+        version,
+    )
+    .await
+}
+
+#[server]
+pub async fn delete_api(org: String, api: String) -> Result<(), AppError> {
+    use crate::domain::roles::Permission;
+    let (state, user, _) = super::in_org(&org, Permission::EditApis).await?;
+    crate::store::apis::delete(&state.pool, &user.username, &org, &api).await
+}

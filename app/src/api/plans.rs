@@ -1,0 +1,98 @@
+//! Plans: create, list, view a version, lock, new version.
+
+use leptos::prelude::*;
+
+use crate::domain::catalog::{PlanChoice, PlanSummary, PlanVersionView};
+use crate::error::AppError;
+
+/// Creates the plan with its first version; returns the plan id.
+#[server]
+pub async fn create_plan(
+    org: String,
+    id: String,
+    name: String,
+    version: String,
+    description: String,
+) -> Result<String, AppError> {
+    use crate::domain::{ids, roles::Permission, text};
+    let (state, user, _) = super::in_org(&org, Permission::EditPlans).await?;
+    let (id, name, version, description) =
+        (id.trim(), name.trim(), version.trim(), description.trim());
+    text::validate_name("name", name)?;
+    ids::validate_id("id", id)?;
+    ids::validate_version("version", version)?;
+    text::validate_description("description", description)?;
+    crate::store::plans::create(
+        &state.pool,
+        &user.username,
+        &org,
+        id,
+        name,
+        description,
+        version,
+    )
+    .await?;
+    Ok(id.to_string())
+}
+
+#[server]
+pub async fn list_plans(org: String) -> Result<Vec<PlanSummary>, AppError> {
+    use crate::domain::roles::Permission;
+    let (state, ..) = super::in_org(&org, Permission::View).await?;
+    crate::store::plans::list(&state.pool, &org).await
+}
+
+#[server]
+pub async fn get_plan_version(
+    org: String,
+    plan: String,
+    version: String,
+) -> Result<PlanVersionView, AppError> {
+    use crate::auth::guard::actor;
+    use crate::domain::roles::Permission;
+    let (state, user, role) = super::in_org(&org, Permission::View).await?;
+    let mut view = crate::store::plans::view(&state.pool, &org, &plan, &version)
+        .await?
+        .ok_or_else(|| {
+            AppError::not_found(format!("There is no version {version} of plan {plan}."))
+        })?;
+    view.can_edit = actor(&user).may(role, Permission::EditPlans);
+    Ok(view)
+}
+
+#[server]
+pub async fn lock_plan(org: String, plan: String, version: String) -> Result<(), AppError> {
+    use crate::domain::roles::Permission;
+    let (state, user, _) = super::in_org(&org, Permission::EditPlans).await?;
+    crate::store::plans::lock(&state.pool, &user.username, &org, &plan, &version).await
+}
+
+#[server]
+pub async fn new_plan_version(
+    org: String,
+    plan: String,
+    from_version: String,
+    version: String,
+) -> Result<(), AppError> {
+    use crate::domain::{ids, roles::Permission};
+    let (state, user, _) = super::in_org(&org, Permission::EditPlans).await?;
+    let version = version.trim();
+    ids::validate_version("version", version)?;
+    crate::store::plans::new_version(
+        &state.pool,
+        &user.username,
+        &org,
+        &plan,
+        &from_version,
+        version,
+    )
+    .await
+}
+
+/// Locked plan versions an API of this organization may offer.
+#[server]
+pub async fn plan_choices(org: String) -> Result<Vec<PlanChoice>, AppError> {
+    use crate::domain::roles::Permission;
+    let (state, ..) = super::in_org(&org, Permission::View).await?;
+    crate::store::plans::locked_choices(&state.pool, &org).await
+}

@@ -1,0 +1,112 @@
+//! Data shapes of APIs, plans and their policies, as the console shows them.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::lifecycle::{ApiStatus, PlanStatus, Readiness};
+use super::policy::{FormValues, PolicyType};
+
+/// One row of an organization's Plans tab.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanSummary {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub latest_version: String,
+    pub latest_status: PlanStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanVersionView {
+    pub org_id: String,
+    pub plan_id: String,
+    pub name: String,
+    pub description: String,
+    pub version: String,
+    pub status: PlanStatus,
+    pub locked_on: Option<DateTime<Utc>>,
+    /// All versions of the plan, oldest first.
+    pub versions: Vec<String>,
+    /// The caller may edit plans of this organization (locking still makes a version read-only).
+    pub can_edit: bool,
+}
+
+/// One row of an organization's APIs tab.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiSummary {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub latest_version: String,
+    pub latest_status: ApiStatus,
+}
+
+/// A plan version offered by an API version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferedPlan {
+    pub plan_id: String,
+    pub plan_name: String,
+    pub version: String,
+    pub requires_approval: bool,
+    pub locked: bool,
+}
+
+/// A locked plan version that an API of the same organization may offer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanChoice {
+    pub plan_id: String,
+    pub plan_name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiVersionView {
+    pub org_id: String,
+    pub api_id: String,
+    pub name: String,
+    pub description: String,
+    pub version: String,
+    pub status: ApiStatus,
+    pub endpoint: String,
+    pub public: bool,
+    pub featured: bool,
+    pub markdown: String,
+    pub readiness: Readiness,
+    pub plans: Vec<OfferedPlan>,
+    pub versions: Vec<String>,
+    pub can_edit: bool,
+}
+
+/// Whose policy chain a policy belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PolicyLevel {
+    Api,
+    Plan,
+}
+
+/// Identifies one API or plan version: the owner of a policy chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyOwner {
+    pub level: PolicyLevel,
+    pub org: String,
+    pub entity: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyView {
+    pub id: i64,
+    pub policy_type: PolicyType,
+    /// The configuration as form values (secrets such as password hashes left out).
+    pub form: FormValues,
+    pub summary: String,
+}
+
+/// The policies of a version and whether the caller may change them now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyChain {
+    pub policies: Vec<PolicyView>,
+    pub editable: bool,
+    /// Why the chain is read-only, when it is.
+    pub read_only_reason: Option<String>,
+}

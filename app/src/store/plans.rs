@@ -1,0 +1,277 @@
+//! Plans and plan versions.
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgPool};
+
+use super::audit::{self, Change};
+use super::is_unique_violation;
+use super::policies::{self, Owner};
+use crate::domain::catalog::{PlanChoice, PlanSummary, PlanVersionView};
+use crate::domain::lifecycle::{self, PlanStatus};
+use crate::error::{AppError, AppResult};
+
+fn status(s: &str) -> AppResult<PlanStatus> {
+    PlanStatus::parse(s).ok_or_else(|| AppError::internal("plan status", s))
+}
+
+pub async fn create(
+    pool: &PgPool,
+    actor: &str,
+    org: &str,
+    id: &str,
+    name: &str,
+    description: &str,
+    version: &str,
+) -> AppResult<()> {
+    let mut tx = pool.begin().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO plans (org_id, id, name, description, created_by) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(org)
+    .bind(id)
+    .bind(name)
+    .bind(description)
+    .bind(actor)
+    .execute(&mut *tx)
+    .await;
+    match inserted {
+        Err(e) if is_unique_violation(&e) => {
+            return Err(AppError::field(
+                "id",
+                format!("{org} already has a plan with the id {id}."),
+            ));
+        }
+        other => {
+            other?;
+        }
+    }
+    sqlx::query(
+        "INSERT INTO plan_versions (org_id, plan_id, version, created_by) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(org)
+    .bind(id)
+    .bind(version)
+    .bind(actor)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        Change {
+            actor,
+            org_id: Some(org),
+            entity_type: "plan",
+            entity_id: id,
+            action: "created",
+            data: serde_json::json!({"name": name, "version": version}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: String,
+    name: String,
+    description: String,
+    version: String,
+    status: String,
+}
+
+/// The plans of an organization, each with its newest version.
+pub async fn list(pool: &PgPool, org: &str) -> AppResult<Vec<PlanSummary>> {
+    let rows: Vec<SummaryRow> = sqlx::query_as(
+        "SELECT DISTINCT ON (lower(p.name), p.id) p.id, p.name, p.description, v.version, v.status
+         FROM plans p JOIN plan_versions v ON v.org_id = p.org_id AND v.plan_id = p.id
+         WHERE p.org_id = $1
+         ORDER BY lower(p.name), p.id, v.created_at DESC, v.id DESC",
+    )
+    .bind(org)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(PlanSummary {
+                latest_status: status(&r.status)?,
+                id: r.id,
+                name: r.name,
+                description: r.description,
+                latest_version: r.version,
+            })
+        })
+        .collect()
+}
+
+/// The id and status of a plan version, locking its row for the rest of the transaction.
+pub async fn lock_version(
+    conn: &mut PgConnection,
+    org: &str,
+    plan: &str,
+    version: &str,
+) -> AppResult<(i64, PlanStatus)> {
+    let row: Option<(i64, String)> = sqlx::query_as(
+        "SELECT id, status FROM plan_versions
+         WHERE org_id = $1 AND plan_id = $2 AND version = $3 FOR UPDATE",
+    )
+    .bind(org)
+    .bind(plan)
+    .bind(version)
+    .fetch_optional(conn)
+    .await?;
+    let (id, s) = row.ok_or_else(|| {
+        AppError::not_found(format!("There is no version {version} of plan {plan}."))
+    })?;
+    Ok((id, status(&s)?))
+}
+
+#[derive(sqlx::FromRow)]
+struct ViewRow {
+    name: String,
+    description: String,
+    status: String,
+    locked_on: Option<DateTime<Utc>>,
+}
+
+pub async fn view(
+    pool: &PgPool,
+    org: &str,
+    plan: &str,
+    version: &str,
+) -> AppResult<Option<PlanVersionView>> {
+    let row: Option<ViewRow> = sqlx::query_as(
+        "SELECT p.name, p.description, v.status, v.locked_on
+         FROM plans p JOIN plan_versions v ON v.org_id = p.org_id AND v.plan_id = p.id
+         WHERE p.org_id = $1 AND p.id = $2 AND v.version = $3",
+    )
+    .bind(org)
+    .bind(plan)
+    .bind(version)
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let versions: Vec<(String,)> = sqlx::query_as(
+        "SELECT version FROM plan_versions WHERE org_id = $1 AND plan_id = $2 ORDER BY created_at, id",
+    )
+    .bind(org)
+    .bind(plan)
+    .fetch_all(pool)
+    .await?;
+    Ok(Some(PlanVersionView {
+        org_id: org.to_string(),
+        plan_id: plan.to_string(),
+        name: row.name,
+        description: row.description,
+        version: version.to_string(),
+        status: status(&row.status)?,
+        locked_on: row.locked_on,
+        versions: versions.into_iter().map(|(v,)| v).collect(),
+        can_edit: false,
+    }))
+}
+
+pub async fn lock(
+    pool: &PgPool,
+    actor: &str,
+    org: &str,
+    plan: &str,
+    version: &str,
+) -> AppResult<()> {
+    let mut tx = pool.begin().await?;
+    let (id, current) = lock_version(&mut tx, org, plan, version).await?;
+    let next = lifecycle::plan_lock(current).map_err(AppError::Conflict)?;
+    sqlx::query("UPDATE plan_versions SET status = $2, locked_on = now() WHERE id = $1")
+        .bind(id)
+        .bind(next.as_str())
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        Change {
+            actor,
+            org_id: Some(org),
+            entity_type: "plan",
+            entity_id: plan,
+            action: "locked",
+            data: serde_json::json!({"version": version}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A new version of the plan, starting with a copy of the policies of `from_version`.
+pub async fn new_version(
+    pool: &PgPool,
+    actor: &str,
+    org: &str,
+    plan: &str,
+    from_version: &str,
+    version: &str,
+) -> AppResult<()> {
+    let mut tx = pool.begin().await?;
+    let (from_id, _) = lock_version(&mut tx, org, plan, from_version).await?;
+    let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
+        "INSERT INTO plan_versions (org_id, plan_id, version, created_by) VALUES ($1, $2, $3, $4)
+         RETURNING id",
+    )
+    .bind(org)
+    .bind(plan)
+    .bind(version)
+    .bind(actor)
+    .fetch_one(&mut *tx)
+    .await;
+    let (new_id,) = match inserted {
+        Err(e) if is_unique_violation(&e) => {
+            return Err(AppError::field(
+                "version",
+                format!("Plan {plan} already has a version {version}."),
+            ));
+        }
+        other => other?,
+    };
+    policies::copy(&mut tx, Owner::Plan(from_id), Owner::Plan(new_id)).await?;
+    audit::record(
+        &mut tx,
+        Change {
+            actor,
+            org_id: Some(org),
+            entity_type: "plan",
+            entity_id: plan,
+            action: "version_created",
+            data: serde_json::json!({"version": version, "from": from_version}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct ChoiceRow {
+    plan_id: String,
+    plan_name: String,
+    version: String,
+}
+
+/// Locked plan versions of an organization: what its APIs may offer.
+pub async fn locked_choices(pool: &PgPool, org: &str) -> AppResult<Vec<PlanChoice>> {
+    let rows: Vec<ChoiceRow> = sqlx::query_as(
+        "SELECT p.id AS plan_id, p.name AS plan_name, v.version
+         FROM plans p JOIN plan_versions v ON v.org_id = p.org_id AND v.plan_id = p.id
+         WHERE p.org_id = $1 AND v.status = 'Locked'
+         ORDER BY lower(p.name), v.created_at",
+    )
+    .bind(org)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| PlanChoice {
+            plan_id: r.plan_id,
+            plan_name: r.plan_name,
+            version: r.version,
+        })
+        .collect())
+}

@@ -1,0 +1,196 @@
+//! Policies of API and plan versions, kept in chain order by `position`.
+
+use sqlx::PgConnection;
+
+use crate::domain::catalog::PolicyView;
+use crate::domain::policy::{PolicyConfig, PolicyType};
+use crate::error::{AppError, AppResult};
+
+/// The version a policy chain belongs to, by row id.
+#[derive(Debug, Clone, Copy)]
+pub enum Owner {
+    Api(i64),
+    Plan(i64),
+}
+
+impl Owner {
+    fn column(self) -> &'static str {
+        match self {
+            Owner::Api(_) => "api_version_id",
+            Owner::Plan(_) => "plan_version_id",
+        }
+    }
+
+    fn id(self) -> i64 {
+        match self {
+            Owner::Api(id) | Owner::Plan(id) => id,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    policy_type: String,
+    config: serde_json::Value,
+}
+
+pub async fn list(conn: &mut PgConnection, owner: Owner) -> AppResult<Vec<PolicyView>> {
+    let sql = format!(
+        "SELECT id, policy_type, config FROM policies WHERE {} = $1 ORDER BY position, id",
+        owner.column()
+    );
+    let rows: Vec<Row> = sqlx::query_as(&sql)
+        .bind(owner.id())
+        .fetch_all(conn)
+        .await?;
+    rows.into_iter()
+        .map(|r| {
+            let policy_type = PolicyType::parse(&r.policy_type)
+                .ok_or_else(|| AppError::internal("policy type", &r.policy_type))?;
+            let parsed = PolicyConfig::from_json(policy_type, &r.config.to_string());
+            let (form, summary) = match parsed {
+                Ok(c) => (c.to_form(), c.summary()),
+                Err(e) => (
+                    policy_type.default_form(),
+                    format!("Invalid configuration: {}", e.message),
+                ),
+            };
+            Ok(PolicyView {
+                id: r.id,
+                policy_type,
+                form,
+                summary,
+            })
+        })
+        .collect()
+}
+
+fn json_value(config: &PolicyConfig) -> AppResult<serde_json::Value> {
+    serde_json::from_str(&config.to_json()).map_err(|e| AppError::internal("policy json", e))
+}
+
+pub async fn add(conn: &mut PgConnection, owner: Owner, config: &PolicyConfig) -> AppResult<i64> {
+    let sql = format!(
+        "INSERT INTO policies ({col}, policy_type, config, position)
+         VALUES ($1, $2, $3, (SELECT coalesce(max(position), -1) + 1 FROM policies WHERE {col} = $1))
+         RETURNING id",
+        col = owner.column()
+    );
+    let (id,): (i64,) = sqlx::query_as(&sql)
+        .bind(owner.id())
+        .bind(config.policy_type().id())
+        .bind(json_value(config)?)
+        .fetch_one(conn)
+        .await?;
+    Ok(id)
+}
+
+/// The stored configuration of one policy of this owner.
+pub async fn get(
+    conn: &mut PgConnection,
+    owner: Owner,
+    policy_id: i64,
+) -> AppResult<(PolicyType, Option<PolicyConfig>)> {
+    let sql = format!(
+        "SELECT id, policy_type, config FROM policies WHERE id = $1 AND {} = $2",
+        owner.column()
+    );
+    let row: Option<Row> = sqlx::query_as(&sql)
+        .bind(policy_id)
+        .bind(owner.id())
+        .fetch_optional(conn)
+        .await?;
+    let row = row.ok_or_else(|| AppError::not_found("That policy does not exist (any more)."))?;
+    let t = PolicyType::parse(&row.policy_type)
+        .ok_or_else(|| AppError::internal("policy type", &row.policy_type))?;
+    Ok((t, PolicyConfig::from_json(t, &row.config.to_string()).ok()))
+}
+
+pub async fn update(
+    conn: &mut PgConnection,
+    owner: Owner,
+    policy_id: i64,
+    config: &PolicyConfig,
+) -> AppResult<()> {
+    let sql = format!(
+        "UPDATE policies SET config = $3 WHERE id = $1 AND {} = $2",
+        owner.column()
+    );
+    let done = sqlx::query(&sql)
+        .bind(policy_id)
+        .bind(owner.id())
+        .bind(json_value(config)?)
+        .execute(conn)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::not_found(
+            "That policy does not exist (any more).",
+        ));
+    }
+    Ok(())
+}
+
+pub async fn remove(conn: &mut PgConnection, owner: Owner, policy_id: i64) -> AppResult<()> {
+    let sql = format!(
+        "DELETE FROM policies WHERE id = $1 AND {} = $2",
+        owner.column()
+    );
+    let done = sqlx::query(&sql)
+        .bind(policy_id)
+        .bind(owner.id())
+        .execute(conn)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::not_found(
+            "That policy does not exist (any more).",
+        ));
+    }
+    Ok(())
+}
+
+/// Moves a policy one place earlier (`up`) or later in the chain.
+pub async fn shift(
+    conn: &mut PgConnection,
+    owner: Owner,
+    policy_id: i64,
+    up: bool,
+) -> AppResult<()> {
+    let mut ids: Vec<i64> = list(conn, owner).await?.into_iter().map(|p| p.id).collect();
+    let Some(i) = ids.iter().position(|id| *id == policy_id) else {
+        return Err(AppError::not_found(
+            "That policy does not exist (any more).",
+        ));
+    };
+    let j = if up {
+        i.checked_sub(1)
+    } else {
+        Some(i + 1).filter(|j| *j < ids.len())
+    };
+    let Some(j) = j else { return Ok(()) };
+    ids.swap(i, j);
+    for (position, id) in ids.iter().enumerate() {
+        sqlx::query("UPDATE policies SET position = $2 WHERE id = $1")
+            .bind(id)
+            .bind(position as i32)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Copies a whole chain, keeping its order (used by New Version).
+pub async fn copy(conn: &mut PgConnection, from: Owner, to: Owner) -> AppResult<()> {
+    let sql = format!(
+        "INSERT INTO policies ({to_col}, policy_type, config, position)
+         SELECT $2, policy_type, config, position FROM policies WHERE {from_col} = $1",
+        to_col = to.column(),
+        from_col = from.column()
+    );
+    sqlx::query(&sql)
+        .bind(from.id())
+        .bind(to.id())
+        .execute(conn)
+        .await?;
+    Ok(())
+}

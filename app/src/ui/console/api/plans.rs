@@ -1,0 +1,152 @@
+//! The API version's Plans tab: which locked plan versions it offers, and which need approval.
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+
+use super::use_api;
+use crate::api::apis::{PlanOfferInput, SetApiPlans};
+use crate::api::plans::plan_choices;
+use crate::domain::catalog::{ApiVersionView, PlanChoice};
+use crate::domain::lifecycle::{ApiChange, api_change_allowed};
+use crate::ui::components::form::{FieldErrors, show_error};
+use crate::ui::components::notice::{ErrorNotice, FormError, Loading};
+use crate::ui::components::table::{DataTable, EmptyState};
+use crate::ui::components::toast::use_toasts;
+
+#[component]
+pub fn ApiPlansTab() -> impl IntoView {
+    let ctx = use_api();
+    let choices = Resource::new(move || ctx.org.get(), plan_choices);
+    view! {
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                let view = ctx.view.await;
+                let choices = choices.await;
+                match (view, choices) {
+                    (Err(e), _) | (_, Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
+                    (Ok(v), Ok(c)) => view! { <PlanOffers view=v choices=c /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// Key of a plan version in the form state.
+fn key(plan: &str, version: &str) -> String {
+    format!("{plan}:{version}")
+}
+
+#[component]
+fn PlanOffers(view: ApiVersionView, choices: Vec<PlanChoice>) -> impl IntoView {
+    let ctx = use_api();
+    let toasts = use_toasts();
+    let editable = view.can_edit && api_change_allowed(view.status, ApiChange::Plans).is_ok();
+    if !editable {
+        return view! {
+            {api_change_allowed(view.status, ApiChange::Plans).err().map(|r| view! {
+                <p class="mb-4 rounded-md bg-slate-100 px-4 py-2 text-sm text-slate-600">{r}</p>
+            })}
+            {if view.plans.is_empty() {
+                view! { <EmptyState message="This API version offers no plans." /> }.into_any()
+            } else {
+                view! {
+                    <DataTable headers=vec!["Plan", "Version", "Approval"]>
+                        {view.plans.into_iter().map(|p| view! {
+                            <tr data-testid="offered-plan">
+                                <td class="px-4 py-3 font-medium">{p.plan_name}</td>
+                                <td class="px-4 py-3 font-mono text-xs">{p.version}</td>
+                                <td class="px-4 py-3">{if p.requires_approval { "Requires approval" } else { "Automatic" }}</td>
+                            </tr>
+                        }).collect_view()}
+                    </DataTable>
+                }.into_any()
+            }}
+        }
+        .into_any();
+    }
+    if choices.is_empty() {
+        return view! {
+            <EmptyState message="This organization has no locked plans yet. Create a plan, add its policies and lock it: only locked plans can be offered." />
+        }
+        .into_any();
+    }
+
+    // (offered, requires approval) per plan version, starting from what is offered now.
+    let state: RwSignal<BTreeMap<String, (bool, bool)>> = RwSignal::new(
+        view.plans
+            .iter()
+            .map(|p| (key(&p.plan_id, &p.version), (true, p.requires_approval)))
+            .collect(),
+    );
+    let errors = RwSignal::new(FieldErrors::new());
+    let form_error = RwSignal::new(None::<String>);
+    let save = ServerAction::<SetApiPlans>::new();
+    Effect::new(move |_| match save.value().get() {
+        Some(Ok(())) => {
+            toasts.success("Plans saved.");
+            ctx.refresh();
+        }
+        Some(Err(e)) => form_error.set(show_error(errors, e)),
+        None => {}
+    });
+    let choices = StoredValue::new(choices);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        form_error.set(None);
+        let chosen = state.get_untracked();
+        let plans = choices.with_value(|cs| {
+            cs.iter()
+                .filter_map(|c| {
+                    chosen
+                        .get(&key(&c.plan_id, &c.version))
+                        .filter(|(offered, _)| *offered)
+                        .map(|(_, approval)| PlanOfferInput {
+                            plan_id: c.plan_id.clone(),
+                            version: c.version.clone(),
+                            requires_approval: *approval,
+                        })
+                })
+                .collect()
+        });
+        save.dispatch(SetApiPlans {
+            org: ctx.org.get_untracked(),
+            api: ctx.api.get_untracked(),
+            version: ctx.version.get_untracked(),
+            plans,
+        });
+    };
+    view! {
+        <form on:submit=submit>
+            <FormError message=form_error />
+            {move || errors.with(|e| e.get("plans").cloned()).map(|m| view! { <p class="mb-3 text-sm text-red-600" data-field-error="plans">{m}</p> })}
+            <DataTable headers=vec!["Offer", "Plan", "Version", "Requires approval"]>
+                {choices.get_value().into_iter().map(|c| {
+                    let k = key(&c.plan_id, &c.version);
+                    let (k1, k2, k3, k4) = (k.clone(), k.clone(), k.clone(), k.clone());
+                    let label = format!("{} {}", c.plan_name, c.version);
+                    view! {
+                        <tr data-testid="plan-choice">
+                            <td class="px-4 py-3">
+                                <input type="checkbox" aria-label=format!("Offer {label}")
+                                    prop:checked=move || state.with(|s| s.get(&k1).is_some_and(|e| e.0))
+                                    on:change=move |ev| { let on = event_target_checked(&ev); state.update(|s| { s.entry(k2.clone()).or_default().0 = on; }); } />
+                            </td>
+                            <td class="px-4 py-3 font-medium">{c.plan_name.clone()}</td>
+                            <td class="px-4 py-3 font-mono text-xs">{c.version.clone()}</td>
+                            <td class="px-4 py-3">
+                                <input type="checkbox" aria-label=format!("{label} requires approval")
+                                    prop:checked=move || state.with(|s| s.get(&k3).is_some_and(|e| e.1))
+                                    on:change=move |ev| { let on = event_target_checked(&ev); state.update(|s| { s.entry(k4.clone()).or_default().1 = on; }); } />
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </DataTable>
+            <div class="mt-4 flex justify-end">
+                <button type="submit" class="btn-primary" disabled=move || save.pending().get()>"Save Plans"</button>
+            </div>
+        </form>
+    }
+    .into_any()
+}

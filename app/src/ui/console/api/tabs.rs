@@ -1,0 +1,67 @@
+//! The API version's Policies, Contracts, Endpoint and Activity tabs.
+
+use leptos::prelude::*;
+
+use super::use_api;
+use crate::api::activity::entity_activity;
+use crate::domain::catalog::{PolicyLevel, PolicyOwner};
+use crate::domain::urls::gateway_path;
+use crate::ui::components::activity::ActivityList;
+use crate::ui::components::policy_editor::PolicyChainEditor;
+use crate::ui::components::table::EmptyState;
+
+#[component]
+pub fn ApiPoliciesTab() -> impl IntoView {
+    let ctx = use_api();
+    move || {
+        let _ = ctx.reload.get();
+        let owner = PolicyOwner {
+            level: PolicyLevel::Api,
+            org: ctx.org.get(),
+            entity: ctx.api.get(),
+            version: ctx.version.get(),
+        };
+        view! { <PolicyChainEditor owner /> }
+    }
+}
+
+/// Contracts arrive with clients; until then no API version has any, and the tab says so.
+#[component]
+pub fn ApiContractsTab() -> impl IntoView {
+    view! { <EmptyState message="No client has a contract with this API version yet." /> }
+}
+
+#[component]
+pub fn ApiEndpointTab() -> impl IntoView {
+    let ctx = use_api();
+    let path = move || gateway_path(&ctx.org.get(), &ctx.api.get(), &ctx.version.get());
+    // The browser knows the address it reached us at; the server renders the path alone.
+    let origin = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Ok(o) = window().location().origin() {
+            origin.set(o);
+        }
+    });
+    view! {
+        <section class="max-w-3xl rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+            <h2 class="text-base font-semibold">"Managed endpoint"</h2>
+            <p class="mt-1 text-sm text-slate-600">"Consumers call this API through the Gatehouse gateway at:"</p>
+            <code class="mt-3 block break-all rounded-md bg-slate-900 px-4 py-3 font-mono text-sm text-emerald-300" data-testid="managed-endpoint">
+                {move || format!("{}{}", origin.get(), path())}
+            </code>
+            <p class="mt-3 text-sm text-slate-600">
+                "Private APIs expect the client's API key in the X-API-Key header (or the apikey query parameter)."
+            </p>
+        </section>
+    }
+}
+
+#[component]
+pub fn ApiActivityTab() -> impl IntoView {
+    let ctx = use_api();
+    let entries = Resource::new(
+        move || (ctx.org.get(), ctx.api.get(), ctx.reload.get()),
+        |(o, a, _)| entity_activity(o, "api".into(), a),
+    );
+    view! { <ActivityList entries /> }
+}

@@ -1,0 +1,218 @@
+//! The creation wizards of APIs and plans (clients follow the same steps): organization
+//! (skipped when preset with `?org=`), details (Name, ID, Version, Description), Summary.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+use crate::api::apis::CreateApi;
+use crate::api::orgs::search_organizations;
+use crate::api::plans::CreatePlan;
+use crate::domain::roles::Permission;
+use crate::domain::{ids, text};
+use crate::error::AppError;
+use crate::ui::components::form::{
+    FieldErrors, SelectField, SummaryList, TextArea, TextField, collect_errors,
+};
+use crate::ui::components::notice::Loading;
+use crate::ui::components::toast::use_toasts;
+use crate::ui::components::wizard::{Wizard, WizardState, WizardStep};
+use crate::ui::session::use_session;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum EntityKind {
+    Api,
+    Plan,
+}
+
+impl EntityKind {
+    fn noun(self) -> &'static str {
+        match self {
+            EntityKind::Api => "API",
+            EntityKind::Plan => "Plan",
+        }
+    }
+
+    fn permission(self) -> Permission {
+        match self {
+            EntityKind::Api => Permission::EditApis,
+            EntityKind::Plan => Permission::EditPlans,
+        }
+    }
+
+    /// Where the new entity's first version lives.
+    fn page(self, org: &str, id: &str, version: &str) -> String {
+        match self {
+            EntityKind::Api => format!("/orgs/{org}/apis/{id}/{version}"),
+            EntityKind::Plan => format!("/orgs/{org}/plans/{id}/{version}"),
+        }
+    }
+}
+
+#[component]
+pub fn CreateApiPage() -> impl IntoView {
+    view! { <CreateEntityWizard kind=EntityKind::Api /> }
+}
+
+#[component]
+pub fn CreatePlanPage() -> impl IntoView {
+    view! { <CreateEntityWizard kind=EntityKind::Plan /> }
+}
+
+#[component]
+fn CreateEntityWizard(kind: EntityKind) -> impl IntoView {
+    let query = use_query_map();
+    let preset = query.read_untracked().get("org").filter(|o| !o.is_empty());
+    let session = use_session();
+    // Organizations where the user may create this kind of entity.
+    let orgs = Resource::new(|| (), |_| search_organizations(String::new()));
+    let choices = move || {
+        let admin = session
+            .user
+            .get()
+            .and_then(|r| r.ok().flatten())
+            .is_some_and(|u| u.is_admin);
+        orgs.get()
+            .and_then(|r| r.ok())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|o| admin || o.my_role.is_some_and(|r| r.allows(kind.permission())))
+            .map(|o| (o.id.clone(), format!("{} ({})", o.name, o.id)))
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <Transition fallback=Loading>
+            {move || {
+            let preset = preset.clone();
+            Suspend::new(async move {
+                let _ = orgs.await;
+                let options = choices();
+                view! { <EntityWizard kind preset options /> }
+            })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn EntityWizard(
+    kind: EntityKind,
+    preset: Option<String>,
+    options: Vec<(String, String)>,
+) -> impl IntoView {
+    let toasts = use_toasts();
+    let navigate = use_navigate();
+    let org = RwSignal::new(
+        preset
+            .clone()
+            .or_else(|| options.first().map(|o| o.0.clone()))
+            .unwrap_or_default(),
+    );
+    let name = RwSignal::new(String::new());
+    let id = RwSignal::new(String::new());
+    let id_edited = RwSignal::new(false);
+    let version = RwSignal::new("1.0".to_string());
+    let description = RwSignal::new(String::new());
+    let state = WizardState::new();
+    let errors = state.errors;
+    let noun = kind.noun();
+
+    let mut steps = Vec::new();
+    if preset.is_none() {
+        let has_options = !options.is_empty();
+        steps.push(WizardStep {
+            title: "Organization",
+            fields: vec!["org"],
+            validate: Callback::new(move |_| {
+                let mut e = FieldErrors::new();
+                if org.get_untracked().is_empty() {
+                    e.insert("org".into(), format!("Choose the organization of the new {noun}."));
+                }
+                e
+            }),
+            view: ViewFn::from(move || {
+                if has_options {
+                    view! { <SelectField label="Organization" name="org" value=org options=options.clone() errors /> }.into_any()
+                } else {
+                    view! {
+                        <p class="text-sm text-slate-600">
+                            {format!("You may not create a {noun} in any organization yet: create an organization first, or ask an Owner for a role.")}
+                        </p>
+                    }.into_any()
+                }
+            }),
+        });
+    }
+    steps.push(WizardStep {
+        title: "Details",
+        fields: vec!["name", "id", "version", "description"],
+        validate: Callback::new(move |_| {
+            collect_errors([
+                text::validate_name("name", &name.get_untracked()),
+                ids::validate_id("id", id.get_untracked().trim()),
+                ids::validate_version("version", version.get_untracked().trim()),
+                text::validate_description("description", &description.get_untracked()),
+            ])
+        }),
+        view: ViewFn::from(move || view! {
+            <TextField label="Name" name="name" value=name errors required=true autofocus=true
+                on_edit=move |v: String| if !id_edited.get_untracked() { id.set(ids::slug_from_name(&v)) } />
+            <TextField label="ID" name="id" value=id errors required=true
+                help="Part of the URLs, including the gateway's. Letters, digits, '-' and '_'."
+                on_edit=move |_| id_edited.set(true) />
+            <TextField label="Version" name="version" value=version errors required=true help="Numbers or text, such as 1.0 or 2024-06." />
+            <TextArea label="Description" name="description" value=description errors help="Optional; you can change it later." />
+        }),
+    });
+    steps.push(WizardStep::read_only("Summary", move || {
+        view! {
+            <SummaryList items=vec![
+                ("Organization", Signal::derive(move || org.get())),
+                ("Name", Signal::derive(move || name.get())),
+                ("ID", Signal::derive(move || id.get())),
+                ("Version", Signal::derive(move || version.get())),
+                ("Description", Signal::derive(move || description.get())),
+            ] />
+        }
+    }));
+
+    let create_api = ServerAction::<CreateApi>::new();
+    let create_plan = ServerAction::<CreatePlan>::new();
+    let steps_for_errors = steps.clone();
+    let on_result = move |result: Option<Result<String, AppError>>| match result {
+        Some(Ok(new_id)) => {
+            toasts.success(format!("{noun} {new_id} created."));
+            navigate(
+                &kind.page(
+                    &org.get_untracked(),
+                    &new_id,
+                    version.get_untracked().trim(),
+                ),
+                Default::default(),
+            );
+        }
+        Some(Err(e)) => state.show_error(&steps_for_errors, e),
+        None => {}
+    };
+    let on_result_api = on_result.clone();
+    Effect::new(move |_| on_result_api(create_api.value().get()));
+    Effect::new(move |_| on_result(create_plan.value().get()));
+    let pending = Signal::derive(move || create_api.pending().get() || create_plan.pending().get());
+
+    view! {
+        <Wizard
+            title=if kind == EntityKind::Api { "Create API" } else { "Create Plan" }
+            steps
+            state
+            submit_label=if kind == EntityKind::Api { "Create API" } else { "Create Plan" }
+            pending
+            on_submit=move |_| {
+                state.form_error.set(None);
+                let (o, i, n, v, d) = (org.get_untracked(), id.get_untracked(), name.get_untracked(), version.get_untracked(), description.get_untracked());
+                match kind {
+                    EntityKind::Api => { create_api.dispatch(CreateApi { org: o, id: i, name: n, version: v, description: d }); }
+                    EntityKind::Plan => { create_plan.dispatch(CreatePlan { org: o, id: i, name: n, version: v, description: d }); }
+                }
+            }
+        />
+    }
+}

@@ -1,0 +1,143 @@
+//! The demo world of the tutorial (seed 000), created on an empty database at first start:
+//! David Stringer owns organization STRINGER with the plans Gold, Silver and Bronze and the
+//! published, featured PrivateEchoAPI whose upstream is the built-in echo service.
+//! Everything goes through the store, so the same rules apply as in the console.
+
+use std::net::SocketAddr;
+
+use app::auth::password;
+use app::domain::lifecycle::ApiAction;
+use app::domain::policy::{PolicyConfig, PolicyType};
+use app::store::{self, PgPool};
+
+use crate::bootstrap::anyhow_app;
+
+pub const DEMO_USER: &str = "david";
+/// The demo's default password; set GATEHOUSE_DEMO_PASSWORD to choose another.
+pub const DEFAULT_DEMO_PASSWORD: &str = "stringer-demo-1";
+const ORG: &str = "STRINGER";
+const API: &str = "PrivateEchoAPI";
+
+/// (plan, requests per day, requires approval)
+const PLANS: [(&str, u64, bool); 3] = [
+    ("Gold", 10_000, true),
+    ("Silver", 1_000, false),
+    ("Bronze", 100, false),
+];
+
+const DOCS: &str = "# PrivateEchoAPI\n\nAnswers every request with what it received: method, path, query, \
+headers and body, as JSON. Use it to try out plans, API keys and policies.\n\n\
+```\ncurl -H 'X-API-Key: YOUR-KEY' https://gateway/STRINGER/PrivateEchoAPI/1.0/hello?x=1\n```\n";
+
+/// Whether the database holds nothing yet (no organization, no user but the administrator).
+async fn is_empty(pool: &PgPool) -> anyhow::Result<bool> {
+    let (orgs, users): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM organizations), (SELECT count(*) FROM users WHERE username <> 'admin')",
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(orgs == 0 && users == 0)
+}
+
+/// Seeds the demo world when the database is empty; returns whether it did.
+pub async fn seed(pool: &PgPool, addr: SocketAddr, demo_password: &str) -> anyhow::Result<bool> {
+    if !is_empty(pool).await? {
+        return Ok(false);
+    }
+    let hash = password::hash(demo_password.to_string())
+        .await
+        .map_err(anyhow_app)?;
+    store::users::create(
+        pool,
+        "demo",
+        store::users::NewUser {
+            username: DEMO_USER,
+            display_name: "David Stringer",
+            email: "david.stringer@example.com",
+            password_hash: &hash,
+            is_admin: false,
+            portal_only: false,
+        },
+    )
+    .await
+    .map_err(anyhow_app)?;
+    store::orgs::create(pool, DEMO_USER, ORG, ORG, "David Stringer's APIs")
+        .await
+        .map_err(anyhow_app)?;
+
+    let mut offers = Vec::new();
+    for (plan, per_day, approval) in PLANS {
+        store::plans::create(
+            pool,
+            DEMO_USER,
+            ORG,
+            plan,
+            plan,
+            &format!(
+                "{} requests per day",
+                app::domain::policy::group_thousands(per_day)
+            ),
+            "1.0",
+        )
+        .await
+        .map_err(anyhow_app)?;
+        let mut form = PolicyType::RateLimiting.default_form();
+        form.insert("limit".into(), per_day.to_string());
+        form.insert("period".into(), "Day".into());
+        form.insert("granularity".into(), "Client".into());
+        let config = PolicyConfig::from_form(PolicyType::RateLimiting, &form)
+            .map_err(|e| anyhow::anyhow!("demo policy: {}", e.message))?;
+        let mut tx = pool.begin().await?;
+        let (id, _) = store::plans::lock_version(&mut tx, ORG, plan, "1.0")
+            .await
+            .map_err(anyhow_app)?;
+        store::policies::add(&mut tx, store::policies::Owner::Plan(id), &config)
+            .await
+            .map_err(anyhow_app)?;
+        tx.commit().await?;
+        store::plans::lock(pool, DEMO_USER, ORG, plan, "1.0")
+            .await
+            .map_err(anyhow_app)?;
+        offers.push((plan.to_string(), "1.0".to_string(), approval));
+    }
+
+    store::apis::create(
+        pool,
+        DEMO_USER,
+        ORG,
+        API,
+        API,
+        "Echoes every request back as JSON.",
+        "1.0",
+    )
+    .await
+    .map_err(anyhow_app)?;
+    let host = if addr.ip().is_unspecified() {
+        "127.0.0.1".to_string()
+    } else {
+        addr.ip().to_string()
+    };
+    let endpoint = format!("http://{host}:{}/echo", addr.port());
+    store::apis::set_implementation(pool, DEMO_USER, ORG, API, "1.0", &endpoint, false)
+        .await
+        .map_err(anyhow_app)?;
+    store::apis::update_details(
+        pool,
+        DEMO_USER,
+        ORG,
+        API,
+        "1.0",
+        "Echoes every request back as JSON.",
+        DOCS,
+        true,
+    )
+    .await
+    .map_err(anyhow_app)?;
+    store::apis::set_plans(pool, DEMO_USER, ORG, API, "1.0", &offers)
+        .await
+        .map_err(anyhow_app)?;
+    store::apis::transition(pool, DEMO_USER, ORG, API, "1.0", ApiAction::Publish)
+        .await
+        .map_err(anyhow_app)?;
+    Ok(true)
+}

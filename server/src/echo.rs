@@ -1,0 +1,71 @@
+//! The built-in echo upstream: answers with the request it received, as JSON. It is the
+//! upstream of the demo API and of the gateway tests and benchmarks.
+//!
+//! The body is streamed: its length and SHA-256 cover all of it, while only the first 64 KiB
+//! are echoed back as text, so large uploads cost no memory.
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::Request;
+use futures_util::StreamExt;
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+const ECHOED_BODY_BYTES: usize = 64 * 1024;
+
+pub async fn echo(request: Request) -> Json<Value> {
+    let (parts, body) = request.into_parts();
+    let path = parts
+        .uri
+        .path()
+        .strip_prefix("/echo")
+        .filter(|p| !p.is_empty())
+        .unwrap_or("/")
+        .to_string();
+    let mut headers = Map::new();
+    for (name, value) in &parts.headers {
+        headers.insert(
+            name.as_str().to_string(),
+            Value::String(String::from_utf8_lossy(value.as_bytes()).into_owned()),
+        );
+    }
+    let (head, length, digest, error) = read_body(body).await;
+    Json(json!({
+        "method": parts.method.as_str(),
+        "path": path,
+        "query": parts.uri.query().unwrap_or_default(),
+        "headers": headers,
+        "body": String::from_utf8_lossy(&head),
+        "bodyLength": length,
+        "bodySha256": digest,
+        "bodyError": error,
+    }))
+}
+
+async fn read_body(body: Body) -> (Vec<u8>, u64, String, Option<String>) {
+    let mut stream = body.into_data_stream();
+    let mut head = Vec::new();
+    let mut length = 0u64;
+    let mut hasher = Sha256::new();
+    let mut error = None;
+    while let Some(chunk) = stream.next().await {
+        match chunk {
+            Ok(bytes) => {
+                length += bytes.len() as u64;
+                hasher.update(&bytes);
+                let room = ECHOED_BODY_BYTES.saturating_sub(head.len());
+                head.extend_from_slice(&bytes[..room.min(bytes.len())]);
+            }
+            Err(e) => {
+                error = Some(e.to_string());
+                break;
+            }
+        }
+    }
+    let digest = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    (head, length, digest, error)
+}
