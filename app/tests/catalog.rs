@@ -394,3 +394,32 @@ async fn viewers_and_non_members_cannot_change_apis_plans_or_policies(pool: PgPo
         "refused calls change nothing"
     );
 }
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn offered_plans_keep_their_order(pool: PgPool) {
+    world(&pool).await;
+    let _o = common::as_user(&pool, "david").await;
+    for plan in ["Bronze", "Gold"] {
+        create_plan(s(ORG), s(plan), s(plan), s("1.0"), String::new())
+            .await
+            .expect("plan");
+        lock_plan(s(ORG), s(plan), s("1.0")).await.expect("lock");
+    }
+    create_api(s(ORG), s("Echo"), s("Echo"), s("1.0"), String::new())
+        .await
+        .expect("api");
+    let mut plans = offer("Gold", true);
+    plans.extend(offer("Bronze", false));
+    set_api_plans(s(ORG), s("Echo"), s("1.0"), plans)
+        .await
+        .expect("offer");
+    let view = get_api_version(s(ORG), s("Echo"), s("1.0"))
+        .await
+        .expect("view");
+    let order: Vec<&str> = view.plans.iter().map(|p| p.plan_id.as_str()).collect();
+    assert_eq!(order, ["Gold", "Bronze"]);
+    assert!(matches!(
+        set_api_plans(s(ORG), s("Echo"), s("1.0"), [offer("Gold", true), offer("Gold", false)].concat()).await,
+        Err(AppError::Field(fe)) if fe.message.contains("twice")
+    ));
+}

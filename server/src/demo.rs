@@ -141,3 +141,60 @@ pub async fn seed(pool: &PgPool, addr: SocketAddr, demo_password: &str) -> anyho
         .map_err(anyhow_app)?;
     Ok(true)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::domain::lifecycle::ApiStatus;
+
+    fn addr() -> SocketAddr {
+        SocketAddr::from(([0, 0, 0, 0], 3000))
+    }
+
+    #[sqlx::test(migrator = "app::store::MIGRATOR")]
+    async fn seeds_the_tutorial_world_once(pool: PgPool) {
+        assert!(seed(&pool, addr(), "demo-pass-1").await.expect("seed"));
+        let api = store::apis::view(&pool, ORG, API, "1.0")
+            .await
+            .expect("view")
+            .expect("api exists");
+        assert_eq!(api.status, ApiStatus::Published);
+        assert!(!api.public && api.featured);
+        assert_eq!(api.endpoint, "http://127.0.0.1:3000/echo");
+        let offered: Vec<(&str, bool)> = api
+            .plans
+            .iter()
+            .map(|p| (p.plan_id.as_str(), p.requires_approval))
+            .collect();
+        assert_eq!(
+            offered,
+            [("Gold", true), ("Silver", false), ("Bronze", false)]
+        );
+        let plans = store::plans::list(&pool, ORG).await.expect("plans");
+        assert_eq!(plans.len(), 3);
+        assert!(plans.iter().all(|p| p.latest_status.as_str() == "Locked"));
+        let (_, ok) = sqlx::query_as::<_, (String, String)>(
+            "SELECT username, password_hash FROM users WHERE username = 'david'",
+        )
+        .fetch_one(&pool)
+        .await
+        .expect("david");
+        assert!(password::verify("demo-pass-1".into(), ok).await);
+
+        // A second start finds data and leaves it alone.
+        assert!(
+            !seed(&pool, addr(), "demo-pass-1")
+                .await
+                .expect("second seed")
+        );
+    }
+
+    #[sqlx::test(migrator = "app::store::MIGRATOR")]
+    async fn a_database_in_use_is_not_seeded(pool: PgPool) {
+        sqlx::query("INSERT INTO users (username, display_name, password_hash) VALUES ('rose', 'Rose', 'x')")
+            .execute(&pool)
+            .await
+            .expect("user");
+        assert!(!seed(&pool, addr(), "demo-pass-1").await.expect("seed"));
+    }
+}

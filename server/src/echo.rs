@@ -69,3 +69,57 @@ async fn read_body(body: Body) -> (Vec<u8>, u64, String, Option<String>) {
         .collect();
     (head, length, digest, error)
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::Router;
+    use axum::body::Body;
+    use axum::routing::any;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    async fn call(request: http::Request<Body>) -> serde_json::Value {
+        let app = Router::new()
+            .route("/echo", any(super::echo))
+            .route("/echo/{*path}", any(super::echo));
+        let response = app.oneshot(request).await.expect("response");
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        serde_json::from_slice(&bytes).expect("json")
+    }
+
+    #[tokio::test]
+    async fn echoes_method_path_query_headers_and_body() {
+        let request = http::Request::post("/echo/hello/world?x=1&y=2")
+            .header("x-custom", "value")
+            .body(Body::from("payload"))
+            .expect("request");
+        let echoed = call(request).await;
+        assert_eq!(echoed["method"], "POST");
+        assert_eq!(echoed["path"], "/hello/world");
+        assert_eq!(echoed["query"], "x=1&y=2");
+        assert_eq!(echoed["headers"]["x-custom"], "value");
+        assert_eq!(echoed["body"], "payload");
+        assert_eq!(echoed["bodyLength"], 7);
+        assert_eq!(
+            echoed["bodySha256"],
+            "239f59ed55e737c77147cf55ad0c1b030b6d7ee748a7426952f9b852d5a935e5"
+        );
+    }
+
+    #[tokio::test]
+    async fn large_bodies_are_counted_but_echoed_only_in_part() {
+        let big = vec![b'a'; 200 * 1024];
+        let request = http::Request::put("/echo")
+            .body(Body::from(big))
+            .expect("request");
+        let echoed = call(request).await;
+        assert_eq!(echoed["path"], "/");
+        assert_eq!(echoed["bodyLength"], 200 * 1024);
+        assert_eq!(echoed["body"].as_str().map(str::len), Some(64 * 1024));
+    }
+}

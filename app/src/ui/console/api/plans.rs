@@ -90,12 +90,41 @@ fn PlanOffers(view: ApiVersionView, choices: Vec<PlanChoice>) -> impl IntoView {
         Some(Err(e)) => form_error.set(show_error(errors, e)),
         None => {}
     });
-    let choices = StoredValue::new(choices);
+    // Rows in offer order: what is offered now first, in its saved order, then the rest.
+    let mut ordered: Vec<PlanChoice> = view
+        .plans
+        .iter()
+        .filter_map(|p| {
+            choices
+                .iter()
+                .find(|c| c.plan_id == p.plan_id && c.version == p.version)
+                .cloned()
+        })
+        .collect();
+    ordered.extend(choices.into_iter().filter(|c| {
+        !view
+            .plans
+            .iter()
+            .any(|p| p.plan_id == c.plan_id && p.version == c.version)
+    }));
+    let choices = RwSignal::new(ordered);
+    let shift = move |i: usize, up: bool| {
+        choices.update(|cs| {
+            let j = if up {
+                i.checked_sub(1)
+            } else {
+                Some(i + 1).filter(|j| *j < cs.len())
+            };
+            if let Some(j) = j {
+                cs.swap(i, j);
+            }
+        });
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         form_error.set(None);
         let chosen = state.get_untracked();
-        let plans = choices.with_value(|cs| {
+        let plans = choices.with_untracked(|cs| {
             cs.iter()
                 .filter_map(|c| {
                     chosen
@@ -120,8 +149,8 @@ fn PlanOffers(view: ApiVersionView, choices: Vec<PlanChoice>) -> impl IntoView {
         <form on:submit=submit>
             <FormError message=form_error />
             {move || errors.with(|e| e.get("plans").cloned()).map(|m| view! { <p class="mb-3 text-sm text-red-600" data-field-error="plans">{m}</p> })}
-            <DataTable headers=vec!["Offer", "Plan", "Version", "Requires approval"]>
-                {choices.get_value().into_iter().map(|c| {
+            <DataTable headers=vec!["Offer", "Plan", "Version", "Requires approval", "Order"]>
+                {move || { let count = choices.with(Vec::len); choices.get().into_iter().enumerate().map(|(i, c)| {
                     let k = key(&c.plan_id, &c.version);
                     let (k1, k2, k3, k4) = (k.clone(), k.clone(), k.clone(), k.clone());
                     let label = format!("{} {}", c.plan_name, c.version);
@@ -139,9 +168,13 @@ fn PlanOffers(view: ApiVersionView, choices: Vec<PlanChoice>) -> impl IntoView {
                                     prop:checked=move || state.with(|s| s.get(&k3).is_some_and(|e| e.1))
                                     on:change=move |ev| { let on = event_target_checked(&ev); state.update(|s| { s.entry(k4.clone()).or_default().1 = on; }); } />
                             </td>
+                            <td class="space-x-2 px-4 py-3 text-slate-500">
+                                <button type="button" aria-label=format!("Move {label} up") disabled=i == 0 class="disabled:opacity-30" on:click=move |_| shift(i, true)>"↑"</button>
+                                <button type="button" aria-label=format!("Move {label} down") disabled=i + 1 == count class="disabled:opacity-30" on:click=move |_| shift(i, false)>"↓"</button>
+                            </td>
                         </tr>
                     }
-                }).collect_view()}
+                }).collect_view() }}
             </DataTable>
             <div class="mt-4 flex justify-end">
                 <button type="submit" class="btn-primary" disabled=move || save.pending().get()>"Save Plans"</button>
