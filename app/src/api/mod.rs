@@ -3,6 +3,8 @@
 
 pub mod activity;
 pub mod apis;
+pub mod clients;
+pub mod contracts;
 pub mod members;
 pub mod orgs;
 pub mod plans;

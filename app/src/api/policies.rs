@@ -16,12 +16,14 @@ mod ssr {
     use crate::domain::roles::Permission;
     use crate::error::{AppError, AppResult};
     use crate::store::policies::Owner;
-    use crate::store::{apis, plans};
+    use crate::domain::client;
+    use crate::store::{apis, clients, plans};
 
     pub fn permission(owner: &PolicyOwner) -> Permission {
         match owner.level {
             PolicyLevel::Api => Permission::EditApis,
             PolicyLevel::Plan => Permission::EditPlans,
+            PolicyLevel::Client => Permission::EditClients,
         }
     }
 
@@ -48,6 +50,10 @@ mod ssr {
                 let (id, status) = plans::lock_version(conn, org, entity, version).await?;
                 (Owner::Plan(id), lifecycle::plan_change_allowed(status))
             }
+            PolicyLevel::Client => {
+                let locked = clients::lock_version(conn, org, entity, version).await?;
+                (Owner::Client(locked.id), client::can_change(locked.status))
+            }
         })
     }
 
@@ -66,9 +72,14 @@ mod ssr {
         let (resolved, editable) = resolve(&mut tx, owner).await?;
         editable.map_err(AppError::Conflict)?;
         f(&mut tx, resolved).await?;
+        if let Owner::Client(id) = resolved {
+            // A registered client must be registered again before the gateway sees this.
+            clients::changed(&mut tx, id).await?;
+        }
         let entity_type = match owner.level {
             PolicyLevel::Api => "api",
             PolicyLevel::Plan => "plan",
+            PolicyLevel::Client => "client",
         };
         let mut data = data;
         data["version"] = serde_json::Value::String(owner.version.clone());

@@ -1,6 +1,7 @@
 //! Server-side authentication and authorization: password hashes, session cookies,
 //! sign-in throttling, and the checks every server function starts with.
 
+pub mod api_key;
 pub mod cookie;
 pub mod guard;
 pub mod password;

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::client::ClientStatus;
 use super::lifecycle::{ApiStatus, PlanStatus, Readiness};
 use super::policy::{FormValues, PolicyType};
 
@@ -82,9 +83,10 @@ pub struct ApiVersionView {
 pub enum PolicyLevel {
     Api,
     Plan,
+    Client,
 }
 
-/// Identifies one API or plan version: the owner of a policy chain.
+/// Identifies one API, plan or client version: the owner of a policy chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyOwner {
     pub level: PolicyLevel,
@@ -109,4 +111,99 @@ pub struct PolicyChain {
     pub editable: bool,
     /// Why the chain is read-only, when it is.
     pub read_only_reason: Option<String>,
+}
+
+/// One row of an organization's Clients tab.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientSummary {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub latest_version: String,
+    pub latest_status: ClientStatus,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ContractStatus {
+    Active,
+    AwaitingApproval,
+}
+
+impl ContractStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContractStatus::Active => "Active",
+            ContractStatus::AwaitingApproval => "AwaitingApproval",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [ContractStatus::Active, ContractStatus::AwaitingApproval]
+            .into_iter()
+            .find(|c| c.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ContractStatus::Active => "Active",
+            ContractStatus::AwaitingApproval => "Awaiting Approval",
+        }
+    }
+}
+
+/// A contract, with enough of both ends to show it anywhere.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContractView {
+    pub id: i64,
+    pub status: ContractStatus,
+    pub client_org: String,
+    pub client_id: String,
+    pub client_name: String,
+    pub client_version: String,
+    pub api_org: String,
+    pub api_id: String,
+    pub api_name: String,
+    pub api_version: String,
+    pub plan_id: String,
+    pub plan_name: String,
+    pub plan_version: String,
+    pub requested_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A request that an approver turned down, as the requester sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejection {
+    pub api: String,
+    pub plan: String,
+    pub reason: String,
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientVersionView {
+    pub org_id: String,
+    pub client_id: String,
+    pub name: String,
+    pub description: String,
+    pub version: String,
+    pub status: ClientStatus,
+    pub api_key: String,
+    /// Registered, but changed since: the gateway still serves the registered state.
+    pub needs_reregister: bool,
+    pub contracts: Vec<ContractView>,
+    pub rejections: Vec<Rejection>,
+    pub versions: Vec<String>,
+    pub can_edit: bool,
+}
+
+/// A published private API version that clients may contract with, and its plans.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContractableApi {
+    pub org_id: String,
+    pub api_id: String,
+    pub name: String,
+    pub version: String,
+    pub plans: Vec<OfferedPlan>,
 }

@@ -1,6 +1,7 @@
 //! Pure domain rules shared by the server and the browser: no I/O here.
 
 pub mod catalog;
+pub mod client;
 pub mod ids;
 pub mod lifecycle;
 pub mod model;

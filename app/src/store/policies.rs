@@ -11,6 +11,7 @@ use crate::error::{AppError, AppResult};
 pub enum Owner {
     Api(i64),
     Plan(i64),
+    Client(i64),
 }
 
 impl Owner {
@@ -18,12 +19,13 @@ impl Owner {
         match self {
             Owner::Api(_) => "api_version_id",
             Owner::Plan(_) => "plan_version_id",
+            Owner::Client(_) => "client_version_id",
         }
     }
 
     fn id(self) -> i64 {
         match self {
-            Owner::Api(id) | Owner::Plan(id) => id,
+            Owner::Api(id) | Owner::Plan(id) | Owner::Client(id) => id,
         }
     }
 }

@@ -8,7 +8,8 @@ use leptos_router::{SsrMode, path};
 use super::components::layout::{ConsoleLayout, PlainLayout};
 use super::components::toast::provide_toasts;
 use super::console::{
-    api, create_entity::CreateApiPage, create_entity::CreatePlanPage,
+    api, approvals::ApprovalsPage, client, create_entity::CreateApiPage,
+    create_entity::CreateClientPage, create_entity::CreatePlanPage,
     create_org::CreateOrganizationPage, dashboard::DashboardPage, login::LoginPage,
     not_found::NotFound, org, plan, search::SearchPage, users::UsersPage,
 };
@@ -61,6 +62,16 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("create/organization") view=CreateOrganizationPage />
                     <Route path=path!("create/api") view=CreateApiPage />
                     <Route path=path!("create/plan") view=CreatePlanPage />
+                    <Route path=path!("create/client") view=CreateClientPage />
+                    <Route path=path!("approvals") view=ApprovalsPage />
+                    <ParentRoute path=path!("orgs/:org/clients/:client/:version") view=client::ClientPage>
+                        <Route path=path!("") view=client::overview::ClientOverviewTab />
+                        <Route path=path!("overview") view=client::overview::ClientOverviewTab />
+                        <Route path=path!("contracts") view=client::contracts::ClientContractsTab />
+                        <Route path=path!("apis") view=client::tabs::ClientApisTab />
+                        <Route path=path!("policies") view=client::tabs::ClientPoliciesTab />
+                        <Route path=path!("activity") view=client::tabs::ClientActivityTab />
+                    </ParentRoute>
                     <Route path=path!("admin/users") view=UsersPage />
                     <ParentRoute path=path!("orgs/:org/plans/:plan/:version") view=plan::PlanPage>
                         <Route path=path!("") view=plan::tabs::PlanOverviewTab />

@@ -8,6 +8,7 @@ const ENTRIES: &[(&str, &str)] = &[
     ("Create Organization", "/create/organization"),
     ("Create API", "/create/api"),
     ("Create Plan", "/create/plan"),
+    ("Create Client", "/create/client"),
 ];
 
 #[component]

@@ -7,9 +7,28 @@ use leptos_router::hooks::{use_location, use_navigate};
 use super::create_button::CreateButton;
 use super::notice::Loading;
 use super::toast::ToastArea;
+use crate::api::contracts::approval_requests;
 use crate::api::session::Logout;
 use crate::domain::model::SessionUser;
 use crate::ui::session::use_session;
+
+/// "Approvals" with the number of requests waiting for the user, refreshed on navigation.
+#[component]
+fn ApprovalsLink() -> impl IntoView {
+    let location = use_location();
+    let requests = Resource::new(move || location.pathname.get(), |_| approval_requests());
+    let count = move || requests.get().and_then(|r| r.ok()).map_or(0, |l| l.len());
+    view! {
+        <A href="/approvals" attr:class="flex items-center gap-1.5 text-sm text-slate-300 hover:text-white">
+            "Approvals"
+            <Transition fallback=|| ()>
+                {move || (count() > 0).then(|| view! {
+                    <span class="rounded-full bg-amber-400 px-1.5 text-xs font-semibold text-slate-900" data-testid="approval-count">{count()}</span>
+                })}
+            </Transition>
+        </A>
+    }
+}
 
 #[component]
 fn TopBar(user: Option<SessionUser>, portal: bool) -> impl IntoView {
@@ -49,6 +68,7 @@ fn TopBar(user: Option<SessionUser>, portal: bool) -> impl IntoView {
                 <div class="flex-1"></div>
                 {show_console.then(|| view! {
                     <A href="/search" attr:class="text-sm text-slate-300 hover:text-white">"Search"</A>
+                    <ApprovalsLink />
                 })}
                 {user.map(|u| {
                     let is_admin = u.is_admin;

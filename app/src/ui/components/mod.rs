@@ -2,6 +2,8 @@
 
 pub mod activity;
 pub mod badge;
+pub mod contracts;
+pub mod copy;
 pub mod create_button;
 pub mod dialog;
 pub mod form;

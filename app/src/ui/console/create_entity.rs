@@ -1,10 +1,11 @@
-//! The creation wizards of APIs and plans (clients follow the same steps): organization
+//! The creation wizards of APIs, plans and clients: organization
 //! (skipped when preset with `?org=`), details (Name, ID, Version, Description), Summary.
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api::apis::CreateApi;
+use crate::api::clients::CreateClient;
 use crate::api::orgs::search_organizations;
 use crate::api::plans::CreatePlan;
 use crate::domain::roles::Permission;
@@ -22,6 +23,7 @@ use crate::ui::session::use_session;
 pub enum EntityKind {
     Api,
     Plan,
+    Client,
 }
 
 impl EntityKind {
@@ -29,6 +31,7 @@ impl EntityKind {
         match self {
             EntityKind::Api => "API",
             EntityKind::Plan => "Plan",
+            EntityKind::Client => "Client",
         }
     }
 
@@ -36,6 +39,7 @@ impl EntityKind {
         match self {
             EntityKind::Api => Permission::EditApis,
             EntityKind::Plan => Permission::EditPlans,
+            EntityKind::Client => Permission::EditClients,
         }
     }
 
@@ -44,6 +48,7 @@ impl EntityKind {
         match self {
             EntityKind::Api => format!("/orgs/{org}/apis/{id}/{version}"),
             EntityKind::Plan => format!("/orgs/{org}/plans/{id}/{version}"),
+            EntityKind::Client => format!("/orgs/{org}/clients/{id}/{version}"),
         }
     }
 }
@@ -51,6 +56,11 @@ impl EntityKind {
 #[component]
 pub fn CreateApiPage() -> impl IntoView {
     view! { <CreateEntityWizard kind=EntityKind::Api /> }
+}
+
+#[component]
+pub fn CreateClientPage() -> impl IntoView {
+    view! { <CreateEntityWizard kind=EntityKind::Client /> }
 }
 
 #[component]
@@ -177,6 +187,7 @@ fn EntityWizard(
 
     let create_api = ServerAction::<CreateApi>::new();
     let create_plan = ServerAction::<CreatePlan>::new();
+    let create_client = ServerAction::<CreateClient>::new();
     let steps_for_errors = steps.clone();
     let on_result = move |result: Option<Result<String, AppError>>| match result {
         Some(Ok(new_id)) => {
@@ -194,16 +205,25 @@ fn EntityWizard(
         None => {}
     };
     let on_result_api = on_result.clone();
+    let on_result_plan = on_result.clone();
     Effect::new(move |_| on_result_api(create_api.value().get()));
-    Effect::new(move |_| on_result(create_plan.value().get()));
-    let pending = Signal::derive(move || create_api.pending().get() || create_plan.pending().get());
+    Effect::new(move |_| on_result_plan(create_plan.value().get()));
+    Effect::new(move |_| on_result(create_client.value().get()));
+    let pending = Signal::derive(move || {
+        create_api.pending().get() || create_plan.pending().get() || create_client.pending().get()
+    });
+    let title = match kind {
+        EntityKind::Api => "Create API",
+        EntityKind::Plan => "Create Plan",
+        EntityKind::Client => "Create Client",
+    };
 
     view! {
         <Wizard
-            title=if kind == EntityKind::Api { "Create API" } else { "Create Plan" }
+            title
             steps
             state
-            submit_label=if kind == EntityKind::Api { "Create API" } else { "Create Plan" }
+            submit_label=title
             pending
             on_submit=move |_| {
                 state.form_error.set(None);
@@ -211,6 +231,7 @@ fn EntityWizard(
                 match kind {
                     EntityKind::Api => { create_api.dispatch(CreateApi { org: o, id: i, name: n, version: v, description: d }); }
                     EntityKind::Plan => { create_plan.dispatch(CreatePlan { org: o, id: i, name: n, version: v, description: d }); }
+                    EntityKind::Client => { create_client.dispatch(CreateClient { org: o, id: i, name: n, version: v, description: d }); }
                 }
             }
         />

@@ -1,6 +1,8 @@
 //! Pages of the management console, one file per page.
 
 pub mod api;
+pub mod approvals;
+pub mod client;
 pub mod create_entity;
 pub mod create_org;
 pub mod dashboard;

@@ -8,7 +8,10 @@ use crate::domain::catalog::{PolicyLevel, PolicyOwner};
 use crate::domain::urls::gateway_path;
 use crate::ui::components::activity::ActivityList;
 use crate::ui::components::policy_editor::PolicyChainEditor;
-use crate::ui::components::table::EmptyState;
+use crate::api::contracts::api_contracts;
+use crate::ui::components::contracts::ContractTable;
+use crate::ui::components::copy::use_origin;
+use crate::ui::components::notice::{ErrorNotice, Loading};
 
 #[component]
 pub fn ApiPoliciesTab() -> impl IntoView {
@@ -25,23 +28,30 @@ pub fn ApiPoliciesTab() -> impl IntoView {
     }
 }
 
-/// Contracts arrive with clients; until then no API version has any, and the tab says so.
 #[component]
 pub fn ApiContractsTab() -> impl IntoView {
-    view! { <EmptyState message="No client has a contract with this API version yet." /> }
+    let ctx = use_api();
+    let contracts = Resource::new(
+        move || (ctx.org.get(), ctx.api.get(), ctx.version.get(), ctx.reload.get()),
+        |(o, a, v, _)| api_contracts(o, a, v),
+    );
+    view! {
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match contracts.await {
+                    Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
+                    Ok(list) => view! { <ContractTable contracts=list show_client=true on_delete=None /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
 }
 
 #[component]
 pub fn ApiEndpointTab() -> impl IntoView {
     let ctx = use_api();
     let path = move || gateway_path(&ctx.org.get(), &ctx.api.get(), &ctx.version.get());
-    // The browser knows the address it reached us at; the server renders the path alone.
-    let origin = RwSignal::new(String::new());
-    Effect::new(move |_| {
-        if let Ok(o) = window().location().origin() {
-            origin.set(o);
-        }
-    });
+    let origin = use_origin();
     view! {
         <section class="max-w-3xl rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
             <h2 class="text-base font-semibold">"Managed endpoint"</h2>

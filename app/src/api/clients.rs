@@ -1,0 +1,97 @@
+//! Clients: create, list, view a version, register, retire, new version, regenerate key, delete.
+
+use leptos::prelude::*;
+
+use crate::domain::catalog::{ClientSummary, ClientVersionView};
+use crate::error::AppError;
+
+/// Creates the client and its first version (with its API key); returns the client id.
+#[server]
+pub async fn create_client(
+    org: String,
+    id: String,
+    name: String,
+    version: String,
+    description: String,
+) -> Result<String, AppError> {
+    use crate::domain::{ids, roles::Permission, text};
+    let (state, user, _) = super::in_org(&org, Permission::EditClients).await?;
+    let (id, name, version, description) =
+        (id.trim(), name.trim(), version.trim(), description.trim());
+    text::validate_name("name", name)?;
+    ids::validate_id("id", id)?;
+    ids::validate_version("version", version)?;
+    text::validate_description("description", description)?;
+    crate::store::clients::create(&state.pool, &user.username, &org, id, name, description, version)
+        .await?;
+    Ok(id.to_string())
+}
+
+#[server]
+pub async fn list_clients(org: String) -> Result<Vec<ClientSummary>, AppError> {
+    use crate::domain::roles::Permission;
+    let (state, ..) = super::in_org(&org, Permission::View).await?;
+    crate::store::clients::list(&state.pool, &org).await
+}
+
+#[server]
+pub async fn get_client_version(
+    org: String,
+    client: String,
+    version: String,
+) -> Result<ClientVersionView, AppError> {
+    use crate::auth::guard::actor;
+    use crate::domain::roles::Permission;
+    let (state, user, role) = super::in_org(&org, Permission::View).await?;
+    let mut view = crate::store::clients::view(&state.pool, &org, &client, &version)
+        .await?
+        .ok_or_else(|| {
+            AppError::not_found(format!("There is no version {version} of client {client}."))
+        })?;
+    view.can_edit = actor(&user).may(role, Permission::EditClients);
+    Ok(view)
+}
+
+/// Register, or Re-Register after a change.
+#[server]
+pub async fn register_client(org: String, client: String, version: String) -> Result<(), AppError> {
+    use crate::domain::roles::Permission;
+    let (state, user, _) = super::in_org(&org, Permission::EditClients).await?;
+    crate::store::clients::register(&state.pool, &user.username, &org, &client, &version).await
+}
+
+#[server]
+pub async fn retire_client(org: String, client: String, version: String) -> Result<(), AppError> {
+    use crate::domain::roles::Permission;
+    let (state, user, _) = super::in_org(&org, Permission::EditClients).await?;
+    crate::store::clients::retire(&state.pool, &user.username, &org, &client, &version).await
+}
+
+#[server]
+pub async fn regenerate_api_key(org: String, client: String, version: String) -> Result<(), AppError> {
+    use crate::domain::roles::Permission;
+    let (state, user, _) = super::in_org(&org, Permission::EditClients).await?;
+    crate::store::clients::regenerate_key(&state.pool, &user.username, &org, &client, &version).await
+}
+
+#[server]
+pub async fn new_client_version(
+    org: String,
+    client: String,
+    from_version: String,
+    version: String,
+) -> Result<(), AppError> {
+    use crate::domain::{ids, roles::Permission};
+    let (state, user, _) = super::in_org(&org, Permission::EditClients).await?;
+    let version = version.trim();
+    ids::validate_version("version", version)?;
+    crate::store::clients::new_version(&state.pool, &user.username, &org, &client, &from_version, version)
+        .await
+}
+
+#[server]
+pub async fn delete_client(org: String, client: String) -> Result<(), AppError> {
+    use crate::domain::roles::Permission;
+    let (state, user, _) = super::in_org(&org, Permission::EditClients).await?;
+    crate::store::clients::delete(&state.pool, &user.username, &org, &client).await
+}

@@ -1,0 +1,135 @@
+//! Contracts and their approval.
+
+use leptos::prelude::*;
+
+use crate::domain::catalog::{ContractStatus, ContractView, ContractableApi};
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use crate::auth::guard::actor;
+    use crate::domain::catalog::ContractView;
+    use crate::domain::model::SessionUser;
+    use crate::domain::roles::Permission;
+    use crate::error::{AppError, AppResult};
+    use crate::state::AppState;
+
+    /// Whether `user` may approve contracts on plans of `plan_org`.
+    pub async fn may_approve(state: &AppState, user: &SessionUser, plan_org: &str) -> AppResult<bool> {
+        let role = crate::store::orgs::role_of(&state.pool, plan_org, &user.username).await?;
+        Ok(actor(user).may(role, Permission::EditPlans))
+    }
+
+    pub async fn contract(state: &AppState, id: i64) -> AppResult<ContractView> {
+        crate::store::contracts::get(&state.pool, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("That contract does not exist (any more)."))
+    }
+
+    /// The contract, once the caller is known to be allowed to decide on it.
+    pub async fn for_approver(id: i64) -> AppResult<(AppState, SessionUser, ContractView)> {
+        let state = crate::state::state()?;
+        let user = crate::auth::require_console_user(&state).await?;
+        let contract = contract(&state, id).await?;
+        // Plans belong to the API's organization, so the plan's org is the API's.
+        if !may_approve(&state, &user, &contract.api_org).await? {
+            return Err(AppError::Forbidden);
+        }
+        Ok((state, user, contract))
+    }
+}
+
+/// Creates a contract from a client version to an API version through one of its plans.
+#[server]
+#[allow(clippy::too_many_arguments)]
+pub async fn create_contract(
+    client_org: String,
+    client: String,
+    client_version: String,
+    api_org: String,
+    api: String,
+    api_version: String,
+    plan: String,
+    plan_version: String,
+) -> Result<ContractStatus, AppError> {
+    use crate::domain::roles::Permission;
+    use crate::store::contracts::{self, NewContract};
+    let (state, user, _) = super::in_org(&client_org, Permission::EditClients).await?;
+    let may_approve = ssr::may_approve(&state, &user, &api_org).await?;
+    let new = NewContract {
+        client_org: &client_org,
+        client: &client,
+        client_version: &client_version,
+        api_org: &api_org,
+        api: &api,
+        api_version: &api_version,
+        plan: &plan,
+        plan_version: &plan_version,
+    };
+    contracts::create(&state.pool, &user.username, &new, may_approve)
+        .await
+        .map(|(_, status)| status)
+}
+
+#[server]
+pub async fn delete_contract(id: i64) -> Result<(), AppError> {
+    use crate::domain::roles::Permission;
+    let state = crate::state::state()?;
+    let user = crate::auth::require_console_user(&state).await?;
+    let contract = ssr::contract(&state, id).await?;
+    crate::auth::authorize(&state, &user, &contract.client_org, Permission::EditClients).await?;
+    crate::store::contracts::delete(&state.pool, &user.username, &contract).await
+}
+
+/// Contracts with one API version (its Contracts tab).
+#[server]
+pub async fn api_contracts(org: String, api: String, version: String) -> Result<Vec<ContractView>, AppError> {
+    use crate::domain::roles::Permission;
+    let (state, ..) = super::in_org(&org, Permission::View).await?;
+    crate::store::contracts::for_api_version(&state.pool, &org, &api, &version).await
+}
+
+/// Published private API versions and their plans, to choose from when creating a contract.
+#[server]
+pub async fn contractable_apis() -> Result<Vec<ContractableApi>, AppError> {
+    let state = crate::state::state()?;
+    crate::auth::require_user(&state).await?;
+    crate::store::contracts::contractable(&state.pool).await
+}
+
+/// Contracts waiting for the caller's approval (plans of organizations they may edit plans in).
+#[server]
+pub async fn approval_requests() -> Result<Vec<ContractView>, AppError> {
+    use crate::domain::roles::{Permission, Role};
+    let state = crate::state::state()?;
+    let user = crate::auth::require_console_user(&state).await?;
+    if user.is_admin {
+        return crate::store::contracts::awaiting(&state.pool, None).await;
+    }
+    let orgs: Vec<String> = crate::store::orgs::search(&state.pool, &user.username, false, "")
+        .await?
+        .into_iter()
+        .filter(|o| o.my_role.is_some_and(|r: Role| r.allows(Permission::EditPlans)))
+        .map(|o| o.id)
+        .collect();
+    crate::store::contracts::awaiting(&state.pool, Some(&orgs)).await
+}
+
+#[server]
+pub async fn approve_contract(id: i64) -> Result<(), AppError> {
+    let (state, user, contract) = ssr::for_approver(id).await?;
+    crate::store::contracts::approve(&state.pool, &user.username, &contract).await
+}
+
+#[server]
+pub async fn reject_contract(id: i64, reason: String) -> Result<(), AppError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::field("reason", "Tell the requester why the request is rejected."));
+    }
+    if reason.chars().count() > 500 {
+        return Err(AppError::field("reason", "A reason has at most 500 characters."));
+    }
+    let (state, user, contract) = ssr::for_approver(id).await?;
+    crate::store::contracts::reject(&state.pool, &user.username, &contract, reason).await
+}

@@ -1,0 +1,391 @@
+//! Contracts between client versions and API versions through plan versions, and their
+//! approval. Each change runs in one transaction that locks the client version (and the
+//! contract) first, so concurrent approvals, rejections and deletions stay consistent.
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgPool};
+
+use super::clients::{self, Locked};
+use super::{apis, is_unique_violation};
+use crate::domain::catalog::{ContractStatus, ContractView, ContractableApi, OfferedPlan};
+use crate::domain::client::{self, ContractFacts};
+use crate::domain::lifecycle::PlanStatus;
+use crate::error::{AppError, AppResult};
+
+const SELECT: &str = "
+    SELECT k.id, k.status, k.requested_by, k.created_at,
+           cv.org_id AS client_org, cv.client_id, c.name AS client_name, cv.version AS client_version,
+           av.org_id AS api_org, av.api_id, a.name AS api_name, av.version AS api_version,
+           pv.plan_id, p.name AS plan_name, pv.version AS plan_version
+    FROM contracts k
+    JOIN client_versions cv ON cv.id = k.client_version_id
+    JOIN clients c ON c.org_id = cv.org_id AND c.id = cv.client_id
+    JOIN api_versions av ON av.id = k.api_version_id
+    JOIN apis a ON a.org_id = av.org_id AND a.id = av.api_id
+    JOIN plan_versions pv ON pv.id = k.plan_version_id
+    JOIN plans p ON p.org_id = pv.org_id AND p.id = pv.plan_id";
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    status: String,
+    requested_by: String,
+    created_at: DateTime<Utc>,
+    client_org: String,
+    client_id: String,
+    client_name: String,
+    client_version: String,
+    api_org: String,
+    api_id: String,
+    api_name: String,
+    api_version: String,
+    plan_id: String,
+    plan_name: String,
+    plan_version: String,
+}
+
+impl TryFrom<Row> for ContractView {
+    type Error = AppError;
+
+    fn try_from(r: Row) -> AppResult<Self> {
+        Ok(ContractView {
+            id: r.id,
+            status: ContractStatus::parse(&r.status)
+                .ok_or_else(|| AppError::internal("contract status", &r.status))?,
+            client_org: r.client_org,
+            client_id: r.client_id,
+            client_name: r.client_name,
+            client_version: r.client_version,
+            api_org: r.api_org,
+            api_id: r.api_id,
+            api_name: r.api_name,
+            api_version: r.api_version,
+            plan_id: r.plan_id,
+            plan_name: r.plan_name,
+            plan_version: r.plan_version,
+            requested_by: r.requested_by,
+            created_at: r.created_at,
+        })
+    }
+}
+
+fn views(rows: Vec<Row>) -> AppResult<Vec<ContractView>> {
+    rows.into_iter().map(ContractView::try_from).collect()
+}
+
+pub async fn for_client_version(pool: &PgPool, client_version_id: i64) -> AppResult<Vec<ContractView>> {
+    let sql = format!("{SELECT} WHERE k.client_version_id = $1 ORDER BY k.created_at, k.id");
+    views(sqlx::query_as(&sql).bind(client_version_id).fetch_all(pool).await?)
+}
+
+pub async fn for_api_version(pool: &PgPool, org: &str, api: &str, version: &str) -> AppResult<Vec<ContractView>> {
+    let sql = format!(
+        "{SELECT} WHERE av.org_id = $1 AND av.api_id = $2 AND av.version = $3 ORDER BY k.created_at, k.id"
+    );
+    views(sqlx::query_as(&sql).bind(org).bind(api).bind(version).fetch_all(pool).await?)
+}
+
+pub async fn get(pool: &PgPool, id: i64) -> AppResult<Option<ContractView>> {
+    let sql = format!("{SELECT} WHERE k.id = $1");
+    let row: Option<Row> = sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?;
+    row.map(ContractView::try_from).transpose()
+}
+
+/// Contracts awaiting approval on plans of the given organizations (`None`: all of them).
+pub async fn awaiting(pool: &PgPool, plan_orgs: Option<&[String]>) -> AppResult<Vec<ContractView>> {
+    let sql = format!(
+        "{SELECT} WHERE k.status = 'AwaitingApproval' AND ($1::text[] IS NULL OR pv.org_id = ANY($1))
+         ORDER BY k.created_at, k.id"
+    );
+    views(sqlx::query_as(&sql).bind(plan_orgs).fetch_all(pool).await?)
+}
+
+/// Which API, plan and client a new contract joins.
+pub struct NewContract<'a> {
+    pub client_org: &'a str,
+    pub client: &'a str,
+    pub client_version: &'a str,
+    pub api_org: &'a str,
+    pub api: &'a str,
+    pub api_version: &'a str,
+    pub plan: &'a str,
+    pub plan_version: &'a str,
+}
+
+/// Creates a contract; it awaits approval when the plan link requires it and the actor may not
+/// approve it themselves. Returns the contract's id and status.
+pub async fn create(
+    pool: &PgPool,
+    actor: &str,
+    c: &NewContract<'_>,
+    actor_may_approve: bool,
+) -> AppResult<(i64, ContractStatus)> {
+    let mut tx = pool.begin().await?;
+    let locked = clients::lock_version(&mut tx, c.client_org, c.client, c.client_version).await?;
+    let (id, status) = create_locked(&mut tx, actor, c, &locked, actor_may_approve).await?;
+    tx.commit().await?;
+    Ok((id, status))
+}
+
+/// Creates a contract inside a transaction that has locked the client version.
+pub async fn create_locked(
+    conn: &mut PgConnection,
+    actor: &str,
+    c: &NewContract<'_>,
+    locked: &Locked,
+    actor_may_approve: bool,
+) -> AppResult<(i64, ContractStatus)> {
+    let (api_version_id, api_status) = apis::lock_version(conn, c.api_org, c.api, c.api_version).await?;
+    let (public,): (bool,) = sqlx::query_as("SELECT public FROM api_versions WHERE id = $1")
+        .bind(api_version_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let offered: Option<(i64, bool, String)> = sqlx::query_as(
+        "SELECT pv.id, ap.requires_approval, pv.status
+         FROM api_plans ap JOIN plan_versions pv ON pv.id = ap.plan_version_id
+         WHERE ap.api_version_id = $1 AND pv.plan_id = $2 AND pv.version = $3",
+    )
+    .bind(api_version_id)
+    .bind(c.plan)
+    .bind(c.plan_version)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let (duplicate,): (bool,) = sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM contracts WHERE client_version_id = $1 AND api_version_id = $2)",
+    )
+    .bind(locked.id)
+    .bind(api_version_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let facts = ContractFacts {
+        client: locked.status,
+        api: api_status,
+        api_public: public,
+        plan_offered: offered.as_ref().map(|o| o.1),
+        plan: offered
+            .as_ref()
+            .and_then(|o| PlanStatus::parse(&o.2))
+            .unwrap_or(PlanStatus::Created),
+        duplicate,
+    };
+    let needs_approval = client::check_contract(facts).map_err(AppError::Conflict)?;
+    let Some((plan_version_id, ..)) = offered else {
+        return Err(AppError::internal("contract", "offered plan vanished"));
+    };
+    let status = if needs_approval && !actor_may_approve {
+        ContractStatus::AwaitingApproval
+    } else {
+        ContractStatus::Active
+    };
+    let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
+        "INSERT INTO contracts (client_version_id, api_version_id, plan_version_id, status, requested_by,
+                                approved_by, approved_at)
+         VALUES ($1, $2, $3, $4, $5, CASE WHEN $4 = 'Active' THEN $5 END, CASE WHEN $4 = 'Active' THEN now() END)
+         RETURNING id",
+    )
+    .bind(locked.id)
+    .bind(api_version_id)
+    .bind(plan_version_id)
+    .bind(status.as_str())
+    .bind(actor)
+    .fetch_one(&mut *conn)
+    .await;
+    let (id,) = match inserted {
+        Err(e) if is_unique_violation(&e) => {
+            return Err(AppError::Conflict(
+                "This client version already has a contract with this API version.".into(),
+            ));
+        }
+        other => other?,
+    };
+    clients::changed(conn, locked.id).await?;
+    let data = serde_json::json!({
+        "version": c.client_version,
+        "api": format!("{}/{} {}", c.api_org, c.api, c.api_version),
+        "plan": format!("{} {}", c.plan, c.plan_version),
+        "status": status.as_str(),
+    });
+    clients::record(conn, actor, c.client_org, c.client, "contract_created", data.clone()).await?;
+    super::audit::record(
+        conn,
+        super::audit::Change {
+            actor,
+            org_id: Some(c.api_org),
+            entity_type: "api",
+            entity_id: c.api,
+            action: "contract_created",
+            data: serde_json::json!({
+                "version": c.api_version,
+                "client": format!("{}/{} {}", c.client_org, c.client, c.client_version),
+                "plan": format!("{} {}", c.plan, c.plan_version),
+                "status": status.as_str(),
+            }),
+        },
+    )
+    .await?;
+    Ok((id, status))
+}
+
+/// Locks a contract and its client version, in that order of discovery.
+async fn lock_contract(conn: &mut PgConnection, id: i64) -> AppResult<(Locked, String)> {
+    let row: Option<(i64, String)> =
+        sqlx::query_as("SELECT client_version_id, status FROM contracts WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let (client_version_id, _) =
+        row.ok_or_else(|| AppError::not_found("That contract does not exist (any more)."))?;
+    // Client version first, then the contract: the same order as contract creation.
+    let locked = clients::lock_by_id(conn, client_version_id).await?;
+    let row: Option<(String,)> = sqlx::query_as("SELECT status FROM contracts WHERE id = $1 FOR UPDATE")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let (status,) = row.ok_or_else(|| AppError::not_found("That contract does not exist (any more)."))?;
+    Ok((locked, status))
+}
+
+pub async fn delete(pool: &PgPool, actor: &str, contract: &ContractView) -> AppResult<()> {
+    let mut tx = pool.begin().await?;
+    let (locked, _) = lock_contract(&mut tx, contract.id).await?;
+    client::can_change(locked.status).map_err(AppError::Conflict)?;
+    sqlx::query("DELETE FROM contracts WHERE id = $1")
+        .bind(contract.id)
+        .execute(&mut *tx)
+        .await?;
+    clients::changed(&mut tx, locked.id).await?;
+    clients::record(
+        &mut tx,
+        actor,
+        &contract.client_org,
+        &contract.client_id,
+        "contract_deleted",
+        serde_json::json!({
+            "version": contract.client_version,
+            "api": format!("{}/{} {}", contract.api_org, contract.api_id, contract.api_version),
+            "plan": format!("{} {}", contract.plan_id, contract.plan_version),
+        }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Approves a waiting contract. When it was the last one waiting, the client version is
+/// registered (again) at once, so the consumer can use the key without another step.
+pub async fn approve(pool: &PgPool, actor: &str, contract: &ContractView) -> AppResult<()> {
+    let mut tx = pool.begin().await?;
+    let (locked, status) = lock_contract(&mut tx, contract.id).await?;
+    if status != ContractStatus::AwaitingApproval.as_str() {
+        return Err(AppError::Conflict("This contract has already been approved.".into()));
+    }
+    sqlx::query("UPDATE contracts SET status = 'Active', approved_by = $2, approved_at = now() WHERE id = $1")
+        .bind(contract.id)
+        .bind(actor)
+        .execute(&mut *tx)
+        .await?;
+    let data = serde_json::json!({
+        "version": contract.client_version,
+        "api": format!("{}/{} {}", contract.api_org, contract.api_id, contract.api_version),
+        "plan": format!("{} {}", contract.plan_id, contract.plan_version),
+    });
+    clients::record(&mut tx, actor, &contract.client_org, &contract.client_id, "contract_approved", data)
+        .await?;
+    clients::refresh(&mut tx, locked.id).await?;
+    let after = clients::lock_by_id(&mut tx, locked.id).await?;
+    if client::can_register(after.status, after.changed, 0).is_ok() {
+        clients::register_locked(
+            &mut tx,
+            actor,
+            &contract.client_org,
+            &contract.client_id,
+            &contract.client_version,
+            &after,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Rejects a waiting contract: it is deleted, and the reason is kept for the requester.
+pub async fn reject(pool: &PgPool, actor: &str, contract: &ContractView, reason: &str) -> AppResult<()> {
+    let mut tx = pool.begin().await?;
+    let (locked, status) = lock_contract(&mut tx, contract.id).await?;
+    if status != ContractStatus::AwaitingApproval.as_str() {
+        return Err(AppError::Conflict("This contract has already been approved.".into()));
+    }
+    sqlx::query("DELETE FROM contracts WHERE id = $1")
+        .bind(contract.id)
+        .execute(&mut *tx)
+        .await?;
+    clients::refresh(&mut tx, locked.id).await?;
+    clients::record(
+        &mut tx,
+        actor,
+        &contract.client_org,
+        &contract.client_id,
+        "contract_rejected",
+        serde_json::json!({
+            "version": contract.client_version,
+            "api": format!("{} {}", contract.api_name, contract.api_version),
+            "plan": format!("{} {}", contract.plan_name, contract.plan_version),
+            "reason": reason,
+        }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct ContractableRow {
+    org_id: String,
+    api_id: String,
+    name: String,
+    version: String,
+    plan_id: String,
+    plan_name: String,
+    plan_version: String,
+    requires_approval: bool,
+}
+
+/// Published private API versions with their offered plans: what a client may sign up for.
+pub async fn contractable(pool: &PgPool) -> AppResult<Vec<ContractableApi>> {
+    let rows: Vec<ContractableRow> = sqlx::query_as(
+        "SELECT av.org_id, av.api_id, a.name, av.version, pv.plan_id, p.name AS plan_name,
+                pv.version AS plan_version, ap.requires_approval
+         FROM api_versions av
+         JOIN apis a ON a.org_id = av.org_id AND a.id = av.api_id
+         JOIN api_plans ap ON ap.api_version_id = av.id
+         JOIN plan_versions pv ON pv.id = ap.plan_version_id
+         JOIN plans p ON p.org_id = pv.org_id AND p.id = pv.plan_id
+         WHERE av.status = 'Published' AND NOT av.public
+         ORDER BY lower(a.name), av.org_id, av.api_id, av.created_at, ap.position",
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut out: Vec<ContractableApi> = Vec::new();
+    for r in rows {
+        let plan = OfferedPlan {
+            plan_id: r.plan_id,
+            plan_name: r.plan_name,
+            version: r.plan_version,
+            requires_approval: r.requires_approval,
+            locked: true,
+        };
+        match out.last_mut() {
+            Some(last) if last.org_id == r.org_id && last.api_id == r.api_id && last.version == r.version => {
+                last.plans.push(plan)
+            }
+            _ => out.push(ContractableApi {
+                org_id: r.org_id,
+                api_id: r.api_id,
+                name: r.name,
+                version: r.version,
+                plans: vec![plan],
+            }),
+        }
+    }
+    Ok(out)
+}
