@@ -22,8 +22,16 @@ pub async fn create_client(
     ids::validate_id("id", id)?;
     ids::validate_version("version", version)?;
     text::validate_description("description", description)?;
-    crate::store::clients::create(&state.pool, &user.username, &org, id, name, description, version)
-        .await?;
+    crate::store::clients::create(
+        &state.pool,
+        &user.username,
+        &org,
+        id,
+        name,
+        description,
+        version,
+    )
+    .await?;
     Ok(id.to_string())
 }
 
@@ -68,10 +76,15 @@ pub async fn retire_client(org: String, client: String, version: String) -> Resu
 }
 
 #[server]
-pub async fn regenerate_api_key(org: String, client: String, version: String) -> Result<(), AppError> {
+pub async fn regenerate_api_key(
+    org: String,
+    client: String,
+    version: String,
+) -> Result<(), AppError> {
     use crate::domain::roles::Permission;
     let (state, user, _) = super::in_org(&org, Permission::EditClients).await?;
-    crate::store::clients::regenerate_key(&state.pool, &user.username, &org, &client, &version).await
+    crate::store::clients::regenerate_key(&state.pool, &user.username, &org, &client, &version)
+        .await
 }
 
 #[server]
@@ -85,8 +98,15 @@ pub async fn new_client_version(
     let (state, user, _) = super::in_org(&org, Permission::EditClients).await?;
     let version = version.trim();
     ids::validate_version("version", version)?;
-    crate::store::clients::new_version(&state.pool, &user.username, &org, &client, &from_version, version)
-        .await
+    crate::store::clients::new_version(
+        &state.pool,
+        &user.username,
+        &org,
+        &client,
+        &from_version,
+        version,
+    )
+    .await
 }
 
 #[server]

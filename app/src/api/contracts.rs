@@ -15,7 +15,11 @@ mod ssr {
     use crate::state::AppState;
 
     /// Whether `user` may approve contracts on plans of `plan_org`.
-    pub async fn may_approve(state: &AppState, user: &SessionUser, plan_org: &str) -> AppResult<bool> {
+    pub async fn may_approve(
+        state: &AppState,
+        user: &SessionUser,
+        plan_org: &str,
+    ) -> AppResult<bool> {
         let role = crate::store::orgs::role_of(&state.pool, plan_org, &user.username).await?;
         Ok(actor(user).may(role, Permission::EditPlans))
     }
@@ -83,7 +87,11 @@ pub async fn delete_contract(id: i64) -> Result<(), AppError> {
 
 /// Contracts with one API version (its Contracts tab).
 #[server]
-pub async fn api_contracts(org: String, api: String, version: String) -> Result<Vec<ContractView>, AppError> {
+pub async fn api_contracts(
+    org: String,
+    api: String,
+    version: String,
+) -> Result<Vec<ContractView>, AppError> {
     use crate::domain::roles::Permission;
     let (state, ..) = super::in_org(&org, Permission::View).await?;
     crate::store::contracts::for_api_version(&state.pool, &org, &api, &version).await
@@ -109,7 +117,10 @@ pub async fn approval_requests() -> Result<Vec<ContractView>, AppError> {
     let orgs: Vec<String> = crate::store::orgs::search(&state.pool, &user.username, false, "")
         .await?
         .into_iter()
-        .filter(|o| o.my_role.is_some_and(|r: Role| r.allows(Permission::EditPlans)))
+        .filter(|o| {
+            o.my_role
+                .is_some_and(|r: Role| r.allows(Permission::EditPlans))
+        })
         .map(|o| o.id)
         .collect();
     crate::store::contracts::awaiting(&state.pool, Some(&orgs)).await
@@ -125,10 +136,16 @@ pub async fn approve_contract(id: i64) -> Result<(), AppError> {
 pub async fn reject_contract(id: i64, reason: String) -> Result<(), AppError> {
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(AppError::field("reason", "Tell the requester why the request is rejected."));
+        return Err(AppError::field(
+            "reason",
+            "Tell the requester why the request is rejected.",
+        ));
     }
     if reason.chars().count() > 500 {
-        return Err(AppError::field("reason", "A reason has at most 500 characters."));
+        return Err(AppError::field(
+            "reason",
+            "A reason has at most 500 characters.",
+        ));
     }
     let (state, user, contract) = ssr::for_approver(id).await?;
     crate::store::contracts::reject(&state.pool, &user.username, &contract, reason).await

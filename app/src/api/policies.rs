@@ -12,11 +12,11 @@ mod ssr {
     use sqlx::PgConnection;
 
     use crate::domain::catalog::{PolicyLevel, PolicyOwner};
+    use crate::domain::client;
     use crate::domain::lifecycle::{self, ApiChange};
     use crate::domain::roles::Permission;
     use crate::error::{AppError, AppResult};
     use crate::store::policies::Owner;
-    use crate::domain::client;
     use crate::store::{apis, clients, plans};
 
     pub fn permission(owner: &PolicyOwner) -> Permission {

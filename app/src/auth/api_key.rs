@@ -22,7 +22,10 @@ mod tests {
         assert_eq!(keys.len(), 100_000);
         for k in keys.iter().take(1000) {
             assert_eq!(k.len(), 43);
-            assert!(k.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+            assert!(
+                k.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            );
         }
     }
 

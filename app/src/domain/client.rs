@@ -122,7 +122,9 @@ pub fn can_regenerate_key(status: ClientStatus) -> Result<(), String> {
 /// Contracts and client policies may change until the client is retired.
 pub fn can_change(status: ClientStatus) -> Result<(), String> {
     match status {
-        ClientStatus::Retired => Err("This client version is retired and cannot be changed.".into()),
+        ClientStatus::Retired => {
+            Err("This client version is retired and cannot be changed.".into())
+        }
         _ => Ok(()),
     }
 }
@@ -200,8 +202,16 @@ mod tests {
         assert!(can_register(Ready, false, 0).is_ok());
         assert!(can_register(Registered, true, 0).is_ok());
         assert!(can_register(Registered, false, 0).is_err());
-        assert!(can_register(Registered, true, 1).unwrap_err().contains("approval"));
-        assert!(can_register(Created, false, 0).unwrap_err().contains("contract"));
+        assert!(
+            can_register(Registered, true, 1)
+                .unwrap_err()
+                .contains("approval")
+        );
+        assert!(
+            can_register(Created, false, 0)
+                .unwrap_err()
+                .contains("contract")
+        );
         assert!(can_register(AwaitingApproval, false, 1).is_err());
         assert!(can_register(Retired, true, 0).is_err());
     }
@@ -235,17 +245,62 @@ mod tests {
     fn contracts_need_a_published_private_api_an_offered_locked_plan_and_no_twin() {
         assert_eq!(check_contract(facts()), Ok(false));
         assert_eq!(
-            check_contract(ContractFacts { plan_offered: Some(true), ..facts() }),
+            check_contract(ContractFacts {
+                plan_offered: Some(true),
+                ..facts()
+            }),
             Ok(true)
         );
         let refusals = [
-            (ContractFacts { api_public: true, ..facts() }, "public"),
-            (ContractFacts { api: ApiStatus::Ready, ..facts() }, "published"),
-            (ContractFacts { api: ApiStatus::Retired, ..facts() }, "published"),
-            (ContractFacts { plan_offered: None, ..facts() }, "does not offer"),
-            (ContractFacts { plan: PlanStatus::Created, ..facts() }, "not locked"),
-            (ContractFacts { duplicate: true, ..facts() }, "already has"),
-            (ContractFacts { client: Retired, ..facts() }, "retired"),
+            (
+                ContractFacts {
+                    api_public: true,
+                    ..facts()
+                },
+                "public",
+            ),
+            (
+                ContractFacts {
+                    api: ApiStatus::Ready,
+                    ..facts()
+                },
+                "published",
+            ),
+            (
+                ContractFacts {
+                    api: ApiStatus::Retired,
+                    ..facts()
+                },
+                "published",
+            ),
+            (
+                ContractFacts {
+                    plan_offered: None,
+                    ..facts()
+                },
+                "does not offer",
+            ),
+            (
+                ContractFacts {
+                    plan: PlanStatus::Created,
+                    ..facts()
+                },
+                "not locked",
+            ),
+            (
+                ContractFacts {
+                    duplicate: true,
+                    ..facts()
+                },
+                "already has",
+            ),
+            (
+                ContractFacts {
+                    client: Retired,
+                    ..facts()
+                },
+                "retired",
+            ),
         ];
         for (f, word) in refusals {
             let message = check_contract(f).unwrap_err();

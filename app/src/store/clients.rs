@@ -235,10 +235,24 @@ pub async fn register_locked(
     } else {
         "registered"
     };
-    record(conn, actor, org, client, action, serde_json::json!({"version": version})).await
+    record(
+        conn,
+        actor,
+        org,
+        client,
+        action,
+        serde_json::json!({"version": version}),
+    )
+    .await
 }
 
-pub async fn register(pool: &PgPool, actor: &str, org: &str, client: &str, version: &str) -> AppResult<()> {
+pub async fn register(
+    pool: &PgPool,
+    actor: &str,
+    org: &str,
+    client: &str,
+    version: &str,
+) -> AppResult<()> {
     let mut tx = pool.begin().await?;
     let locked = lock_version(&mut tx, org, client, version).await?;
     register_locked(&mut tx, actor, org, client, version, &locked).await?;
@@ -246,7 +260,13 @@ pub async fn register(pool: &PgPool, actor: &str, org: &str, client: &str, versi
     Ok(())
 }
 
-pub async fn retire(pool: &PgPool, actor: &str, org: &str, client: &str, version: &str) -> AppResult<()> {
+pub async fn retire(
+    pool: &PgPool,
+    actor: &str,
+    org: &str,
+    client: &str,
+    version: &str,
+) -> AppResult<()> {
     let mut tx = pool.begin().await?;
     let locked = lock_version(&mut tx, org, client, version).await?;
     client::can_retire(locked.status).map_err(AppError::Conflict)?;
@@ -255,7 +275,15 @@ pub async fn retire(pool: &PgPool, actor: &str, org: &str, client: &str, version
         .execute(&mut *tx)
         .await?;
     refresh(&mut tx, locked.id).await?;
-    record(&mut tx, actor, org, client, "retired", serde_json::json!({"version": version})).await?;
+    record(
+        &mut tx,
+        actor,
+        org,
+        client,
+        "retired",
+        serde_json::json!({"version": version}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -275,8 +303,15 @@ pub async fn regenerate_key(
         .bind(new_api_key())
         .execute(&mut *tx)
         .await?;
-    record(&mut tx, actor, org, client, "key_regenerated", serde_json::json!({"version": version}))
-        .await?;
+    record(
+        &mut tx,
+        actor,
+        org,
+        client,
+        "key_regenerated",
+        serde_json::json!({"version": version}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -357,7 +392,15 @@ pub async fn delete(pool: &PgPool, actor: &str, org: &str, client: &str) -> AppR
     if done.rows_affected() == 0 {
         return Err(AppError::not_found(format!("There is no client {client}.")));
     }
-    record(&mut tx, actor, org, client, "deleted", serde_json::json!({})).await?;
+    record(
+        &mut tx,
+        actor,
+        org,
+        client,
+        "deleted",
+        serde_json::json!({}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -414,7 +457,12 @@ pub async fn view(
 }
 
 /// Rejected requests of this version, newest first, from the audit trail.
-async fn rejections(pool: &PgPool, org: &str, client: &str, version: &str) -> AppResult<Vec<Rejection>> {
+async fn rejections(
+    pool: &PgPool,
+    org: &str,
+    client: &str,
+    version: &str,
+) -> AppResult<Vec<Rejection>> {
     let entries = audit::list_for_entity(pool, org, "client", client, 200).await?;
     Ok(entries
         .into_iter()

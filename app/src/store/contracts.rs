@@ -73,16 +73,36 @@ fn views(rows: Vec<Row>) -> AppResult<Vec<ContractView>> {
     rows.into_iter().map(ContractView::try_from).collect()
 }
 
-pub async fn for_client_version(pool: &PgPool, client_version_id: i64) -> AppResult<Vec<ContractView>> {
+pub async fn for_client_version(
+    pool: &PgPool,
+    client_version_id: i64,
+) -> AppResult<Vec<ContractView>> {
     let sql = format!("{SELECT} WHERE k.client_version_id = $1 ORDER BY k.created_at, k.id");
-    views(sqlx::query_as(&sql).bind(client_version_id).fetch_all(pool).await?)
+    views(
+        sqlx::query_as(&sql)
+            .bind(client_version_id)
+            .fetch_all(pool)
+            .await?,
+    )
 }
 
-pub async fn for_api_version(pool: &PgPool, org: &str, api: &str, version: &str) -> AppResult<Vec<ContractView>> {
+pub async fn for_api_version(
+    pool: &PgPool,
+    org: &str,
+    api: &str,
+    version: &str,
+) -> AppResult<Vec<ContractView>> {
     let sql = format!(
         "{SELECT} WHERE av.org_id = $1 AND av.api_id = $2 AND av.version = $3 ORDER BY k.created_at, k.id"
     );
-    views(sqlx::query_as(&sql).bind(org).bind(api).bind(version).fetch_all(pool).await?)
+    views(
+        sqlx::query_as(&sql)
+            .bind(org)
+            .bind(api)
+            .bind(version)
+            .fetch_all(pool)
+            .await?,
+    )
 }
 
 pub async fn get(pool: &PgPool, id: i64) -> AppResult<Option<ContractView>> {
@@ -135,7 +155,8 @@ pub async fn create_locked(
     locked: &Locked,
     actor_may_approve: bool,
 ) -> AppResult<(i64, ContractStatus)> {
-    let (api_version_id, api_status) = apis::lock_version(conn, c.api_org, c.api, c.api_version).await?;
+    let (api_version_id, api_status) =
+        apis::lock_version(conn, c.api_org, c.api, c.api_version).await?;
     let (public,): (bool,) = sqlx::query_as("SELECT public FROM api_versions WHERE id = $1")
         .bind(api_version_id)
         .fetch_one(&mut *conn)
@@ -205,7 +226,15 @@ pub async fn create_locked(
         "plan": format!("{} {}", c.plan, c.plan_version),
         "status": status.as_str(),
     });
-    clients::record(conn, actor, c.client_org, c.client, "contract_created", data.clone()).await?;
+    clients::record(
+        conn,
+        actor,
+        c.client_org,
+        c.client,
+        "contract_created",
+        data.clone(),
+    )
+    .await?;
     super::audit::record(
         conn,
         super::audit::Change {
@@ -237,11 +266,13 @@ async fn lock_contract(conn: &mut PgConnection, id: i64) -> AppResult<(Locked, S
         row.ok_or_else(|| AppError::not_found("That contract does not exist (any more)."))?;
     // Client version first, then the contract: the same order as contract creation.
     let locked = clients::lock_by_id(conn, client_version_id).await?;
-    let row: Option<(String,)> = sqlx::query_as("SELECT status FROM contracts WHERE id = $1 FOR UPDATE")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    let (status,) = row.ok_or_else(|| AppError::not_found("That contract does not exist (any more)."))?;
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT status FROM contracts WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let (status,) =
+        row.ok_or_else(|| AppError::not_found("That contract does not exist (any more)."))?;
     Ok((locked, status))
 }
 
@@ -277,7 +308,9 @@ pub async fn approve(pool: &PgPool, actor: &str, contract: &ContractView) -> App
     let mut tx = pool.begin().await?;
     let (locked, status) = lock_contract(&mut tx, contract.id).await?;
     if status != ContractStatus::AwaitingApproval.as_str() {
-        return Err(AppError::Conflict("This contract has already been approved.".into()));
+        return Err(AppError::Conflict(
+            "This contract has already been approved.".into(),
+        ));
     }
     sqlx::query("UPDATE contracts SET status = 'Active', approved_by = $2, approved_at = now() WHERE id = $1")
         .bind(contract.id)
@@ -289,8 +322,15 @@ pub async fn approve(pool: &PgPool, actor: &str, contract: &ContractView) -> App
         "api": format!("{}/{} {}", contract.api_org, contract.api_id, contract.api_version),
         "plan": format!("{} {}", contract.plan_id, contract.plan_version),
     });
-    clients::record(&mut tx, actor, &contract.client_org, &contract.client_id, "contract_approved", data)
-        .await?;
+    clients::record(
+        &mut tx,
+        actor,
+        &contract.client_org,
+        &contract.client_id,
+        "contract_approved",
+        data,
+    )
+    .await?;
     clients::refresh(&mut tx, locked.id).await?;
     let after = clients::lock_by_id(&mut tx, locked.id).await?;
     if client::can_register(after.status, after.changed, 0).is_ok() {
@@ -309,11 +349,18 @@ pub async fn approve(pool: &PgPool, actor: &str, contract: &ContractView) -> App
 }
 
 /// Rejects a waiting contract: it is deleted, and the reason is kept for the requester.
-pub async fn reject(pool: &PgPool, actor: &str, contract: &ContractView, reason: &str) -> AppResult<()> {
+pub async fn reject(
+    pool: &PgPool,
+    actor: &str,
+    contract: &ContractView,
+    reason: &str,
+) -> AppResult<()> {
     let mut tx = pool.begin().await?;
     let (locked, status) = lock_contract(&mut tx, contract.id).await?;
     if status != ContractStatus::AwaitingApproval.as_str() {
-        return Err(AppError::Conflict("This contract has already been approved.".into()));
+        return Err(AppError::Conflict(
+            "This contract has already been approved.".into(),
+        ));
     }
     sqlx::query("DELETE FROM contracts WHERE id = $1")
         .bind(contract.id)
@@ -375,7 +422,11 @@ pub async fn contractable(pool: &PgPool) -> AppResult<Vec<ContractableApi>> {
             locked: true,
         };
         match out.last_mut() {
-            Some(last) if last.org_id == r.org_id && last.api_id == r.api_id && last.version == r.version => {
+            Some(last)
+                if last.org_id == r.org_id
+                    && last.api_id == r.api_id
+                    && last.version == r.version =>
+            {
                 last.plans.push(plan)
             }
             _ => out.push(ContractableApi {

@@ -3,7 +3,10 @@
 use leptos::prelude::*;
 
 #[component]
-pub fn CopyButton(#[prop(into)] text: Signal<String>, #[prop(optional)] label: Option<&'static str>) -> impl IntoView {
+pub fn CopyButton(
+    #[prop(into)] text: Signal<String>,
+    #[prop(optional)] label: Option<&'static str>,
+) -> impl IntoView {
     let copied = RwSignal::new(false);
     view! {
         <button

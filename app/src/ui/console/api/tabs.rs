@@ -4,14 +4,14 @@ use leptos::prelude::*;
 
 use super::use_api;
 use crate::api::activity::entity_activity;
+use crate::api::contracts::api_contracts;
 use crate::domain::catalog::{PolicyLevel, PolicyOwner};
 use crate::domain::urls::gateway_path;
 use crate::ui::components::activity::ActivityList;
-use crate::ui::components::policy_editor::PolicyChainEditor;
-use crate::api::contracts::api_contracts;
 use crate::ui::components::contracts::ContractTable;
 use crate::ui::components::copy::use_origin;
 use crate::ui::components::notice::{ErrorNotice, Loading};
+use crate::ui::components::policy_editor::PolicyChainEditor;
 
 #[component]
 pub fn ApiPoliciesTab() -> impl IntoView {
@@ -32,7 +32,14 @@ pub fn ApiPoliciesTab() -> impl IntoView {
 pub fn ApiContractsTab() -> impl IntoView {
     let ctx = use_api();
     let contracts = Resource::new(
-        move || (ctx.org.get(), ctx.api.get(), ctx.version.get(), ctx.reload.get()),
+        move || {
+            (
+                ctx.org.get(),
+                ctx.api.get(),
+                ctx.version.get(),
+                ctx.reload.get(),
+            )
+        },
         |(o, a, v, _)| api_contracts(o, a, v),
     );
     view! {

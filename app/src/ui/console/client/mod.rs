@@ -52,8 +52,21 @@ pub fn ClientPage() -> impl IntoView {
         move || (org.get(), client.get(), version.get(), reload.get()),
         |(o, c, v, _)| get_client_version(o, c, v),
     );
-    provide_context(ClientContext { org, client, version, view: view_res, reload });
-    let base = Signal::derive(move || format!("/orgs/{}/clients/{}/{}", org.get(), client.get(), version.get()));
+    provide_context(ClientContext {
+        org,
+        client,
+        version,
+        view: view_res,
+        reload,
+    });
+    let base = Signal::derive(move || {
+        format!(
+            "/orgs/{}/clients/{}/{}",
+            org.get(),
+            client.get(),
+            version.get()
+        )
+    });
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
@@ -92,8 +105,14 @@ fn ClientHeader(view: ClientVersionView) -> impl IntoView {
     let created = RwSignal::new(String::new());
 
     for (value, done) in [
-        (register.value(), "Client registered: the gateway accepts its API key."),
-        (retire.value(), "Client retired: the gateway no longer accepts its API key."),
+        (
+            register.value(),
+            "Client registered: the gateway accepts its API key.",
+        ),
+        (
+            retire.value(),
+            "Client retired: the gateway no longer accepts its API key.",
+        ),
         (regenerate.value(), "A new API key was generated."),
     ] {
         Effect::new(move |_| match value.get() {
@@ -109,7 +128,10 @@ fn ClientHeader(view: ClientVersionView) -> impl IntoView {
     Effect::new(move |_| match delete.value().get() {
         Some(Ok(())) => {
             toasts.success("Client deleted.");
-            nav(&format!("/orgs/{}/clients", ctx.org.get_untracked()), Default::default());
+            nav(
+                &format!("/orgs/{}/clients", ctx.org.get_untracked()),
+                Default::default(),
+            );
         }
         Some(Err(e)) => toasts.failure(e.to_string()),
         None => {}
@@ -118,7 +140,15 @@ fn ClientHeader(view: ClientVersionView) -> impl IntoView {
         Some(Ok(())) => {
             toasts.success("New client version created, with its own API key.");
             new_open.set(false);
-            navigate(&format!("/orgs/{}/clients/{}/{}", ctx.org.get_untracked(), ctx.client.get_untracked(), created.get_untracked()), Default::default());
+            navigate(
+                &format!(
+                    "/orgs/{}/clients/{}/{}",
+                    ctx.org.get_untracked(),
+                    ctx.client.get_untracked(),
+                    created.get_untracked()
+                ),
+                Default::default(),
+            );
         }
         Some(Err(e)) => {
             if let Some(m) = show_error(errors, e) {
@@ -131,14 +161,28 @@ fn ClientHeader(view: ClientVersionView) -> impl IntoView {
     let versions = view
         .versions
         .iter()
-        .map(|v| (v.clone(), format!("/orgs/{}/clients/{}/{v}", view.org_id, view.client_id)))
+        .map(|v| {
+            (
+                v.clone(),
+                format!("/orgs/{}/clients/{}/{v}", view.org_id, view.client_id),
+            )
+        })
         .collect();
     let can_edit = view.can_edit;
     let status = view.status;
-    let register_label = if status == ClientStatus::Registered { "Re-Register" } else { "Register" };
+    let register_label = if status == ClientStatus::Registered {
+        "Re-Register"
+    } else {
+        "Register"
+    };
     let show_register = can_edit
-        && (status == ClientStatus::Ready || (status == ClientStatus::Registered && view.needs_reregister));
-    let key = (view.org_id.clone(), view.client_id.clone(), view.version.clone());
+        && (status == ClientStatus::Ready
+            || (status == ClientStatus::Registered && view.needs_reregister));
+    let key = (
+        view.org_id.clone(),
+        view.client_id.clone(),
+        view.version.clone(),
+    );
     let (k1, k2, k3, k4, k5) = (key.clone(), key.clone(), key.clone(), key.clone(), key);
     view! {
         <VersionHeader kind="Client" name=view.name.clone() org=view.org_id.clone() versions current=view.version.clone() status=status.label()>
