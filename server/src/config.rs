@@ -24,6 +24,8 @@ pub struct Cli {
 pub enum Command {
     /// Serve the console, the portal and the gateway (the default).
     Serve,
+    /// Serve only the gateway (and /metrics), for scale-out behind a load balancer.
+    Gateway,
     /// Apply database migrations and exit.
     Migrate,
     /// Create a user account.
@@ -62,6 +64,25 @@ pub struct ServeArgs {
         global = true
     )]
     pub demo_password: Option<String>,
+    /// Redis for rate limit counters shared by several gateway processes.
+    #[arg(long, env = "REDIS_URL", global = true)]
+    pub redis_url: Option<String>,
+    /// How long the gateway waits to connect to an upstream, in milliseconds.
+    #[arg(
+        long,
+        env = "GATEHOUSE_UPSTREAM_CONNECT_TIMEOUT_MS",
+        default_value = "5000",
+        global = true
+    )]
+    pub upstream_connect_timeout_ms: u64,
+    /// How long the gateway waits for an upstream's response head, in milliseconds.
+    #[arg(
+        long,
+        env = "GATEHOUSE_UPSTREAM_READ_TIMEOUT_MS",
+        default_value = "30000",
+        global = true
+    )]
+    pub upstream_read_timeout_ms: u64,
     /// Directory with the compiled front end (pkg/ with wasm, js and css).
     #[arg(
         long,

@@ -13,6 +13,16 @@ use sha2::{Digest, Sha256};
 
 const ECHOED_BODY_BYTES: usize = 64 * 1024;
 
+/// `/echo`, `/echo/` and everything below, with no body size limit.
+pub fn routes<S: Clone + Send + Sync + 'static>() -> axum::Router<S> {
+    use axum::routing::any;
+    axum::Router::new()
+        .route("/echo", any(echo))
+        .route("/echo/", any(echo))
+        .route("/echo/{*path}", any(echo))
+        .layer(axum::extract::DefaultBodyLimit::disable())
+}
+
 pub async fn echo(request: Request) -> Json<Value> {
     let (parts, body) = request.into_parts();
     let path = parts
@@ -74,14 +84,11 @@ async fn read_body(body: Body) -> (Vec<u8>, u64, String, Option<String>) {
 mod tests {
     use axum::Router;
     use axum::body::Body;
-    use axum::routing::any;
     use http_body_util::BodyExt;
     use tower::ServiceExt;
 
     async fn call(request: http::Request<Body>) -> serde_json::Value {
-        let app = Router::new()
-            .route("/echo", any(super::echo))
-            .route("/echo/{*path}", any(super::echo));
+        let app: Router = super::routes();
         let response = app.oneshot(request).await.expect("response");
         let bytes = response
             .into_body()

@@ -1,31 +1,37 @@
 //! The HTTP surface: Leptos pages and server functions, static files, health checks.
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{any, get};
+use axum::routing::get;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use sqlx::PgPool;
 use tower_http::trace::TraceLayer;
 
+use std::sync::Arc;
+
 use app::state::AppState;
+
+use crate::gateway::Gateway;
 use app::{App, shell};
 
-pub fn router(pool: PgPool, options: LeptosOptions) -> Router {
+/// Health checks and the built-in echo upstream.
+pub fn health(pool: PgPool) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .with_state(pool)
+        .merge(crate::echo::routes())
+}
+
+pub fn router(pool: PgPool, options: LeptosOptions, gateway: &Arc<Gateway>) -> Router {
     let routes = generate_route_list(App);
     let state = AppState::new(pool.clone());
     let context = move || provide_context(state.clone());
     let fallback_context = context.clone();
-    let health = Router::new()
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(readyz))
-        .route("/echo", any(crate::echo::echo))
-        .route("/echo/{*path}", any(crate::echo::echo))
-        .layer(DefaultBodyLimit::disable())
-        .with_state(pool);
+    let plain = health(pool).merge(gateway.router());
     Router::new()
         .leptos_routes_with_context(&options, routes, context, {
             let options = options.clone();
@@ -36,7 +42,7 @@ pub fn router(pool: PgPool, options: LeptosOptions) -> Router {
             shell,
         ))
         .with_state(options)
-        .merge(health)
+        .merge(plain)
         .layer(TraceLayer::new_for_http())
 }
 

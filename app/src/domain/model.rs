@@ -91,13 +91,29 @@ impl AuditEntry {
                 role_label(&field("role"))
             ),
             ("member", "removed") => format!("Removed member {}", self.entity_id),
-            ("api" | "plan", "created") => format!(
+            ("client", "contract_created" | "contract_approved" | "contract_deleted") => format!(
+                "{} contract of {} {} with {} ({})",
+                capitalize(self.action.trim_start_matches("contract_")),
+                self.entity_id,
+                field("version"),
+                field("api"),
+                field("plan")
+            ),
+            ("client", "contract_rejected") => format!(
+                "Rejected the request of {} {} for {} ({}): {}",
+                self.entity_id,
+                field("version"),
+                field("api"),
+                field("plan"),
+                field("reason")
+            ),
+            ("api" | "plan" | "client", "created") => format!(
                 "Created {} {} version {}",
                 label(&self.entity_type),
                 self.entity_id,
                 field("version")
             ),
-            ("api" | "plan", "version_created") => format!(
+            ("api" | "plan" | "client", "version_created") => format!(
                 "Created version {} of {} {} from {}",
                 field("version"),
                 label(&self.entity_type),
@@ -111,7 +127,7 @@ impl AuditEntry {
                 self.entity_id,
                 field("version")
             ),
-            ("api" | "plan", action) if !field("version").is_empty() => format!(
+            ("api" | "plan" | "client", action) if !field("version").is_empty() => format!(
                 "{} {} {} {}",
                 capitalize(action),
                 label(&self.entity_type),

@@ -454,6 +454,7 @@ pub async fn transition(
         serde_json::json!({"version": version}),
     )
     .await?;
+    super::gateway_feed::notify(&mut tx).await?;
     tx.commit().await?;
     Ok(next)
 }

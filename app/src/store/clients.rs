@@ -222,14 +222,26 @@ pub async fn register_locked(
 ) -> AppResult<()> {
     let awaiting = facts(conn, locked.id).await?.awaiting_approval;
     client::can_register(locked.status, locked.changed, awaiting).map_err(AppError::Conflict)?;
+    // Registration is a snapshot: the active contracts and the client's policies as they are now.
     sqlx::query(
-        "UPDATE client_versions SET registered_at = now(), changed_since_registration = FALSE
+        "UPDATE client_versions SET registered_at = now(), changed_since_registration = FALSE,
+             registered_policies = (
+                 SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'type', policy_type, 'config', config)
+                                           ORDER BY position, id), '[]'::jsonb)
+                 FROM policies WHERE client_version_id = $1)
          WHERE id = $1",
     )
     .bind(locked.id)
     .execute(&mut *conn)
     .await?;
+    sqlx::query(
+        "UPDATE contracts SET registered = (status = 'Active') WHERE client_version_id = $1",
+    )
+    .bind(locked.id)
+    .execute(&mut *conn)
+    .await?;
     refresh(conn, locked.id).await?;
+    super::gateway_feed::notify(conn).await?;
     let action = if locked.status == ClientStatus::Registered {
         "re-registered"
     } else {
@@ -284,6 +296,7 @@ pub async fn retire(
         serde_json::json!({"version": version}),
     )
     .await?;
+    super::gateway_feed::notify(&mut tx).await?;
     tx.commit().await?;
     Ok(())
 }

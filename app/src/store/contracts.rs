@@ -285,6 +285,8 @@ pub async fn delete(pool: &PgPool, actor: &str, contract: &ContractView) -> AppR
         .execute(&mut *tx)
         .await?;
     clients::changed(&mut tx, locked.id).await?;
+    // Taking access away needs no Re-Register: the gateway drops the contract at once.
+    super::gateway_feed::notify(&mut tx).await?;
     clients::record(
         &mut tx,
         actor,

@@ -5,6 +5,7 @@ pub mod apis;
 pub mod audit;
 pub mod clients;
 pub mod contracts;
+pub mod gateway_feed;
 pub mod members;
 pub mod orgs;
 pub mod plans;

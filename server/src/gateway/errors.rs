@@ -1,0 +1,144 @@
+//! What the gateway answers when it does not proxy: apiman-style policy failures and engine
+//! errors, both as JSON with explanatory headers.
+
+use axum::body::Body;
+use axum::http::{HeaderValue, Response, StatusCode, header};
+use serde_json::json;
+
+/// A policy refused the request (apiman's PolicyFailure).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyFailure {
+    /// apiman's failure types: "Authentication", "Authorization", "Other".
+    pub kind: &'static str,
+    pub code: u32,
+    pub status: StatusCode,
+    pub message: String,
+}
+
+/// Failure codes, following apiman's numbering where it has one.
+pub mod codes {
+    pub const IP_NOT_ALLOWED: u32 = 10001;
+    pub const IP_BLOCKED: u32 = 10002;
+    pub const BASIC_AUTH_FAILED: u32 = 10003;
+    pub const BASIC_AUTH_REQUIRED: u32 = 10004;
+    pub const RATE_LIMIT_EXCEEDED: u32 = 10005;
+    pub const QUOTA_EXCEEDED: u32 = 10006;
+    pub const RESOURCE_IGNORED: u32 = 10007;
+    pub const TIME_RESTRICTED: u32 = 10008;
+    pub const CORS_ORIGIN_NOT_ALLOWED: u32 = 10009;
+    pub const TRANSPORT_SECURITY_REQUIRED: u32 = 10010;
+}
+
+impl PolicyFailure {
+    pub fn new(
+        kind: &'static str,
+        code: u32,
+        status: StatusCode,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            kind,
+            code,
+            status,
+            message: message.into(),
+        }
+    }
+
+    pub fn into_response(self) -> Response<Body> {
+        let body = json!({
+            "type": self.kind,
+            "failureCode": self.code,
+            "responseCode": self.status.as_u16(),
+            "message": self.message,
+        });
+        let mut response = json_response(self.status, &body);
+        let headers = response.headers_mut();
+        headers.insert("x-policy-failure-type", HeaderValue::from_static(self.kind));
+        headers.insert("x-policy-failure-code", HeaderValue::from(self.code));
+        if let Ok(v) = HeaderValue::from_str(&self.message) {
+            headers.insert("x-policy-failure-message", v);
+        }
+        response
+    }
+}
+
+/// The gateway itself cannot serve the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EngineError {
+    ApiNotFound,
+    ApiRetired,
+    ApiKeyRequired,
+    InvalidApiKey,
+    NoContract,
+    UpstreamUnavailable,
+    UpstreamTimeout,
+    BadRequest,
+}
+
+impl EngineError {
+    pub fn status(self) -> StatusCode {
+        match self {
+            EngineError::ApiNotFound => StatusCode::NOT_FOUND,
+            EngineError::ApiRetired => StatusCode::GONE,
+            EngineError::ApiKeyRequired => StatusCode::UNAUTHORIZED,
+            EngineError::InvalidApiKey | EngineError::NoContract => StatusCode::FORBIDDEN,
+            EngineError::UpstreamUnavailable => StatusCode::BAD_GATEWAY,
+            EngineError::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,
+            EngineError::BadRequest => StatusCode::BAD_REQUEST,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            EngineError::ApiNotFound => "ApiNotFound",
+            EngineError::ApiRetired => "ApiRetired",
+            EngineError::ApiKeyRequired => "ApiKeyRequired",
+            EngineError::InvalidApiKey => "InvalidApiKey",
+            EngineError::NoContract => "NoContract",
+            EngineError::UpstreamUnavailable => "UpstreamUnavailable",
+            EngineError::UpstreamTimeout => "UpstreamTimeout",
+            EngineError::BadRequest => "BadRequest",
+        }
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            EngineError::ApiNotFound => {
+                "No published API matches this organization, API and version."
+            }
+            EngineError::ApiRetired => "This API version has been retired.",
+            EngineError::ApiKeyRequired => {
+                "This API is private: send your client's API key in the X-API-Key header."
+            }
+            EngineError::InvalidApiKey => "The API key is not valid.",
+            EngineError::NoContract => "The client has no contract with this API version.",
+            EngineError::UpstreamUnavailable => "The upstream service could not be reached.",
+            EngineError::UpstreamTimeout => "The upstream service did not answer in time.",
+            EngineError::BadRequest => "The request is malformed.",
+        }
+    }
+
+    pub fn into_response(self) -> Response<Body> {
+        let body = json!({
+            "type": "GatewayError",
+            "error": self.name(),
+            "responseCode": self.status().as_u16(),
+            "message": self.message(),
+        });
+        let mut response = json_response(self.status(), &body);
+        response
+            .headers_mut()
+            .insert("x-gateway-error", HeaderValue::from_static(self.message()));
+        response
+    }
+}
+
+fn json_response(status: StatusCode, body: &serde_json::Value) -> Response<Body> {
+    let mut response = Response::new(Body::from(body.to_string()));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
