@@ -16,18 +16,21 @@ export LEPTOS_BIN_DIR := server
 export LEPTOS_JS_MINIFY := false
 export LEPTOS_HASH_FILES := false
 
-.PHONY: help run test setup build db db-stop lint unit e2e fmt
+.PHONY: help run test setup build db db-stop redis redis-stop lint unit e2e fmt bench
 
 help:
 	@echo 'make run      install what is missing, start/find Postgres, build, serve on $$GATEHOUSE_ADDR (127.0.0.1:3000)'
 	@echo 'make test     everything CI runs (.ci/run): fmt, clippy, cargo tests, build, Playwright end-to-end'
 	@echo 'make lint     cargo fmt --check and clippy only'
-	@echo 'make unit     cargo tests only (against Postgres)'
+	@echo 'make unit     cargo tests only (against Postgres and Redis)'
 	@echo 'make e2e      build, then the Playwright tests against a fresh database'
 	@echo 'make build    site into target/site, server into target/debug/gatehouse'
 	@echo 'make setup    install the toolchain pieces that are missing'
 	@echo 'make db       print the DATABASE_URL that run/test use (starting Postgres if needed)'
 	@echo 'make db-stop  stop the private Postgres cluster under target/pg, if one runs'
+	@echo 'make redis    print the REDIS_URL that the cargo tests use (starting Redis if needed)'
+	@echo 'make redis-stop  stop the private Redis under target/redis, if one runs'
+	@echo 'make bench    release build, then wrk: gateway overhead versus the bare upstream (~3 min)'
 	@echo 'make fmt      cargo fmt --all'
 
 run:
@@ -56,6 +59,15 @@ db:
 
 db-stop:
 	scripts/db.sh --stop
+
+redis:
+	@scripts/redis.sh
+
+redis-stop:
+	scripts/redis.sh --stop
+
+bench:
+	scripts/bench-gateway.sh
 
 fmt:
 	cargo fmt --all

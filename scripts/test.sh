@@ -2,10 +2,12 @@
 # `make test`: everything CI checks, in order, stopping at the first failure.
 #   scripts/test.sh [all]  setup → Postgres → fmt → clippy → cargo tests → build → end-to-end
 #   scripts/test.sh lint   setup → Postgres → fmt → clippy
-#   scripts/test.sh unit   setup → Postgres → cargo tests
+#   scripts/test.sh unit   setup → Postgres → Redis → cargo tests
 #   scripts/test.sh e2e    setup → Postgres → build → end-to-end
 # DATABASE_URL (from scripts/db.sh) points at a server where the tests may create databases
 # (#[sqlx::test] makes one per test). The end-to-end run gets its own fresh database.
+# REDIS_URL (from scripts/redis.sh) is set for the cargo tests only: a server test shares rate
+# limit counters between two gateways through it.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -86,8 +88,9 @@ if want lint; then
     run cargo clippy -p server --all-targets -- -D warnings
 fi
 if want unit; then
-    run cargo test -p app --features ssr
-    run cargo test -p server
+    redis_url=$(scripts/redis.sh | tail -n1) # not exported: the e2e server runs without Redis
+    run env REDIS_URL="$redis_url" cargo test -p app --features ssr
+    run env REDIS_URL="$redis_url" cargo test -p server
 fi
 if want e2e; then
     scripts/build.sh

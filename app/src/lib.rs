@@ -2,6 +2,8 @@
 //! management console and the developer portal. Compiled for the server (`ssr`) and for the
 //! browser (`hydrate`).
 
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod domain;
 pub mod error;

@@ -12,6 +12,8 @@ use crate::error::{AppError, AppResult};
 pub struct AppState {
     pub pool: PgPool,
     pub throttle: Arc<LoginThrottle>,
+    /// Whether visitors may create their own Developer Portal accounts.
+    pub self_signup: bool,
 }
 
 impl AppState {
@@ -19,7 +21,13 @@ impl AppState {
         Self {
             pool,
             throttle: Arc::new(LoginThrottle::default()),
+            self_signup: true,
         }
+    }
+
+    pub fn with_self_signup(mut self, on: bool) -> Self {
+        self.self_signup = on;
+        self
     }
 }
 

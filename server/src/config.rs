@@ -64,6 +64,9 @@ pub struct ServeArgs {
         global = true
     )]
     pub demo_password: Option<String>,
+    /// Let visitors create their own Developer Portal accounts ("0" turns it off).
+    #[arg(long, env = "GATEHOUSE_SELF_SIGNUP", default_value = "1", global = true, value_parser = parse_flag)]
+    pub self_signup: bool,
     /// Redis for rate limit counters shared by several gateway processes.
     #[arg(long, env = "REDIS_URL", global = true)]
     pub redis_url: Option<String>,
@@ -113,7 +116,7 @@ fn parse_flag(value: &str) -> Result<bool, String> {
     match value {
         "1" | "true" | "yes" | "on" => Ok(true),
         "0" | "false" | "no" | "off" => Ok(false),
-        other => Err(format!("GATEHOUSE_DEMO / --demo: '{other}' is not 0 or 1")),
+        other => Err(format!("'{other}' is not 0 or 1")),
     }
 }
 

@@ -54,7 +54,7 @@ pub async fn serve(pool: sqlx::PgPool, args: ServeArgs) -> anyhow::Result<()> {
         .site_addr(args.addr)
         .build();
     let gateway = gateway::Gateway::start(pool.clone(), gateway_config(&args)).await?;
-    let app = http::router(pool, options, &gateway);
+    let app = http::router(pool, options, &gateway, args.self_signup);
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .map_err(|e| anyhow::anyhow!("GATEHOUSE_ADDR: cannot listen on {}: {e}", args.addr))?;

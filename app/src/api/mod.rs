@@ -9,6 +9,7 @@ pub mod members;
 pub mod orgs;
 pub mod plans;
 pub mod policies;
+pub mod portal;
 pub mod session;
 pub mod users;
 

@@ -32,12 +32,12 @@ pub async fn logout() -> Result<(), AppError> {
 }
 
 #[cfg(feature = "ssr")]
-fn request_is_https() -> bool {
+pub(crate) fn request_is_https() -> bool {
     use_context::<http::request::Parts>().is_some_and(|p| crate::auth::cookie::is_https(&p.headers))
 }
 
 #[cfg(feature = "ssr")]
-fn set_cookie(value: &str) -> Result<(), AppError> {
+pub(crate) fn set_cookie(value: &str) -> Result<(), AppError> {
     let header =
         http::HeaderValue::from_str(value).map_err(|e| AppError::internal("cookie header", e))?;
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {

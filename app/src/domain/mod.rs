@@ -6,6 +6,7 @@ pub mod ids;
 pub mod lifecycle;
 pub mod model;
 pub mod policy;
+pub mod portal;
 pub mod roles;
 pub mod text;
 pub mod urls;

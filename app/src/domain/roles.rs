@@ -89,6 +89,12 @@ impl Actor {
         }
         role.is_some_and(|r| r.allows(permission))
     }
+
+    /// In the Developer Portal a role counts for portal-only users too: they create clients and
+    /// sign contracts in their own organizations, they just never see the console.
+    pub fn may_in_portal(&self, role: Option<Role>, permission: Permission) -> bool {
+        self.is_admin || role.is_some_and(|r| r.allows(permission))
+    }
 }
 
 #[cfg(test)]
@@ -147,6 +153,9 @@ mod tests {
     #[test]
     fn portal_only_users_get_no_console_permission() {
         assert!(!actor(false, true).may(Some(Role::Owner), View));
+        assert!(actor(false, true).may_in_portal(Some(Role::Owner), EditClients));
+        assert!(!actor(false, true).may_in_portal(Some(Role::Viewer), EditClients));
+        assert!(!actor(false, true).may_in_portal(None, View));
     }
 
     #[test]

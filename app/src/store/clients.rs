@@ -47,6 +47,21 @@ pub async fn create(
     version: &str,
 ) -> AppResult<()> {
     let mut tx = pool.begin().await?;
+    create_in(&mut tx, actor, org, id, name, description, version).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Creates the client and its first version inside the caller's transaction.
+pub async fn create_in(
+    tx: &mut PgConnection,
+    actor: &str,
+    org: &str,
+    id: &str,
+    name: &str,
+    description: &str,
+    version: &str,
+) -> AppResult<()> {
     let inserted = sqlx::query(
         "INSERT INTO clients (org_id, id, name, description, created_by) VALUES ($1, $2, $3, $4, $5)",
     )
@@ -80,7 +95,7 @@ pub async fn create(
     .execute(&mut *tx)
     .await?;
     record(
-        &mut tx,
+        tx,
         actor,
         org,
         id,
@@ -88,7 +103,6 @@ pub async fn create(
         serde_json::json!({"name": name, "version": version}),
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 

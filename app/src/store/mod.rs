@@ -10,6 +10,7 @@ pub mod members;
 pub mod orgs;
 pub mod plans;
 pub mod policies;
+pub mod portal;
 pub mod sessions;
 pub mod users;
 

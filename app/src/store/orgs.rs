@@ -37,6 +37,19 @@ pub async fn create(
     description: &str,
 ) -> AppResult<()> {
     let mut tx = pool.begin().await?;
+    create_in(&mut tx, actor, id, name, description).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Creates the organization inside the caller's transaction.
+pub async fn create_in(
+    tx: &mut sqlx::PgConnection,
+    actor: &str,
+    id: &str,
+    name: &str,
+    description: &str,
+) -> AppResult<()> {
     let inserted = sqlx::query(
         "INSERT INTO organizations (id, name, description, created_by) VALUES ($1, $2, $3, $4)",
     )
@@ -64,7 +77,7 @@ pub async fn create(
         .execute(&mut *tx)
         .await?;
     audit::record(
-        &mut tx,
+        tx,
         Change {
             actor,
             org_id: Some(id),
@@ -75,7 +88,6 @@ pub async fn create(
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 

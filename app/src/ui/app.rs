@@ -13,7 +13,10 @@ use super::console::{
     create_org::CreateOrganizationPage, dashboard::DashboardPage, login::LoginPage,
     not_found::NotFound, org, plan, search::SearchPage, users::UsersPage,
 };
-use super::portal::home::PortalHome;
+use super::portal::{
+    account::RegisterPage, api::PortalApiPage, home::PortalHome, layout::PortalLayout,
+    my_clients::MyClientsPage, signup::SignupPage,
+};
 use super::session::provide_session;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -54,7 +57,13 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <ParentRoute path=path!("") view=PlainLayout ssr=SsrMode::Async>
                     <Route path=path!("login") view=LoginPage />
-                    <Route path=path!("portal") view=PortalHome />
+                    <Route path=path!("register") view=RegisterPage />
+                    <ParentRoute path=path!("portal") view=PortalLayout>
+                        <Route path=path!("") view=PortalHome />
+                        <Route path=path!("apis/:org/:api") view=PortalApiPage />
+                        <Route path=path!("signup") view=SignupPage />
+                        <Route path=path!("clients") view=MyClientsPage />
+                    </ParentRoute>
                 </ParentRoute>
                 <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=DashboardPage />

@@ -64,6 +64,10 @@ pub fn LoginPage() -> impl IntoView {
                     {move || if login.pending().get() { "Signing in…" } else { "Sign in" }}
                 </button>
             </form>
+            <p class="mt-4 text-center text-sm text-slate-600">
+                "New to the Developer Portal? "
+                <a href="/register" class="text-indigo-600 hover:underline">"Create an account"</a>
+            </p>
         </div>
     }
 }

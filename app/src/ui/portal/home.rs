@@ -1,17 +1,101 @@
+//! The portal's home: featured APIs and a search over everything the portal shows.
+
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
 
-/// The portal's home. Featured APIs, sign-up and My Clients come with the portal issue;
-/// until then the page says plainly that the portal is not open yet.
+use super::for_param;
+use crate::api::portal::{featured_apis, search_portal_apis};
+use crate::domain::portal::PortalApiCard;
+use crate::ui::components::notice::{ErrorNotice, Loading};
+use crate::ui::components::table::EmptyState;
+
+#[component]
+fn ApiCard(card: PortalApiCard, for_client: Option<String>) -> impl IntoView {
+    let mut href = format!("/portal/apis/{}/{}", card.org_id, card.api_id);
+    if let Some(f) = for_client {
+        href.push_str(&format!("?for={f}"));
+    }
+    view! {
+        <li class="flex flex-col rounded-xl border border-slate-200 bg-white p-5 shadow-sm" data-testid="api-card">
+            <div class="flex items-start justify-between gap-2">
+                <h3 class="text-lg font-semibold text-slate-900">{card.name.clone()}</h3>
+                <span class="rounded-full bg-slate-100 px-2 py-0.5 text-xs text-slate-600">{if card.public { "Public" } else { "Plans" }}</span>
+            </div>
+            <p class="mt-1 text-xs font-medium uppercase tracking-wide text-slate-500">{card.org_name.clone()} " · " {card.version.clone()}</p>
+            <p class="mt-3 flex-1 text-sm text-slate-600">{card.description.clone()}</p>
+            <A href=href attr:class="mt-4 inline-flex w-fit items-center rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-indigo-700">"Learn more"</A>
+        </li>
+    }
+}
+
 #[component]
 pub fn PortalHome() -> impl IntoView {
+    let query = use_query_map();
+    let for_client = StoredValue::new(for_param(&query.read_untracked()));
+    let search = RwSignal::new(String::new());
+    let featured = Resource::new(|| (), |_| featured_apis());
+    let results = Resource::new(move || search.get(), search_portal_apis);
     view! {
-        <div class="mx-auto max-w-2xl py-16 text-center">
-            <h1 class="text-3xl font-semibold text-slate-900">"Developer Portal"</h1>
-            <p class="mt-4 text-slate-600">
-                "The Developer Portal is not open yet: browsing published APIs and signing up for plans will appear here."
+        <section class="rounded-2xl bg-gradient-to-r from-indigo-600 to-sky-500 px-8 py-10 text-white shadow">
+            <h1 class="text-3xl font-semibold">"Developer Portal"</h1>
+            <p class="mt-2 max-w-2xl text-indigo-50">"Find an API, pick the plan that fits, and get your API key in a few steps."</p>
+            <input
+                type="search"
+                aria-label="Search APIs"
+                placeholder="Search APIs by name, description or organization"
+                class="mt-6 w-full max-w-xl rounded-lg border-0 px-4 py-2.5 text-slate-900 shadow focus:outline-none focus:ring-4 focus:ring-indigo-300"
+                on:input=move |ev| search.set(event_target_value(&ev))
+            />
+        </section>
+        {for_client.get_value().map(|f| view! {
+            <p class="mt-4 rounded-md bg-indigo-50 px-4 py-2 text-sm text-indigo-800" data-testid="signing-up-for">
+                {format!("Signing up client {}: choose an API and a plan.", f.replace('/', " "))}
             </p>
-            <A href="/" attr:class="mt-6 inline-block text-indigo-600 hover:underline">"Go to API Management"</A>
-        </div>
+        })}
+        <Show
+            when=move || search.get().trim().is_empty()
+            fallback=move || {
+                view! {
+                    <h2 class="mt-8 text-lg font-semibold">"Search results"</h2>
+                    <Transition fallback=Loading>
+                        {move || {
+                            let for_client = for_client.get_value();
+                            Suspend::new(async move {
+                                match results.await {
+                                    Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
+                                    Ok(list) if list.is_empty() => view! { <EmptyState message="No API matches your search." /> }.into_any(),
+                                    Ok(list) => view! {
+                                        <ul class="mt-4 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
+                                            {list.into_iter().map(|c| view! { <ApiCard card=c for_client=for_client.clone() /> }).collect_view()}
+                                        </ul>
+                                    }.into_any(),
+                                }
+                            })
+                        }}
+                    </Transition>
+                }
+            }
+        >
+            <h2 class="mt-8 text-lg font-semibold">"Featured APIs"</h2>
+            <Transition fallback=Loading>
+                {
+                    move || {
+                        let for_client = for_client.get_value();
+                        Suspend::new(async move {
+                            match featured.await {
+                                Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
+                                Ok(list) if list.is_empty() => view! { <EmptyState message="No API is featured yet: search for one above." /> }.into_any(),
+                                Ok(list) => view! {
+                                    <ul class="mt-4 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
+                                        {list.into_iter().map(|c| view! { <ApiCard card=c for_client=for_client.clone() /> }).collect_view()}
+                                    </ul>
+                                }.into_any(),
+                            }
+                        })
+                    }
+                }
+            </Transition>
+        </Show>
     }
 }

@@ -1,0 +1,158 @@
+//! The Developer Portal: browse APIs, sign up for plans, My Clients, and self sign-up for
+//! portal accounts. Open to every signed-in user, portal-only users included.
+
+use leptos::prelude::*;
+
+use crate::domain::model::SessionUser;
+use crate::domain::portal::{
+    MyClientsOrg, PortalApiCard, PortalApiDetails, SignupOrg, SignupResult, SignupTarget,
+};
+use crate::error::AppError;
+
+/// Featured APIs for the portal's home.
+#[server]
+pub async fn featured_apis() -> Result<Vec<PortalApiCard>, AppError> {
+    let state = crate::state::state()?;
+    crate::auth::require_user(&state).await?;
+    crate::store::portal::apis(&state.pool, "", true).await
+}
+
+/// Every API the portal shows whose name, description or organization matches.
+#[server]
+pub async fn search_portal_apis(query: String) -> Result<Vec<PortalApiCard>, AppError> {
+    let state = crate::state::state()?;
+    crate::auth::require_user(&state).await?;
+    crate::store::portal::apis(&state.pool, &query, false).await
+}
+
+/// One API's details; `version` empty means the newest published version.
+#[server]
+pub async fn portal_api(org: String, api: String, version: String) -> Result<PortalApiDetails, AppError> {
+    let state = crate::state::state()?;
+    crate::auth::require_user(&state).await?;
+    let version = (!version.is_empty()).then_some(version.as_str());
+    let details = crate::store::portal::api(&state.pool, &org, &api, version)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("{org}/{api} is not published in the portal.")))?;
+    // Only what the portal lists: public APIs or APIs that offer plans.
+    if !details.public && details.plans.is_empty() {
+        return Err(AppError::not_found(format!("{org}/{api} is not published in the portal.")));
+    }
+    Ok(details)
+}
+
+/// Organizations (and their clients) where the caller may create clients.
+#[server]
+pub async fn signup_organizations() -> Result<Vec<SignupOrg>, AppError> {
+    let state = crate::state::state()?;
+    let user = crate::auth::require_user(&state).await?;
+    crate::store::portal::signup_orgs(&state.pool, &user.username, user.is_admin).await
+}
+
+/// Signs `target` up for `plan` of an API version: creates what is missing, the contract, and
+/// registers the client at once when no approval is needed.
+#[server(input = server_fn::codec::Json)]
+#[allow(clippy::too_many_arguments)]
+pub async fn portal_sign_up(
+    api_org: String,
+    api: String,
+    api_version: String,
+    plan: String,
+    plan_version: String,
+    target: SignupTarget,
+) -> Result<SignupResult, AppError> {
+    use crate::auth::guard::actor;
+    use crate::domain::roles::Permission;
+    use crate::store::portal::{self, SignupApi};
+    let state = crate::state::state()?;
+    let user = crate::auth::require_user(&state).await?;
+    if let SignupTarget::New { name, version, .. } = &target {
+        crate::domain::text::validate_name("name", name.trim())?;
+        crate::domain::ids::validate_version("version", version.trim())?;
+    }
+    let me = actor(&user);
+    let mut roles = std::collections::HashMap::new();
+    for org in portal::signup_orgs(&state.pool, &user.username, user.is_admin).await? {
+        roles.insert(org.org_id, ());
+    }
+    let api_role = crate::store::orgs::role_of(&state.pool, &api_org, &user.username).await?;
+    let may_approve = me.may_in_portal(api_role, Permission::EditPlans);
+    let target = match target {
+        SignupTarget::New { org, name, version } => SignupTarget::New {
+            org,
+            name: name.trim().to_string(),
+            version: version.trim().to_string(),
+        },
+        other => other,
+    };
+    portal::sign_up(
+        &state.pool,
+        &user.username,
+        &target,
+        &SignupApi {
+            org: &api_org,
+            api: &api,
+            version: &api_version,
+            plan: &plan,
+            plan_version: &plan_version,
+        },
+        |org| roles.contains_key(org),
+        may_approve,
+    )
+    .await
+}
+
+#[server]
+pub async fn my_clients() -> Result<Vec<MyClientsOrg>, AppError> {
+    let state = crate::state::state()?;
+    let user = crate::auth::require_user(&state).await?;
+    crate::store::portal::my_clients(&state.pool, &user.username).await
+}
+
+/// Whether visitors may create portal accounts here.
+#[server]
+pub async fn self_signup_enabled() -> Result<bool, AppError> {
+    Ok(crate::state::state()?.self_signup)
+}
+
+/// Creates a portal-only account and signs it in.
+#[server]
+pub async fn create_portal_account(
+    username: String,
+    display_name: String,
+    email: String,
+    password: String,
+) -> Result<SessionUser, AppError> {
+    use crate::auth::{cookie, session};
+    use crate::domain::text;
+    use crate::store::users::{self, NewUser};
+    let state = crate::state::state()?;
+    if !state.self_signup {
+        return Err(AppError::Conflict("Self sign-up is switched off: ask an administrator for an account.".into()));
+    }
+    let (username, display_name, email) = (username.trim(), display_name.trim(), email.trim());
+    text::validate_username("username", username)?;
+    text::validate_name("display_name", display_name)?;
+    if email.is_empty() {
+        return Err(AppError::field("email", "Enter your e-mail address."));
+    }
+    text::validate_email("email", email)?;
+    text::validate_password("password", &password)?;
+    let hash = crate::auth::password::hash(password.clone()).await?;
+    users::create(
+        &state.pool,
+        username,
+        NewUser {
+            username,
+            display_name,
+            email,
+            password_hash: &hash,
+            is_admin: false,
+            portal_only: true,
+        },
+    )
+    .await?;
+    let (user, token) = session::sign_in(&state, username, &password).await?;
+    super::session::set_cookie(&cookie::set(&token, super::session::request_is_https()))?;
+    Ok(user)
+}

@@ -1,0 +1,128 @@
+//! Data shapes of the Developer Portal.
+
+use serde::{Deserialize, Serialize};
+
+use super::catalog::{ContractStatus, ContractView};
+use super::client::ClientStatus;
+
+/// An API as the portal lists it: its newest published version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortalApiCard {
+    pub org_id: String,
+    pub org_name: String,
+    pub api_id: String,
+    pub name: String,
+    pub description: String,
+    pub version: String,
+    pub public: bool,
+    pub featured: bool,
+}
+
+/// A plan offered by an API version, with what its policies mean in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortalPlan {
+    pub plan_id: String,
+    pub name: String,
+    pub version: String,
+    pub requires_approval: bool,
+    pub policies: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortalApiDetails {
+    pub org_id: String,
+    pub org_name: String,
+    pub api_id: String,
+    pub name: String,
+    pub description: String,
+    pub markdown: String,
+    pub version: String,
+    /// Published versions, oldest first.
+    pub versions: Vec<String>,
+    pub public: bool,
+    pub plans: Vec<PortalPlan>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignupClient {
+    pub client_id: String,
+    pub name: String,
+    pub versions: Vec<String>,
+}
+
+/// An organization where the user may create clients, with its clients.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignupOrg {
+    pub org_id: String,
+    pub name: String,
+    pub clients: Vec<SignupClient>,
+}
+
+/// Which client signs the contract.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SignupTarget {
+    Existing {
+        org: String,
+        client: String,
+        version: String,
+    },
+    /// A new client; without an organization, a personal one is created for the user.
+    New {
+        org: Option<String>,
+        name: String,
+        version: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignupResult {
+    pub status: ContractStatus,
+    pub client_org: String,
+    pub client_id: String,
+    pub client_version: String,
+    /// Shown once the contract is active (and the client registered).
+    pub api_key: Option<String>,
+    pub endpoint_path: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyClientVersion {
+    pub version: String,
+    pub status: ClientStatus,
+    /// Only once a contract is active: until then the key opens nothing.
+    pub api_key: Option<String>,
+    pub contracts: Vec<ContractView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyClient {
+    pub client_id: String,
+    pub name: String,
+    pub versions: Vec<MyClientVersion>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyClientsOrg {
+    pub org_id: String,
+    pub org_name: String,
+    pub clients: Vec<MyClient>,
+}
+
+/// The id of the personal organization of `username`, before collision suffixes.
+pub fn personal_org_id(username: &str) -> String {
+    let base = super::ids::slug_from_name(username);
+    let base = if base.is_empty() { "user".to_string() } else { base };
+    format!("{base}-personal")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn personal_org_ids_are_valid_ids() {
+        for u in ["rose", "rose.bloom", "..."] {
+            let id = super::personal_org_id(u);
+            assert!(super::super::ids::validate_id("id", &id).is_ok(), "{id}");
+        }
+        assert_eq!(super::personal_org_id("rose.bloom"), "rosebloom-personal");
+    }
+}

@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# `make bench`: what the gateway adds to a request, measured with wrk on this machine.
+#   scripts/bench-gateway.sh
+# Builds the release server and server/examples/bench_world.rs, creates a fresh database, serves
+# on 127.0.0.1:3300 and seeds (bench_world) organization BENCH with two APIs in front of the
+# server's own echo upstream: Null (public, no policies) and Full (private: API key, contract,
+# plan Fast with a rate limit). Then it measures, against the same upstream,
+#   direct  GET /echo/                         the upstream alone
+#   null    GET /gateway/BENCH/Null/1.0/       the gateway's bare proxy path
+#   full    GET /gateway/BENCH/Full/1.0/       key lookup, contract, rate limit counter, proxy
+# at 1, 16 and 64 connections, the three setups taking turns in each of BENCH_ROUNDS rounds, and
+# prints medians over the rounds: requests/s, their ratios, and the latency that the gateway
+# adds at p50 and p99. wrk's raw output goes to target/bench-gateway/.
+# Client, gateway and upstream share this machine's cores: the figures compare the setups with
+# each other on one machine, they are not a capacity figure.
+# For a quick look: BENCH_ROUNDS (3, at most 9) and BENCH_DURATION (wrk -d, 5s).
+# Everything stays on 127.0.0.1; the server stops and the database is dropped however this ends.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+ADDR=127.0.0.1:3300
+BASE=http://$ADDR
+CONNS=(1 16 64)
+SETUPS=(direct null full)
+ROUNDS=${BENCH_ROUNDS:-3}
+DURATION=${BENCH_DURATION:-5s}
+[[ $ROUNDS =~ ^[1-9]$ ]] || die "BENCH_ROUNDS must be 1 to 9"
+[[ $DURATION =~ ^[1-9][0-9]?s$ ]] || die "BENCH_DURATION must be like 5s (1s to 99s)"
+
+declare -A URL=(
+    [direct]=$BASE/echo/
+    [null]=$BASE/gateway/BENCH/Null/1.0/
+    [full]=$BASE/gateway/BENCH/Full/1.0/
+)
+out=target/bench-gateway
+server_log=$out/server.log
+db=gatehouse_bench_$$
+server_pid=""
+db_created=0
+
+cleanup() {
+    if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
+        kill "$server_pid" 2>/dev/null || true
+        for _ in {1..50}; do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.2; done
+        kill -9 "$server_pid" 2>/dev/null || true
+    fi
+    if ((db_created)); then scripts/db.sh --drop "$db" || true; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM # so that the EXIT trap runs on Ctrl-C too
+
+# status URL [API_KEY]: the HTTP status of GET URL, 0 when nothing answers (node is always here
+# for the build; curl may not be).
+status() {
+    node -e '
+        const [url, key] = process.argv.slice(1);
+        const headers = key ? { "X-API-Key": key } : {};
+        fetch(url, { headers, signal: AbortSignal.timeout(5000) }).then(
+            r => { console.log(r.status); process.exit(0); },
+            () => { console.log(0); process.exit(0); });' "$1" "${2:-}"
+}
+
+# wait_for URL [API_KEY]: until GET URL answers 200, for at most 60 s.
+wait_for() {
+    local deadline=$((SECONDS + 60))
+    while ((SECONDS < deadline)) && kill -0 "$server_pid" 2>/dev/null; do
+        [[ $(status "$@") == 200 ]] && return
+        sleep 0.5
+    done
+    tail -n 20 "$server_log" >&2
+    die "$1 did not answer 200 within 60 s (last status: $(status "$@"))"
+}
+
+log "building the release server and the bench_world example (slow the first time)"
+cargo build --release -p server --bin gatehouse --example bench_world
+command -v wrk >/dev/null || apt_install wrk
+command -v node >/dev/null || die "node not found: install Node.js 20 first"
+
+mkdir -p "$out"
+[[ $(status "$BASE/readyz") == 0 ]] || die "something already answers on $BASE: stop it first"
+db_url=$(scripts/db.sh --create "$db" | tail -n1)
+db_created=1
+
+log "starting the release server on $BASE (log: $server_log)"
+# No REDIS_URL: rate limit counters stay in the process, as for a single gateway. RUST_LOG=warn:
+# a log line per request would cost more than what is measured.
+env -u REDIS_URL DATABASE_URL="$db_url" GATEHOUSE_ADDR=$ADDR GATEHOUSE_DEMO=0 \
+    GATEHOUSE_ADMIN_PASSWORD=bench-admin-password-1 RUST_LOG=warn \
+    target/release/gatehouse serve >"$server_log" 2>&1 &
+server_pid=$!
+wait_for "$BASE/readyz"
+
+key=$(DATABASE_URL="$db_url" target/release/examples/bench_world "$BASE/echo" | tail -n1)
+[[ -n $key ]] || die "bench_world printed no API key"
+# The gateway picks up published APIs and registered clients by itself, within a moment.
+wait_for "${URL[null]}"
+wait_for "${URL[full]}" "$key"
+
+# bench SETUP CONNS FILE: one wrk run into FILE. One wrk thread per connection up to two (the
+# machine has 2 cores, shared with the server).
+bench() {
+    local threads=$(($2 < 2 ? $2 : 2)) args=()
+    if [[ $1 == full ]]; then args=(-H "X-API-Key: $key"); fi
+    wrk -t"$threads" -c"$2" -d"$DURATION" --latency "${args[@]}" "${URL[$1]}" >"$3" 2>&1 ||
+        { cat "$3" >&2; die "wrk failed on $1 with $2 connections"; }
+}
+
+# parse FILE: "requests/s p50_us p99_us non2xx socket_errors" from wrk's --latency output, where
+# latencies read like 52.00us, 1.20ms or 2.01s.
+parse() {
+    awk '
+        function us(v) {
+            if (v ~ /us$/) return v + 0
+            if (v ~ /ms$/) return v * 1000
+            if (v ~ /m$/) return v * 60000000
+            if (v ~ /s$/) return v * 1000000
+            return -1
+        }
+        /^Requests\/sec:/ { rps = $2 }
+        $1 == "50%" { p50 = us($2) }
+        $1 == "99%" { p99 = us($2) }
+        /Non-2xx or 3xx responses:/ { bad = $NF }
+        /Socket errors:/ { gsub(/,/, ""); sock = $4 + $6 + $8 + $10 }
+        END { printf "%s %.1f %.1f %d %d\n", rps, p50, p99, bad, sock }' "$1"
+}
+
+# median NUMBER...: the middle value (the mean of the middle two for an even count).
+median() {
+    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+        if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# Per "setup,conns": the values of the rounds, space-separated.
+declare -A RPS P50 P99
+
+log "warming up (1 s per setup, not counted)"
+for s in "${SETUPS[@]}"; do
+    DURATION=1s bench "$s" 16 "$out/warmup-$s.txt"
+done
+
+runs=$((ROUNDS * ${#CONNS[@]} * ${#SETUPS[@]}))
+log "measuring: $ROUNDS rounds x ${#CONNS[@]} connection counts x ${#SETUPS[@]} setups, $DURATION each ($runs runs)"
+for ((round = 1; round <= ROUNDS; round++)); do
+    for c in "${CONNS[@]}"; do
+        for s in "${SETUPS[@]}"; do
+            file=$out/round$round-c$c-$s.txt
+            bench "$s" "$c" "$file"
+            read -r rps p50 p99 bad sock < <(parse "$file")
+            [[ -n $rps && $rps != 0* ]] || { cat "$file" >&2; die "no requests/s in $file"; }
+            # A failing setup would measure its error path: stop instead.
+            ((bad == 0)) || { cat "$file" >&2; die "$s: $bad answers were not 2xx ($file)"; }
+            ((sock == 0)) || log "warning: $s with $c connections: $sock socket errors ($file)"
+            log "round $round, $c connections, $s: $rps requests/s, p50 ${p50} us, p99 ${p99} us"
+            RPS[$s,$c]+="$rps " P50[$s,$c]+="$p50 " P99[$s,$c]+="$p99 "
+        done
+    done
+done
+
+# added LATENCIES SETUP CONNS: the median over rounds of (SETUP - direct) in the same round.
+added() {
+    local -n lat=$1
+    local -a mine base diffs=()
+    read -ra mine <<<"${lat[$2,$3]}"
+    read -ra base <<<"${lat[direct,$3]}"
+    for i in "${!mine[@]}"; do diffs+=("$(awk -v a="${mine[$i]}" -v b="${base[$i]}" 'BEGIN { print a - b }')"); done
+    median "${diffs[@]}"
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+
+echo
+echo "Gateway benchmark: wrk against 127.0.0.1:3300 (echo upstream in the same process), $(nproc) cores"
+echo "$ROUNDS rounds of $DURATION per setup and connection count; wrk -t min(connections, 2)"
+echo
+echo "Requests/s (median over rounds)"
+printf '%6s %12s %12s %12s\n' conns direct null full
+declare -A MED
+for c in "${CONNS[@]}"; do
+    for s in "${SETUPS[@]}"; do
+        # shellcheck disable=SC2086 # the rounds' values, split on purpose
+        MED[$s,$c]=$(median ${RPS[$s,$c]})
+    done
+    printf '%6s %12.0f %12.0f %12.0f\n' "$c" "${MED[direct,$c]}" "${MED[null,$c]}" "${MED[full,$c]}"
+done
+echo
+echo "Ratios of the medians"
+printf '%6s %12s %12s %12s\n' conns null/direct full/direct full/null
+for c in "${CONNS[@]}"; do
+    printf '%6s %12s %12s %12s\n' "$c" "$(ratio "${MED[null,$c]}" "${MED[direct,$c]}")" \
+        "$(ratio "${MED[full,$c]}" "${MED[direct,$c]}")" "$(ratio "${MED[full,$c]}" "${MED[null,$c]}")"
+done
+echo
+echo "Added latency versus direct, microseconds (median over rounds of the difference in each round)"
+printf '%6s %12s %12s %12s %12s\n' conns 'null p50' 'null p99' 'full p50' 'full p99'
+for c in "${CONNS[@]}"; do
+    printf '%6s %12.1f %12.1f %12.1f %12.1f\n' "$c" "$(added P50 null "$c")" "$(added P99 null "$c")" \
+        "$(added P50 full "$c")" "$(added P99 full "$c")"
+done

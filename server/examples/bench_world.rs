@@ -1,0 +1,134 @@
+//! Seeds the world that `scripts/bench-gateway.sh` measures, in an empty database, through the
+//! store (so the console's rules apply), and prints the client's API key as the last line.
+//!
+//! ```text
+//! DATABASE_URL=postgres://… cargo run --release -p server --example bench_world -- UPSTREAM_URL
+//! ```
+//!
+//! Organization `BENCH` (owner `bench`, who cannot sign in) gets
+//! - API `Null` 1.0: public, no policies, published: the gateway's bare proxy path;
+//! - plan `Fast` 1.0: one Rate Limiting policy of 1,000,000,000 per day per client, locked;
+//! - API `Full` 1.0: private, offering Fast, published;
+//! - client `Load` 1.0: a contract to Full through Fast, registered: key lookup, contract and a
+//!   rate limit counter on every request.
+//!
+//! Both APIs forward to UPSTREAM_URL.
+
+use anyhow::{Context, bail};
+use app::domain::lifecycle::ApiAction;
+use app::domain::policy::{PolicyConfig, PolicyType};
+use app::store::{self, PgPool, policies::Owner};
+
+const USER: &str = "bench";
+const ORG: &str = "BENCH";
+const VERSION: &str = "1.0";
+const PLAN: &str = "Fast";
+const CLIENT: &str = "Load";
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let (Some(upstream), None) = (args.next(), args.next()) else {
+        bail!("usage: bench_world UPSTREAM_URL (with DATABASE_URL set)");
+    };
+    let url = std::env::var("DATABASE_URL").context("DATABASE_URL is not set")?;
+    let pool = PgPool::connect(&url)
+        .await
+        .with_context(|| format!("cannot connect to {url}"))?;
+    store::MIGRATOR.run(&pool).await.context("migrations")?;
+    let key = seed(&pool, &upstream).await?;
+    println!("{key}");
+    Ok(())
+}
+
+async fn seed(pool: &PgPool, upstream: &str) -> anyhow::Result<String> {
+    store::users::create(
+        pool,
+        "system",
+        store::users::NewUser {
+            username: USER,
+            display_name: "Benchmark",
+            email: "",
+            password_hash: "!", // no password hash matches: the account cannot sign in
+            is_admin: false,
+            portal_only: false,
+        },
+    )
+    .await
+    .context("user bench (is the database empty?)")?;
+    store::orgs::create(pool, USER, ORG, ORG, "Gateway benchmark")
+        .await
+        .context("organization")?;
+
+    api(pool, "Null", upstream, true, &[]).await?;
+
+    store::plans::create(pool, USER, ORG, PLAN, PLAN, "", VERSION)
+        .await
+        .context("plan")?;
+    let mut form = PolicyType::RateLimiting.default_form();
+    form.insert("limit".into(), "1000000000".into());
+    form.insert("period".into(), "Day".into());
+    form.insert("granularity".into(), "Client".into());
+    let limit = PolicyConfig::from_form(PolicyType::RateLimiting, &form)
+        .map_err(|e| anyhow::anyhow!("rate limit policy: {}", e.message))?;
+    let mut tx = pool.begin().await?;
+    let (plan_id, _) = store::plans::lock_version(&mut tx, ORG, PLAN, VERSION).await?;
+    store::policies::add(&mut tx, Owner::Plan(plan_id), &limit).await?;
+    tx.commit().await?;
+    store::plans::lock(pool, USER, ORG, PLAN, VERSION)
+        .await
+        .context("lock plan")?;
+
+    api(pool, "Full", upstream, false, &[PLAN]).await?;
+
+    store::clients::create(pool, USER, ORG, CLIENT, CLIENT, "", VERSION)
+        .await
+        .context("client")?;
+    let contract = store::contracts::NewContract {
+        client_org: ORG,
+        client: CLIENT,
+        client_version: VERSION,
+        api_org: ORG,
+        api: "Full",
+        api_version: VERSION,
+        plan: PLAN,
+        plan_version: VERSION,
+    };
+    store::contracts::create(pool, USER, &contract, true)
+        .await
+        .context("contract")?;
+    store::clients::register(pool, USER, ORG, CLIENT, VERSION)
+        .await
+        .context("register client")?;
+    let client = store::clients::view(pool, ORG, CLIENT, VERSION)
+        .await?
+        .context("the client just created is gone")?;
+    Ok(client.api_key)
+}
+
+/// Creates API `name` 1.0 forwarding to `endpoint`, offering `plans`, and publishes it.
+async fn api(
+    pool: &PgPool,
+    name: &str,
+    endpoint: &str,
+    public: bool,
+    plans: &[&str],
+) -> anyhow::Result<()> {
+    store::apis::create(pool, USER, ORG, name, name, "", VERSION)
+        .await
+        .with_context(|| format!("API {name}"))?;
+    store::apis::set_implementation(pool, USER, ORG, name, VERSION, endpoint, public)
+        .await
+        .with_context(|| format!("endpoint of {name}"))?;
+    let offers: Vec<store::apis::PlanOffer> = plans
+        .iter()
+        .map(|p| (p.to_string(), VERSION.to_string(), false))
+        .collect();
+    store::apis::set_plans(pool, USER, ORG, name, VERSION, &offers)
+        .await
+        .with_context(|| format!("plans of {name}"))?;
+    store::apis::transition(pool, USER, ORG, name, VERSION, ApiAction::Publish)
+        .await
+        .with_context(|| format!("publish {name}"))?;
+    Ok(())
+}
