@@ -24,10 +24,7 @@ pub fn ClientOverviewTab() -> impl IntoView {
 
 /// The portal page that creates a contract for this client version.
 pub fn portal_signup_link(v: &ClientVersionView) -> String {
-    format!(
-        "/portal?org={}&client={}&version={}",
-        v.org_id, v.client_id, v.version
-    )
+    format!("/portal?for={}/{}/{}", v.org_id, v.client_id, v.version)
 }
 
 #[component]
