@@ -26,7 +26,12 @@ pub fn health(pool: PgPool) -> Router {
         .merge(crate::echo::routes())
 }
 
-pub fn router(pool: PgPool, options: LeptosOptions, gateway: &Arc<Gateway>, self_signup: bool) -> Router {
+pub fn router(
+    pool: PgPool,
+    options: LeptosOptions,
+    gateway: &Arc<Gateway>,
+    self_signup: bool,
+) -> Router {
     let routes = generate_route_list(App);
     let state = AppState::new(pool.clone()).with_self_signup(self_signup);
     let context = move || provide_context(state.clone());

@@ -27,16 +27,24 @@ pub async fn search_portal_apis(query: String) -> Result<Vec<PortalApiCard>, App
 
 /// One API's details; `version` empty means the newest published version.
 #[server]
-pub async fn portal_api(org: String, api: String, version: String) -> Result<PortalApiDetails, AppError> {
+pub async fn portal_api(
+    org: String,
+    api: String,
+    version: String,
+) -> Result<PortalApiDetails, AppError> {
     let state = crate::state::state()?;
     crate::auth::require_user(&state).await?;
     let version = (!version.is_empty()).then_some(version.as_str());
     let details = crate::store::portal::api(&state.pool, &org, &api, version)
         .await?
-        .ok_or_else(|| AppError::not_found(format!("{org}/{api} is not published in the portal.")))?;
+        .ok_or_else(|| {
+            AppError::not_found(format!("{org}/{api} is not published in the portal."))
+        })?;
     // Only what the portal lists: public APIs or APIs that offer plans.
     if !details.public && details.plans.is_empty() {
-        return Err(AppError::not_found(format!("{org}/{api} is not published in the portal.")));
+        return Err(AppError::not_found(format!(
+            "{org}/{api} is not published in the portal."
+        )));
     }
     Ok(details)
 }
@@ -128,7 +136,9 @@ pub async fn create_portal_account(
     use crate::store::users::{self, NewUser};
     let state = crate::state::state()?;
     if !state.self_signup {
-        return Err(AppError::Conflict("Self sign-up is switched off: ask an administrator for an account.".into()));
+        return Err(AppError::Conflict(
+            "Self sign-up is switched off: ask an administrator for an account.".into(),
+        ));
     }
     let (username, display_name, email) = (username.trim(), display_name.trim(), email.trim());
     text::validate_username("username", username)?;

@@ -111,7 +111,11 @@ pub struct MyClientsOrg {
 /// The id of the personal organization of `username`, before collision suffixes.
 pub fn personal_org_id(username: &str) -> String {
     let base = super::ids::slug_from_name(username);
-    let base = if base.is_empty() { "user".to_string() } else { base };
+    let base = if base.is_empty() {
+        "user".to_string()
+    } else {
+        base
+    };
     format!("{base}-personal")
 }
 

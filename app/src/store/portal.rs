@@ -28,8 +28,19 @@ struct CardRow {
 }
 
 /// APIs the portal shows: the newest published version of each that is public or offers a plan.
-pub async fn apis(pool: &PgPool, query: &str, featured_only: bool) -> AppResult<Vec<PortalApiCard>> {
-    let pattern = format!("%{}%", query.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+pub async fn apis(
+    pool: &PgPool,
+    query: &str,
+    featured_only: bool,
+) -> AppResult<Vec<PortalApiCard>> {
+    let pattern = format!(
+        "%{}%",
+        query
+            .trim()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
     let rows: Vec<CardRow> = sqlx::query_as(
         "SELECT DISTINCT ON (v.org_id, v.api_id) v.org_id, o.name AS org_name, v.api_id, a.name,
                 a.description, v.version, v.public, v.featured
@@ -81,7 +92,12 @@ struct PlanRow {
     requires_approval: bool,
 }
 
-pub async fn api(pool: &PgPool, org: &str, api: &str, version: Option<&str>) -> AppResult<Option<PortalApiDetails>> {
+pub async fn api(
+    pool: &PgPool,
+    org: &str,
+    api: &str,
+    version: Option<&str>,
+) -> AppResult<Option<PortalApiDetails>> {
     let versions: Vec<(String,)> = sqlx::query_as(
         "SELECT version FROM api_versions WHERE org_id = $1 AND api_id = $2 AND status = 'Published'
          ORDER BY created_at, id",
@@ -91,7 +107,10 @@ pub async fn api(pool: &PgPool, org: &str, api: &str, version: Option<&str>) -> 
     .fetch_all(pool)
     .await?;
     let versions: Vec<String> = versions.into_iter().map(|(v,)| v).collect();
-    let Some(version) = version.map(str::to_string).or_else(|| versions.last().cloned()) else {
+    let Some(version) = version
+        .map(str::to_string)
+        .or_else(|| versions.last().cloned())
+    else {
         return Ok(None);
     };
     if !versions.contains(&version) {
@@ -155,7 +174,10 @@ struct MemberOrgRow {
     role: String,
 }
 
-async fn member_orgs(pool: &PgPool, username: &str) -> AppResult<Vec<(String, String, Option<Role>)>> {
+async fn member_orgs(
+    pool: &PgPool,
+    username: &str,
+) -> AppResult<Vec<(String, String, Option<Role>)>> {
     let rows: Vec<MemberOrgRow> = sqlx::query_as(
         "SELECT o.id, o.name, m.role FROM organizations o JOIN memberships m ON m.org_id = o.id
          WHERE m.username = $1 ORDER BY lower(o.name)",
@@ -163,7 +185,10 @@ async fn member_orgs(pool: &PgPool, username: &str) -> AppResult<Vec<(String, St
     .bind(username)
     .fetch_all(pool)
     .await?;
-    Ok(rows.into_iter().map(|r| (r.id, r.name, Role::parse(&r.role))).collect())
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.id, r.name, Role::parse(&r.role)))
+        .collect())
 }
 
 #[derive(sqlx::FromRow)]
@@ -188,7 +213,11 @@ async fn client_versions(pool: &PgPool, org: &str) -> AppResult<Vec<ClientVersio
 }
 
 /// Organizations where the user may create clients, each with its clients' usable versions.
-pub async fn signup_orgs(pool: &PgPool, username: &str, is_admin: bool) -> AppResult<Vec<SignupOrg>> {
+pub async fn signup_orgs(
+    pool: &PgPool,
+    username: &str,
+    is_admin: bool,
+) -> AppResult<Vec<SignupOrg>> {
     let mut out = Vec::new();
     for (org_id, name, role) in member_orgs(pool, username).await? {
         if !(is_admin || role.is_some_and(|r| r.allows(Permission::EditClients))) {
@@ -208,7 +237,11 @@ pub async fn signup_orgs(pool: &PgPool, username: &str, is_admin: bool) -> AppRe
                 }),
             }
         }
-        out.push(SignupOrg { org_id, name, clients });
+        out.push(SignupOrg {
+            org_id,
+            name,
+            clients,
+        });
     }
     Ok(out)
 }
@@ -237,7 +270,11 @@ pub async fn my_clients(pool: &PgPool, username: &str) -> AppResult<Vec<MyClient
             }
         }
         if !list.is_empty() {
-            out.push(MyClientsOrg { org_id, org_name, clients: list });
+            out.push(MyClientsOrg {
+                org_id,
+                org_name,
+                clients: list,
+            });
         }
     }
     Ok(out)
@@ -264,7 +301,11 @@ pub async fn sign_up(
 ) -> AppResult<SignupResult> {
     let mut tx = pool.begin().await?;
     let (org, client, version) = match target {
-        SignupTarget::Existing { org, client, version } => {
+        SignupTarget::Existing {
+            org,
+            client,
+            version,
+        } => {
             if !may_use_org(org) {
                 return Err(AppError::Forbidden);
             }
@@ -277,12 +318,15 @@ pub async fn sign_up(
                 None => personal_org(&mut tx, username).await?,
             };
             let id = crate::domain::ids::slug_from_name(name);
-            crate::domain::ids::validate_id("name", &id)
-                .map_err(|_| AppError::field("name", "Give the client a name with letters or digits."))?;
-            clients::create_in(&mut tx, username, &org, &id, name, "", version).await.map_err(|e| match e {
-                AppError::Field(fe) if fe.field == "id" => AppError::field("name", fe.message),
-                other => other,
+            crate::domain::ids::validate_id("name", &id).map_err(|_| {
+                AppError::field("name", "Give the client a name with letters or digits.")
             })?;
+            clients::create_in(&mut tx, username, &org, &id, name, "", version)
+                .await
+                .map_err(|e| match e {
+                    AppError::Field(fe) if fe.field == "id" => AppError::field("name", fe.message),
+                    other => other,
+                })?;
             (org, id, version.clone())
         }
     };
@@ -297,7 +341,8 @@ pub async fn sign_up(
         plan: api.plan,
         plan_version: api.plan_version,
     };
-    let (_, status) = contracts::create_locked(&mut tx, username, &contract, &locked, may_approve).await?;
+    let (_, status) =
+        contracts::create_locked(&mut tx, username, &contract, &locked, may_approve).await?;
     let mut api_key = None;
     if status == ContractStatus::Active {
         let now = clients::lock_by_id(&mut tx, locked.id).await?;
@@ -325,7 +370,11 @@ pub async fn sign_up(
 async fn personal_org(tx: &mut PgConnection, username: &str) -> AppResult<String> {
     let base = personal_org_id(username);
     for n in 0..20 {
-        let id = if n == 0 { base.clone() } else { format!("{base}{n}") };
+        let id = if n == 0 {
+            base.clone()
+        } else {
+            format!("{base}{n}")
+        };
         let existing: Option<(String,)> = sqlx::query_as(
             "SELECT o.id FROM organizations o JOIN memberships m ON m.org_id = o.id
              WHERE lower(o.id) = lower($1) AND m.username = $2 AND m.role = 'owner'",
@@ -337,14 +386,24 @@ async fn personal_org(tx: &mut PgConnection, username: &str) -> AppResult<String
         if existing.is_some() {
             return Ok(id);
         }
-        let taken: Option<(String,)> = sqlx::query_as("SELECT id FROM organizations WHERE lower(id) = lower($1)")
-            .bind(&id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let taken: Option<(String,)> =
+            sqlx::query_as("SELECT id FROM organizations WHERE lower(id) = lower($1)")
+                .bind(&id)
+                .fetch_optional(&mut *tx)
+                .await?;
         if taken.is_none() {
-            orgs::create_in(tx, username, &id, &format!("{username} (personal)"), "Created for your Developer Portal sign-ups.").await?;
+            orgs::create_in(
+                tx,
+                username,
+                &id,
+                &format!("{username} (personal)"),
+                "Created for your Developer Portal sign-ups.",
+            )
+            .await?;
             return Ok(id);
         }
     }
-    Err(AppError::Conflict("No personal organization could be created: ask an administrator.".into()))
+    Err(AppError::Conflict(
+        "No personal organization could be created: ask an administrator.".into(),
+    ))
 }

@@ -39,7 +39,10 @@ pub fn SignupPage() -> impl IntoView {
         for_client: for_param(&q),
     };
     let w = wanted.clone();
-    let details = Resource::new(move || (w.org.clone(), w.api.clone(), w.version.clone()), |(o, a, v)| portal_api(o, a, v));
+    let details = Resource::new(
+        move || (w.org.clone(), w.api.clone(), w.version.clone()),
+        |(o, a, v)| portal_api(o, a, v),
+    );
     let orgs = Resource::new(|| (), |_| signup_organizations());
     view! {
         <Transition fallback=Loading>
@@ -66,7 +69,12 @@ fn only_client(org: &SignupOrg) -> Option<String> {
 
 #[component]
 fn SignupWizard(details: PortalApiDetails, orgs: Vec<SignupOrg>, wanted: Wanted) -> impl IntoView {
-    let Some(plan) = details.plans.iter().find(|p| p.plan_id == wanted.plan && p.version == wanted.plan_version).cloned() else {
+    let Some(plan) = details
+        .plans
+        .iter()
+        .find(|p| p.plan_id == wanted.plan && p.version == wanted.plan_version)
+        .cloned()
+    else {
         return view! { <ErrorNotice error=crate::error::AppError::NotFound("This API does not offer that plan.".into()) /> }.into_any();
     };
     let orgs = StoredValue::new(orgs);
@@ -89,7 +97,12 @@ fn SignupWizard(details: PortalApiDetails, orgs: Vec<SignupOrg>, wanted: Wanted)
             .or_else(|| first_org.as_ref().and_then(only_client))
             .unwrap_or_default(),
     );
-    let has_clients = move |org_id: &str| orgs.with_value(|os| os.iter().any(|o| o.org_id == org_id && !o.clients.is_empty()));
+    let has_clients = move |org_id: &str| {
+        orgs.with_value(|os| {
+            os.iter()
+                .any(|o| o.org_id == org_id && !o.clients.is_empty())
+        })
+    };
     let mode_new = RwSignal::new(!has_clients(&org.get_untracked()));
     let new_name = RwSignal::new(String::new());
     let new_version = RwSignal::new("1.0".to_string());
@@ -109,13 +122,20 @@ fn SignupWizard(details: PortalApiDetails, orgs: Vec<SignupOrg>, wanted: Wanted)
             } else {
                 let mut e = FieldErrors::new();
                 if existing.get_untracked().is_empty() {
-                    e.insert("client".into(), "Choose one of your clients, or create a new one.".into());
+                    e.insert(
+                        "client".into(),
+                        "Choose one of your clients, or create a new one.".into(),
+                    );
                 }
                 e
             }
         }),
         view: ViewFn::from(move || {
-            let org_options = orgs.with_value(|os| os.iter().map(|o| (o.org_id.clone(), format!("{} ({})", o.name, o.org_id))).collect::<Vec<_>>());
+            let org_options = orgs.with_value(|os| {
+                os.iter()
+                    .map(|o| (o.org_id.clone(), format!("{} ({})", o.name, o.org_id)))
+                    .collect::<Vec<_>>()
+            });
             let clients = move || {
                 let id = org.get();
                 orgs.with_value(|os| {
@@ -124,7 +144,11 @@ fn SignupWizard(details: PortalApiDetails, orgs: Vec<SignupOrg>, wanted: Wanted)
                         .map(|o| {
                             o.clients
                                 .iter()
-                                .flat_map(|c| c.versions.iter().map(move |v| (format!("{}/{v}", c.client_id), format!("{} {v}", c.name))))
+                                .flat_map(|c| {
+                                    c.versions.iter().map(move |v| {
+                                        (format!("{}/{v}", c.client_id), format!("{} {v}", c.name))
+                                    })
+                                })
                                 .collect::<Vec<_>>()
                         })
                         .unwrap_or_default()
@@ -187,9 +211,25 @@ fn SignupWizard(details: PortalApiDetails, orgs: Vec<SignupOrg>, wanted: Wanted)
             }
         }),
     };
-    let api_label = format!("{} {} ({})", details.name, details.version, details.org_name);
-    let plan_label = format!("{} {}{}", plan.name, plan.version, if plan.requires_approval { " (approval required)" } else { "" });
-    let policies = if plan.policies.is_empty() { "No limits".to_string() } else { plan.policies.join("; ") };
+    let api_label = format!(
+        "{} {} ({})",
+        details.name, details.version, details.org_name
+    );
+    let plan_label = format!(
+        "{} {}{}",
+        plan.name,
+        plan.version,
+        if plan.requires_approval {
+            " (approval required)"
+        } else {
+            ""
+        }
+    );
+    let policies = if plan.policies.is_empty() {
+        "No limits".to_string()
+    } else {
+        plan.policies.join("; ")
+    };
     let summary = WizardStep::read_only("Summary", move || {
         let (a, p, pol) = (api_label.clone(), plan_label.clone(), policies.clone());
         view! {
@@ -262,7 +302,9 @@ fn SignupDone(result: SignupResult) -> impl IntoView {
     let endpoint = Signal::derive(move || format!("{}{}", origin.get(), path));
     let key = result.api_key.clone().unwrap_or_default();
     let key_for_curl = key.clone();
-    let curl = Signal::derive(move || format!("curl -H 'X-API-Key: {}' {}/", key_for_curl, endpoint.get()));
+    let curl = Signal::derive(move || {
+        format!("curl -H 'X-API-Key: {}' {}/", key_for_curl, endpoint.get())
+    });
     view! {
         <div class="mx-auto max-w-2xl">
             <h1 class="text-2xl font-semibold text-slate-900">"Sign Up"</h1>
@@ -303,4 +345,3 @@ fn SignupDone(result: SignupResult) -> impl IntoView {
         </div>
     }
 }
-
