@@ -22,7 +22,7 @@ pub fn render_markdown(source: &str) -> String {
 pub fn Markdown(#[prop(into)] source: Signal<String>) -> impl IntoView {
     view! {
         <div
-            class="prose-doc max-w-none text-sm leading-relaxed text-slate-700"
+            class="prose-doc min-w-0 max-w-none overflow-hidden text-sm leading-relaxed text-slate-700"
             inner_html=move || render_markdown(&source.get())
         ></div>
     }

@@ -44,7 +44,7 @@ pub fn PortalHome() -> impl IntoView {
                 type="search"
                 aria-label="Search APIs"
                 placeholder="Search APIs by name, description or organization"
-                class="mt-6 w-full max-w-xl rounded-lg border-0 px-4 py-2.5 text-slate-900 shadow focus:outline-none focus:ring-4 focus:ring-indigo-300"
+                class="mt-6 w-full max-w-xl rounded-lg border-0 bg-white px-4 py-2.5 text-slate-900 shadow focus:outline-none focus:ring-4 focus:ring-indigo-300"
                 on:input=move |ev| search.set(event_target_value(&ev))
             />
         </section>
