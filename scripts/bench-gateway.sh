@@ -79,6 +79,7 @@ command -v wrk >/dev/null || apt_install wrk
 command -v node >/dev/null || die "node not found: install Node.js 20 first"
 
 mkdir -p "$out"
+rm -f "$out"/round*.txt "$out"/warmup-*.txt # an earlier run's, possibly with more rounds
 [[ $(status "$BASE/readyz") == 0 ]] || die "something already answers on $BASE: stop it first"
 db_url=$(scripts/db.sh --create "$db" | tail -n1)
 db_created=1

@@ -4,8 +4,8 @@
 use sqlx::{PgConnection, PgPool};
 
 use super::audit::{self, Change};
-use super::is_unique_violation;
 use super::policies::{self, Owner};
+use super::unique_or;
 use crate::domain::catalog::{ApiSummary, ApiVersionView, OfferedPlan};
 use crate::domain::lifecycle::{self, ApiAction, ApiChange, ApiStatus, Readiness};
 use crate::error::{AppError, AppResult};
@@ -56,17 +56,9 @@ pub async fn create(
     .bind(actor)
     .execute(&mut *tx)
     .await;
-    match inserted {
-        Err(e) if is_unique_violation(&e) => {
-            return Err(AppError::field(
-                "id",
-                format!("{org} already has an API with the id {id}."),
-            ));
-        }
-        other => {
-            other?;
-        }
-    }
+    unique_or(inserted, || {
+        AppError::field("id", format!("{org} already has an API with the id {id}."))
+    })?;
     sqlx::query(
         "INSERT INTO api_versions (org_id, api_id, version, created_by) VALUES ($1, $2, $3, $4)",
     )
@@ -392,17 +384,12 @@ pub async fn set_plans(
         .bind(position as i32)
         .execute(&mut *tx)
         .await;
-        match inserted {
-            Err(e) if is_unique_violation(&e) => {
-                return Err(AppError::field(
-                    "plans",
-                    format!("Plan {plan} {plan_version} is listed twice."),
-                ));
-            }
-            other => {
-                other?;
-            }
-        }
+        unique_or(inserted, || {
+            AppError::field(
+                "plans",
+                format!("Plan {plan} {plan_version} is listed twice."),
+            )
+        })?;
     }
     settle(&mut tx, id, current).await?;
     let listed: Vec<String> = offers
@@ -480,15 +467,12 @@ pub async fn new_version(
     .bind(actor)
     .fetch_one(&mut *tx)
     .await;
-    let (new_id,) = match inserted {
-        Err(e) if is_unique_violation(&e) => {
-            return Err(AppError::field(
-                "version",
-                format!("API {api} already has a version {version}."),
-            ));
-        }
-        other => other?,
-    };
+    let (new_id,) = unique_or(inserted, || {
+        AppError::field(
+            "version",
+            format!("API {api} already has a version {version}."),
+        )
+    })?;
     sqlx::query(
         "INSERT INTO api_plans (api_version_id, plan_version_id, requires_approval, position)
          SELECT $2, plan_version_id, requires_approval, position FROM api_plans WHERE api_version_id = $1",

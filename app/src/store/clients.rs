@@ -4,8 +4,8 @@
 use sqlx::{PgConnection, PgPool};
 
 use super::audit::{self, Change};
-use super::is_unique_violation;
 use super::policies::{self, Owner};
+use super::unique_or;
 use crate::auth::api_key::new_api_key;
 use crate::domain::catalog::{ClientSummary, ClientVersionView, Rejection};
 use crate::domain::client::{self, ClientFacts, ClientStatus};
@@ -72,17 +72,12 @@ pub async fn create_in(
     .bind(actor)
     .execute(&mut *tx)
     .await;
-    match inserted {
-        Err(e) if is_unique_violation(&e) => {
-            return Err(AppError::field(
-                "id",
-                format!("{org} already has a client with the id {id}."),
-            ));
-        }
-        other => {
-            other?;
-        }
-    }
+    unique_or(inserted, || {
+        AppError::field(
+            "id",
+            format!("{org} already has a client with the id {id}."),
+        )
+    })?;
     sqlx::query(
         "INSERT INTO client_versions (org_id, client_id, version, api_key, created_by)
          VALUES ($1, $2, $3, $4, $5)",
@@ -365,15 +360,12 @@ pub async fn new_version(
     .bind(actor)
     .fetch_one(&mut *tx)
     .await;
-    let (new_id,) = match inserted {
-        Err(e) if is_unique_violation(&e) => {
-            return Err(AppError::field(
-                "version",
-                format!("Client {client} already has a version {version}."),
-            ));
-        }
-        other => other?,
-    };
+    let (new_id,) = unique_or(inserted, || {
+        AppError::field(
+            "version",
+            format!("Client {client} already has a version {version}."),
+        )
+    })?;
     sqlx::query(
         "INSERT INTO contracts (client_version_id, api_version_id, plan_version_id, status, requested_by, approved_by, approved_at)
          SELECT $2, api_version_id, plan_version_id, status, requested_by, approved_by, approved_at

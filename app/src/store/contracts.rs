@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
 use super::clients::{self, Locked};
-use super::{apis, is_unique_violation};
+use super::{apis, unique_or};
 use crate::domain::catalog::{ContractStatus, ContractView, ContractableApi, OfferedPlan};
 use crate::domain::client::{self, ContractFacts};
 use crate::domain::lifecycle::PlanStatus;
@@ -211,14 +211,11 @@ pub async fn create_locked(
     .bind(actor)
     .fetch_one(&mut *conn)
     .await;
-    let (id,) = match inserted {
-        Err(e) if is_unique_violation(&e) => {
-            return Err(AppError::Conflict(
-                "This client version already has a contract with this API version.".into(),
-            ));
-        }
-        other => other?,
-    };
+    let (id,) = unique_or(inserted, || {
+        AppError::Conflict(
+            "This client version already has a contract with this API version.".into(),
+        )
+    })?;
     clients::changed(conn, locked.id).await?;
     let data = serde_json::json!({
         "version": c.client_version,

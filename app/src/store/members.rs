@@ -4,7 +4,7 @@
 use sqlx::{PgConnection, PgPool};
 
 use super::audit::{self, Change};
-use super::is_unique_violation;
+use super::unique_or;
 use crate::domain::model::Member;
 use crate::domain::roles::Role;
 use crate::error::{AppError, AppResult};
@@ -96,17 +96,9 @@ pub async fn add(
             .bind(role.as_str())
             .execute(&mut *tx)
             .await;
-    match inserted {
-        Err(e) if is_unique_violation(&e) => {
-            return Err(AppError::field(
-                "username",
-                format!("{username} is already a member."),
-            ));
-        }
-        other => {
-            other?;
-        }
-    }
+    unique_or(inserted, || {
+        AppError::field("username", format!("{username} is already a member."))
+    })?;
     audit::record(
         &mut tx,
         Change {

@@ -21,6 +21,17 @@ pub use sqlx::PgPool;
 /// The schema migrations, embedded at compile time.
 pub static MIGRATOR: Migrator = sqlx::migrate!();
 
+/// Turns a unique-constraint violation into the caller's message; other errors pass through.
+pub(crate) fn unique_or<T>(
+    result: Result<T, sqlx::Error>,
+    conflict: impl FnOnce() -> crate::error::AppError,
+) -> crate::error::AppResult<T> {
+    match result {
+        Err(e) if is_unique_violation(&e) => Err(conflict()),
+        other => Ok(other?),
+    }
+}
+
 /// Postgres error codes we turn into user-facing messages.
 pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
     db_code(err).as_deref() == Some("23505")

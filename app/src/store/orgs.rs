@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
 use super::audit::{self, Change};
-use super::{is_foreign_key_violation, is_unique_violation};
+use super::{is_foreign_key_violation, unique_or};
 use crate::domain::model::{OrgListItem, Organization};
 use crate::domain::roles::Role;
 use crate::error::{AppError, AppResult};
@@ -59,17 +59,9 @@ pub async fn create_in(
     .bind(actor)
     .execute(&mut *tx)
     .await;
-    match inserted {
-        Err(e) if is_unique_violation(&e) => {
-            return Err(AppError::field(
-                "id",
-                format!("The id {id} is taken: choose another one."),
-            ));
-        }
-        other => {
-            other?;
-        }
-    }
+    unique_or(inserted, || {
+        AppError::field("id", format!("The id {id} is taken: choose another one."))
+    })?;
     sqlx::query("INSERT INTO memberships (org_id, username, role) VALUES ($1, $2, $3)")
         .bind(id)
         .bind(actor)

@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
 use super::audit::{self, Change};
-use super::is_unique_violation;
 use super::policies::{self, Owner};
+use super::unique_or;
 use crate::domain::catalog::{PlanChoice, PlanSummary, PlanVersionView};
 use crate::domain::lifecycle::{self, PlanStatus};
 use crate::error::{AppError, AppResult};
@@ -34,17 +34,9 @@ pub async fn create(
     .bind(actor)
     .execute(&mut *tx)
     .await;
-    match inserted {
-        Err(e) if is_unique_violation(&e) => {
-            return Err(AppError::field(
-                "id",
-                format!("{org} already has a plan with the id {id}."),
-            ));
-        }
-        other => {
-            other?;
-        }
-    }
+    unique_or(inserted, || {
+        AppError::field("id", format!("{org} already has a plan with the id {id}."))
+    })?;
     sqlx::query(
         "INSERT INTO plan_versions (org_id, plan_id, version, created_by) VALUES ($1, $2, $3, $4)",
     )
@@ -222,15 +214,12 @@ pub async fn new_version(
     .bind(actor)
     .fetch_one(&mut *tx)
     .await;
-    let (new_id,) = match inserted {
-        Err(e) if is_unique_violation(&e) => {
-            return Err(AppError::field(
-                "version",
-                format!("Plan {plan} already has a version {version}."),
-            ));
-        }
-        other => other?,
-    };
+    let (new_id,) = unique_or(inserted, || {
+        AppError::field(
+            "version",
+            format!("Plan {plan} already has a version {version}."),
+        )
+    })?;
     policies::copy(&mut tx, Owner::Plan(from_id), Owner::Plan(new_id)).await?;
     audit::record(
         &mut tx,

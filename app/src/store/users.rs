@@ -3,7 +3,7 @@
 use sqlx::PgPool;
 
 use super::audit::{self, Change};
-use super::is_unique_violation;
+use super::unique_or;
 use crate::domain::model::UserSummary;
 use crate::error::{AppError, AppResult};
 
@@ -30,17 +30,12 @@ pub async fn create(pool: &PgPool, actor: &str, user: NewUser<'_>) -> AppResult<
     .bind(user.portal_only)
     .execute(&mut *tx)
     .await;
-    match inserted {
-        Err(e) if is_unique_violation(&e) => {
-            return Err(AppError::field(
-                "username",
-                format!("The username {} is taken.", user.username),
-            ));
-        }
-        other => {
-            other?;
-        }
-    }
+    unique_or(inserted, || {
+        AppError::field(
+            "username",
+            format!("The username {} is taken.", user.username),
+        )
+    })?;
     audit::record(
         &mut tx,
         Change {

@@ -3,9 +3,16 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
 
 use crate::ui::components::badge::StatusBadge;
 use crate::ui::components::form::{FieldErrors, TextField};
+
+/// One parameter of the current route (org, api, plan, client, version), as a memo.
+pub fn route_param(name: &'static str) -> Memo<String> {
+    let params = use_params_map();
+    Memo::new(move |_| params.read().get(name).unwrap_or_default())
+}
 
 #[component]
 pub fn VersionHeader(

@@ -7,9 +7,9 @@ pub mod tabs;
 
 use leptos::prelude::*;
 use leptos_router::components::Outlet;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 
-use super::version_header::{NewVersionForm, VersionHeader};
+use super::version_header::{NewVersionForm, VersionHeader, route_param};
 use crate::api::apis::{DeleteApi, NewApiVersion, PublishApi, RetireApi, get_api_version};
 use crate::domain::catalog::ApiVersionView;
 use crate::domain::lifecycle::ApiStatus;
@@ -41,9 +41,11 @@ pub fn use_api() -> ApiContext {
 
 #[component]
 pub fn ApiPage() -> impl IntoView {
-    let params = use_params_map();
-    let param = move |k: &'static str| Memo::new(move |_| params.read().get(k).unwrap_or_default());
-    let (org, api, version) = (param("org"), param("api"), param("version"));
+    let (org, api, version) = (
+        route_param("org"),
+        route_param("api"),
+        route_param("version"),
+    );
     let reload = RwSignal::new(0u32);
     let view_res = Resource::new(
         move || (org.get(), api.get(), version.get(), reload.get()),

@@ -7,9 +7,9 @@ pub mod tabs;
 
 use leptos::prelude::*;
 use leptos_router::components::Outlet;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 
-use super::version_header::{NewVersionForm, VersionHeader};
+use super::version_header::{NewVersionForm, VersionHeader, route_param};
 use crate::api::clients::{
     DeleteClient, NewClientVersion, RegenerateApiKey, RegisterClient, RetireClient,
     get_client_version,
@@ -44,9 +44,11 @@ pub fn use_client() -> ClientContext {
 
 #[component]
 pub fn ClientPage() -> impl IntoView {
-    let params = use_params_map();
-    let param = move |k: &'static str| Memo::new(move |_| params.read().get(k).unwrap_or_default());
-    let (org, client, version) = (param("org"), param("client"), param("version"));
+    let (org, client, version) = (
+        route_param("org"),
+        route_param("client"),
+        route_param("version"),
+    );
     let reload = RwSignal::new(0u32);
     let view_res = Resource::new(
         move || (org.get(), client.get(), version.get(), reload.get()),

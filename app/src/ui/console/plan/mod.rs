@@ -4,9 +4,9 @@ pub mod tabs;
 
 use leptos::prelude::*;
 use leptos_router::components::Outlet;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 
-use super::version_header::{NewVersionForm, VersionHeader};
+use super::version_header::{NewVersionForm, VersionHeader, route_param};
 use crate::api::plans::{LockPlan, NewPlanVersion, get_plan_version};
 use crate::domain::catalog::PlanVersionView;
 use crate::domain::lifecycle::PlanStatus;
@@ -32,9 +32,11 @@ pub fn use_plan() -> PlanContext {
 
 #[component]
 pub fn PlanPage() -> impl IntoView {
-    let params = use_params_map();
-    let param = move |k: &'static str| Memo::new(move |_| params.read().get(k).unwrap_or_default());
-    let (org, plan, version) = (param("org"), param("plan"), param("version"));
+    let (org, plan, version) = (
+        route_param("org"),
+        route_param("plan"),
+        route_param("version"),
+    );
     let reload = RwSignal::new(0u32);
     let view_res = Resource::new(
         move || (org.get(), plan.get(), version.get(), reload.get()),
