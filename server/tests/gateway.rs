@@ -690,3 +690,40 @@ async fn each_policy_allows_and_denies_as_configured(pool: PgPool) {
         (429, "10006")
     );
 }
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn without_redis_the_gateway_counts_locally_and_keeps_serving(pool: PgPool) {
+    let key = limited_world(&pool, "5").await;
+    // Nothing listens on port 1: the gateway logs it and falls back to local counters.
+    let (_, gw) = gateway(&pool, Some("redis://127.0.0.1:1".into())).await;
+    assert_eq!(burst(&[gw], &key, 20).await, 5);
+}
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn metrics_count_requests_per_api_and_status(pool: PgPool) {
+    let (_, key) = basic_world(&pool).await;
+    let (_, gw) = gateway(&pool, None).await;
+    let http = http();
+    get(
+        &http,
+        &format!("http://{gw}/gateway/{ORG}/Echo/1.0/"),
+        Some(&key),
+    )
+    .await;
+    get(&http, &format!("http://{gw}/gateway/{ORG}/Echo/1.0/"), None).await;
+    let metrics = String::from_utf8(get(&http, &format!("http://{gw}/metrics"), None).await.body)
+        .expect("text");
+    assert!(
+        metrics.contains(
+            r#"gatehouse_gateway_requests_total{api="STRINGER/Echo/1.0",status="200"} 1"#
+        ),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(
+            r#"gatehouse_gateway_requests_total{api="STRINGER/Echo/1.0",status="401"} 1"#
+        ),
+        "{metrics}"
+    );
+    assert!(metrics.contains("gatehouse_gateway_request_duration_seconds_bucket"));
+}

@@ -77,9 +77,14 @@ impl Counters {
     pub async fn redis(url: &str) -> anyhow::Result<Self> {
         let client = redis::Client::open(url)
             .map_err(|e| anyhow::anyhow!("REDIS_URL: '{url}' is not a Redis URL: {e}"))?;
-        let manager = redis::aio::ConnectionManager::new(client)
-            .await
-            .map_err(|e| anyhow::anyhow!("REDIS_URL: cannot connect to {url}: {e}"))?;
+        // The connection manager retries for minutes on its own; start-up waits 2 s at most.
+        let manager = tokio::time::timeout(
+            std::time::Duration::from_secs(2),
+            redis::aio::ConnectionManager::new(client),
+        )
+        .await
+        .map_err(|_| anyhow::anyhow!("REDIS_URL: {url} did not answer within 2 s"))?
+        .map_err(|e| anyhow::anyhow!("REDIS_URL: cannot connect to {url}: {e}"))?;
         Ok(Self {
             local: DashMap::new(),
             redis: Some(manager),
