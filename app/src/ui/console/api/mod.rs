@@ -97,19 +97,12 @@ fn ApiHeader(view: ApiVersionView) -> impl IntoView {
     let errors = RwSignal::new(FieldErrors::new());
     let created = RwSignal::new(String::new());
 
-    for (value, done) in [
-        (publish.value(), "API version published."),
-        (retire.value(), "API version retired."),
-    ] {
-        Effect::new(move |_| match value.get() {
-            Some(Ok(_)) => {
-                toasts.success(done);
-                ctx.refresh();
-            }
-            Some(Err(e)) => toasts.failure(e.to_string()),
-            None => {}
-        });
-    }
+    toasts.follow(publish.value(), "API version published.", move || {
+        ctx.refresh()
+    });
+    toasts.follow(retire.value(), "API version retired.", move || {
+        ctx.refresh()
+    });
     let nav = navigate.clone();
     Effect::new(move |_| match delete.value().get() {
         Some(Ok(())) => {

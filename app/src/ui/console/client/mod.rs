@@ -117,14 +117,7 @@ fn ClientHeader(view: ClientVersionView) -> impl IntoView {
         ),
         (regenerate.value(), "A new API key was generated."),
     ] {
-        Effect::new(move |_| match value.get() {
-            Some(Ok(())) => {
-                toasts.success(done);
-                ctx.refresh();
-            }
-            Some(Err(e)) => toasts.failure(e.to_string()),
-            None => {}
-        });
+        toasts.follow(value, done, move || ctx.refresh());
     }
     let nav = navigate.clone();
     Effect::new(move |_| match delete.value().get() {

@@ -79,13 +79,8 @@ fn PlanHeader(view: PlanVersionView) -> impl IntoView {
     let errors = RwSignal::new(FieldErrors::new());
     let created = RwSignal::new(String::new());
 
-    Effect::new(move |_| match lock.value().get() {
-        Some(Ok(())) => {
-            toasts.success("Plan version locked.");
-            ctx.reload.update(|r| *r += 1);
-        }
-        Some(Err(e)) => toasts.failure(e.to_string()),
-        None => {}
+    toasts.follow(lock.value(), "Plan version locked.", move || {
+        ctx.reload.update(|r| *r += 1)
     });
     Effect::new(move |_| match new_version.value().get() {
         Some(Ok(())) => {
