@@ -14,14 +14,13 @@ pub async fn create_plan(
     version: String,
     description: String,
 ) -> Result<String, AppError> {
-    use crate::domain::{ids, roles::Permission, text};
+    use crate::domain::{ids, roles::Permission};
     let (state, user, _) = super::in_org(&org, Permission::EditPlans).await?;
     let (id, name, version, description) =
         (id.trim(), name.trim(), version.trim(), description.trim());
-    text::validate_name("name", name)?;
-    ids::validate_id("id", id)?;
-    ids::validate_version("version", version)?;
-    text::validate_description("description", description)?;
+    ids::check_new_entity(name, id, version, description)
+        .into_iter()
+        .collect::<Result<(), _>>()?;
     crate::store::plans::create(
         &state.pool,
         &user.username,

@@ -67,6 +67,22 @@ pub fn validate_version(field: &str, version: &str) -> Result<(), FieldError> {
     Ok(())
 }
 
+/// The checks of a new API, plan or client, in the wizard's field order; the wizard shows them
+/// all, the server stops at the first.
+pub fn check_new_entity(
+    name: &str,
+    id: &str,
+    version: &str,
+    description: &str,
+) -> [Result<(), FieldError>; 4] {
+    [
+        super::text::validate_name("name", name),
+        validate_id("id", id),
+        validate_version("version", version),
+        super::text::validate_description("description", description),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

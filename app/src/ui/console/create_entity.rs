@@ -8,8 +8,8 @@ use crate::api::apis::CreateApi;
 use crate::api::clients::CreateClient;
 use crate::api::orgs::search_organizations;
 use crate::api::plans::CreatePlan;
+use crate::domain::ids;
 use crate::domain::roles::Permission;
-use crate::domain::{ids, text};
 use crate::error::AppError;
 use crate::ui::components::form::{
     FieldErrors, SelectField, SummaryList, TextArea, TextField, collect_errors,
@@ -156,12 +156,12 @@ fn EntityWizard(
         title: "Details",
         fields: vec!["name", "id", "version", "description"],
         validate: Callback::new(move |_| {
-            collect_errors([
-                text::validate_name("name", &name.get_untracked()),
-                ids::validate_id("id", id.get_untracked().trim()),
-                ids::validate_version("version", version.get_untracked().trim()),
-                text::validate_description("description", &description.get_untracked()),
-            ])
+            collect_errors(ids::check_new_entity(
+                &name.get_untracked(),
+                id.get_untracked().trim(),
+                version.get_untracked().trim(),
+                &description.get_untracked(),
+            ))
         }),
         view: ViewFn::from(move || view! {
             <TextField label="Name" name="name" value=name errors required=true autofocus=true
