@@ -319,6 +319,18 @@ async fn request<'a>(policy: &'a Compiled, ex: &mut Exchange<'a>, counters: &Cou
     }
 }
 
+/// Limit, remaining and reset, on every response of a rate-limited or quota-limited API.
+const RATE_LIMIT_HEADERS: [HeaderName; 3] = [
+    HeaderName::from_static("x-ratelimit-limit"),
+    HeaderName::from_static("x-ratelimit-remaining"),
+    HeaderName::from_static("x-ratelimit-reset"),
+];
+const QUOTA_HEADERS: [HeaderName; 3] = [
+    HeaderName::from_static("x-quota-limit"),
+    HeaderName::from_static("x-quota-remaining"),
+    HeaderName::from_static("x-quota-reset"),
+];
+
 async fn rate_limit(
     id: i64,
     config: &RateLimitConfig,
@@ -326,35 +338,37 @@ async fn rate_limit(
     ex: &mut Exchange<'_>,
     counters: &Counters,
 ) -> Outcome {
-    let who = match config.granularity {
-        Granularity::Client => ex.client_id.map(|c| format!("c{c}")),
-        Granularity::Api => Some(format!("a{}", ex.api_id)),
-        Granularity::Ip => Some(format!("i{}", ex.peer)),
+    // The bucket: this policy, and whom it counts.
+    let bucket = match config.granularity {
+        Granularity::Client => ex.client_id.map(|c| format!("{id}:c{c}")),
+        Granularity::Api => Some(format!("{id}:a{}", ex.api_id)),
+        Granularity::Ip => Some(format!("{id}:i{}", ex.peer)),
         Granularity::User => config
             .user_header
             .as_deref()
             .and_then(|h| ex.headers.get(h))
             .and_then(|v| v.to_str().ok())
-            .map(|u| format!("u{u}")),
+            .map(|u| format!("{id}:u{u}")),
     };
     // Without an identity (a public API per client, a missing user header) the policy cannot
     // count anyone: it lets the request through, as apiman does.
-    let Some(who) = who else {
+    let Some(bucket) = bucket else {
         return Outcome::Continue;
     };
-    let w = window(config.period, Utc::now());
-    let count = counters.hit(&format!("{id}:{who}"), w).await;
-    let prefix = if quota { "x-quota" } else { "x-ratelimit" };
+    let now = Utc::now();
+    let w = window(config.period, now);
+    let count = counters.hit(&bucket, w).await;
+    let names = if quota {
+        &QUOTA_HEADERS
+    } else {
+        &RATE_LIMIT_HEADERS
+    };
     let remaining = config.limit.saturating_sub(count);
-    let reset = (w.resets_at - Utc::now()).num_seconds().max(0);
-    for (suffix, value) in [
-        ("limit", config.limit as i64),
-        ("remaining", remaining as i64),
-        ("reset", reset),
-    ] {
-        if let Ok(name) = HeaderName::from_bytes(format!("{prefix}-{suffix}").as_bytes()) {
-            ex.response_headers.insert(name, HeaderValue::from(value));
-        }
+    let reset = (w.resets_at - now).num_seconds().max(0);
+    let values = [config.limit as i64, remaining as i64, reset];
+    for (name, value) in names.iter().zip(values) {
+        ex.response_headers
+            .insert(name.clone(), HeaderValue::from(value));
     }
     if count > config.limit {
         let (code, what) = if quota {

@@ -1,5 +1,6 @@
 //! Prometheus metrics of the gateway: requests and latency per API and status.
 
+use axum::http::StatusCode;
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
 };
@@ -40,12 +41,10 @@ impl Metrics {
         })
     }
 
-    pub fn observe(&self, api: &str, status: u16, seconds: f64) {
-        let status = status.to_string();
-        self.requests.with_label_values(&[api, &status]).inc();
-        self.latency
-            .with_label_values(&[api, &status])
-            .observe(seconds);
+    pub fn observe(&self, api: &str, status: StatusCode, seconds: f64) {
+        let labels = [api, status.as_str()];
+        self.requests.with_label_values(&labels).inc();
+        self.latency.with_label_values(&labels).observe(seconds);
     }
 
     pub fn render(&self) -> String {

@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod proxy;
 pub mod registry;
 
+use std::borrow::Cow;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Instant;
@@ -20,7 +21,7 @@ use arc_swap::ArcSwap;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
-use axum::http::{Response, header};
+use axum::http::{HeaderValue, Response, header};
 use axum::routing::{any, get};
 use sqlx::PgPool;
 
@@ -93,201 +94,156 @@ fn split(rest: &str) -> Option<(&str, &str)> {
     }
 }
 
-/// The API key from `X-API-Key`, else the `apikey` query parameter, and the query without it.
-fn api_key(request: &Request) -> (Option<String>, Option<String>) {
-    let query = request.uri().query();
-    if let Some(key) = request
-        .headers()
-        .get("x-api-key")
-        .and_then(|v| v.to_str().ok())
-    {
-        return (Some(key.to_string()), query.map(str::to_string));
+/// The API key from `X-API-Key`, else the `apikey` query parameter, and the query to forward
+/// (without that parameter when the key came from it). Borrows where it can: this runs on
+/// every request.
+fn api_key<'a>(
+    header: Option<&'a HeaderValue>,
+    query: Option<&'a str>,
+) -> (Option<&'a str>, Option<Cow<'a, str>>) {
+    if let Some(key) = header.and_then(|v| v.to_str().ok()) {
+        return (Some(key), query.map(Cow::Borrowed));
     }
     let Some(query) = query else {
         return (None, None);
     };
+    if !query.split('&').any(|pair| pair.starts_with("apikey=")) {
+        return (None, Some(Cow::Borrowed(query)));
+    }
     let mut key = None;
     let kept: Vec<&str> = query
         .split('&')
         .filter(|pair| match pair.strip_prefix("apikey=") {
             Some(k) => {
-                key = Some(k.to_string());
+                key = Some(k);
                 false
             }
             None => true,
         })
         .collect();
-    (key, Some(kept.join("&")))
+    (key, Some(Cow::Owned(kept.join("&"))))
 }
 
-fn mask(key: Option<&str>) -> String {
-    key.map(app::auth::api_key::mask).unwrap_or_default()
+/// Who a request was for, as far as the gateway got: the fields of its log line and metrics.
+#[derive(Default, Clone, Copy)]
+struct Seen<'a> {
+    api: &'a str,
+    client: Option<&'a str>,
+    plan: Option<&'a str>,
+    key: Option<&'a str>,
 }
 
 async fn handle(State(gw): State<Arc<Gateway>>, request: Request) -> Response<Body> {
     let started = Instant::now();
-    let peer = request
-        .extensions()
+    let (parts, body) = request.into_parts();
+    let peer = parts
+        .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
         .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
-    let https = request
-        .headers()
+    let mut headers = parts.headers;
+    let https = headers
         .get("x-forwarded-proto")
         .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
-    let (key, query) = api_key(&request);
-    let registry = gw.registry.load_full();
-    let path = request.uri().path().to_string();
-    let Some((api_ref, below)) = path.strip_prefix("/gateway/").and_then(split) else {
-        return done(
-            &gw,
-            "-",
-            None,
-            None,
-            key.as_deref(),
-            started,
-            EngineError::BadRequest.into_response(),
-        );
+    let original_host = headers.get(header::HOST).cloned();
+    // Taken out here so that it never reaches the upstream unless a policy forwards it.
+    let header_key = headers.remove("x-api-key");
+    let (key, query) = api_key(header_key.as_ref(), parts.uri.query());
+    let mut seen = Seen {
+        api: "-",
+        key,
+        ..Seen::default()
     };
-    let Some(api) = registry.apis.get(api_ref).cloned() else {
-        return done(
-            &gw,
-            "-",
-            None,
-            None,
-            key.as_deref(),
-            started,
-            EngineError::ApiNotFound.into_response(),
-        );
+    let Some((api_ref, below)) = parts.uri.path().strip_prefix("/gateway/").and_then(split) else {
+        return done(&gw, seen, started, EngineError::BadRequest.into_response());
     };
+    let (api, client) = {
+        let registry = gw.registry.load();
+        let api = registry.apis.get(api_ref).cloned();
+        let client = key.and_then(|k| registry.clients.get(k).cloned());
+        (api, client)
+    };
+    let Some(api) = api else {
+        return done(&gw, seen, started, EngineError::ApiNotFound.into_response());
+    };
+    seen.api = &api.name;
     if api.retired {
-        return done(
-            &gw,
-            &api.name,
-            None,
-            None,
-            key.as_deref(),
-            started,
-            EngineError::ApiRetired.into_response(),
-        );
+        return done(&gw, seen, started, EngineError::ApiRetired.into_response());
     }
+    let no_policies: &[chain::Compiled] = &[];
     let (client, contract) = if api.public {
         (None, None)
     } else {
-        let Some(k) = key.as_deref() else {
+        if key.is_none() {
             return done(
                 &gw,
-                &api.name,
-                None,
-                None,
-                None,
+                seen,
                 started,
                 EngineError::ApiKeyRequired.into_response(),
             );
-        };
-        let Some(client) = registry.clients.get(k).cloned() else {
+        }
+        let Some(client) = client.as_deref() else {
             return done(
                 &gw,
-                &api.name,
-                None,
-                None,
-                Some(k),
+                seen,
                 started,
                 EngineError::InvalidApiKey.into_response(),
             );
         };
+        seen.client = Some(&client.name);
         let Some(contract) = client.contracts.get(&api.id) else {
-            let name = client.name.clone();
-            return done(
-                &gw,
-                &api.name,
-                Some(&name),
-                None,
-                Some(k),
-                started,
-                EngineError::NoContract.into_response(),
-            );
+            return done(&gw, seen, started, EngineError::NoContract.into_response());
         };
-        let plan = (contract.plan.clone(), contract.policies.clone());
-        (Some(client), Some(plan))
+        seen.plan = Some(&contract.plan);
+        (Some(client), Some(contract))
     };
-    let client_name = client.as_ref().map(|c| c.name.clone());
-    let plan_name = contract.as_ref().map(|c| c.0.clone());
-    let empty: chain::Chain = Arc::from(Vec::new());
-    let client_chain = client
-        .as_ref()
-        .map_or_else(|| empty.clone(), |c| c.policies.clone());
-    let plan_chain = contract
-        .as_ref()
-        .map_or_else(|| empty.clone(), |c| c.1.clone());
-    let api_chain = api.policies.clone();
+    let client_chain = client.map_or(no_policies, |c| &c.policies[..]);
+    let plan_chain = contract.map_or(no_policies, |c| &c.policies[..]);
+    let api_chain = &api.policies[..];
 
-    let (mut parts, body) = request.into_parts();
-    let original_host = parts.headers.get(header::HOST).cloned();
-    parts.headers.remove("x-api-key");
-    let method = parts.method.clone();
-    let below = below.to_string();
-    let mut headers = std::mem::take(&mut parts.headers);
-    let mut ex = Exchange::new(&method, &below, &mut headers, peer, api.id);
-    ex.client_id = client.as_ref().map(|c| c.id);
-    ex.api_key = key.as_deref();
+    let mut ex = Exchange::new(&parts.method, below, &mut headers, peer, api.id);
+    ex.client_id = client.map(|c| c.id);
+    ex.api_key = key;
     ex.https = https;
-
-    for chain_ref in [&client_chain, &plan_chain, &api_chain] {
-        match chain::on_request(chain_ref, &mut ex, &gw.counters).await {
+    for chain in [client_chain, plan_chain, api_chain] {
+        match chain::on_request(chain, &mut ex, &gw.counters).await {
             Outcome::Continue => {}
             Outcome::Fail(failure) => {
                 let mut response = failure.into_response();
                 chain::finish(&ex, response.headers_mut());
-                return done(
-                    &gw,
-                    &api.name,
-                    client_name.as_deref(),
-                    plan_name.as_deref(),
-                    key.as_deref(),
-                    started,
-                    response,
-                );
+                return done(&gw, seen, started, response);
             }
             Outcome::Respond(status, h) => {
                 let mut response = Response::new(Body::empty());
                 *response.status_mut() = status;
                 *response.headers_mut() = h;
-                return done(
-                    &gw,
-                    &api.name,
-                    client_name.as_deref(),
-                    plan_name.as_deref(),
-                    key.as_deref(),
-                    started,
-                    response,
-                );
+                return done(&gw, seen, started, response);
             }
         }
     }
-
-    let Some(target) = api
-        .upstream
-        .as_ref()
-        .and_then(|u| proxy::target(u, &below, query.as_deref()))
-    else {
-        return done(
-            &gw,
-            &api.name,
-            client_name.as_deref(),
-            plan_name.as_deref(),
-            key.as_deref(),
-            started,
-            EngineError::UpstreamUnavailable.into_response(),
-        );
-    };
     // Rate-limit figures and CORS headers for the response, whatever the upstream says.
     let mut extra = axum::http::HeaderMap::new();
     chain::finish(&ex, &mut extra);
     drop(ex);
-    parts.uri = target;
-    parts.headers = headers;
-    let upstream_request = axum::http::Request::from_parts(parts, body);
+
+    let Some(target) = api
+        .upstream
+        .as_ref()
+        .and_then(|u| proxy::target(u, below, query.as_deref()))
+    else {
+        return done(
+            &gw,
+            seen,
+            started,
+            EngineError::UpstreamUnavailable.into_response(),
+        );
+    };
+    // A fresh request: the upstream gets HTTP/1.1 whatever the client spoke, and none of the
+    // server's extensions.
+    let mut upstream_request = axum::http::Request::new(body);
+    *upstream_request.method_mut() = parts.method.clone();
+    *upstream_request.uri_mut() = target;
+    *upstream_request.headers_mut() = headers;
     let mut response = match gw
         .upstream
         .forward(upstream_request, peer, original_host, https)
@@ -297,48 +253,38 @@ async fn handle(State(gw): State<Arc<Gateway>>, request: Request) -> Response<Bo
         Err(e) => e.into_response(),
     };
     let h = response.headers_mut();
-    for chain_ref in [&api_chain, &plan_chain, &client_chain] {
-        chain::on_response(chain_ref, h);
+    for chain in [api_chain, plan_chain, client_chain] {
+        chain::on_response(chain, h);
     }
-    for (name, value) in &extra {
+    for (name, value) in extra {
+        let Some(name) = name else { continue };
         if name == header::VARY {
-            h.append(name.clone(), value.clone());
+            h.append(name, value);
         } else {
-            h.insert(name.clone(), value.clone());
+            h.insert(name, value);
         }
     }
-    done(
-        &gw,
-        &api.name,
-        client_name.as_deref(),
-        plan_name.as_deref(),
-        key.as_deref(),
-        started,
-        response,
-    )
+    done(&gw, seen, started, response)
 }
 
 /// Records the exchange: one structured log line and the metrics.
 fn done(
     gw: &Gateway,
-    api: &str,
-    client: Option<&str>,
-    plan: Option<&str>,
-    key: Option<&str>,
+    seen: Seen<'_>,
     started: Instant,
     response: Response<Body>,
 ) -> Response<Body> {
     let elapsed = started.elapsed();
-    let status = response.status().as_u16();
-    gw.metrics.observe(api, status, elapsed.as_secs_f64());
+    let status = response.status();
+    gw.metrics.observe(seen.api, status, elapsed.as_secs_f64());
     tracing::info!(
         target: "gatehouse::gateway",
-        api,
-        client = client.unwrap_or("-"),
-        plan = plan.unwrap_or("-"),
-        status,
+        api = seen.api,
+        client = seen.client.unwrap_or("-"),
+        plan = seen.plan.unwrap_or("-"),
+        status = status.as_u16(),
         latency_ms = elapsed.as_secs_f64() * 1000.0,
-        key = %mask(key),
+        key = %seen.key.map(app::auth::api_key::mask).unwrap_or_default(),
         "gateway request"
     );
     response
@@ -364,14 +310,17 @@ mod tests {
 
     #[test]
     fn keys_come_from_the_header_or_the_query_which_loses_them() {
-        let r = axum::http::Request::get("/gateway/a/b/c?x=1&apikey=K&y=2")
-            .body(Body::empty())
-            .expect("request");
-        assert_eq!(api_key(&r), (Some("K".into()), Some("x=1&y=2".into())));
-        let r = axum::http::Request::get("/gateway/a/b/c?x=1")
-            .header("X-API-Key", "H")
-            .body(Body::empty())
-            .expect("request");
-        assert_eq!(api_key(&r), (Some("H".into()), Some("x=1".into())));
+        let from_query = api_key(None, Some("x=1&apikey=K&y=2"));
+        assert_eq!(from_query, (Some("K"), Some(Cow::Borrowed("x=1&y=2"))));
+        let h = HeaderValue::from_static("H");
+        assert_eq!(
+            api_key(Some(&h), Some("x=1")),
+            (Some("H"), Some(Cow::Borrowed("x=1")))
+        );
+        assert_eq!(
+            api_key(None, Some("x=1")),
+            (None, Some(Cow::Borrowed("x=1")))
+        );
+        assert_eq!(api_key(None, None), (None, None));
     }
 }

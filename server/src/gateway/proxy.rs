@@ -94,7 +94,7 @@ impl Upstream {
             Some(prior) => format!("{prior}, {peer}"),
             None => peer.to_string(),
         };
-        if let Ok(v) = HeaderValue::from_str(&forwarded_for) {
+        if let Ok(v) = HeaderValue::try_from(forwarded_for) {
             headers.insert("x-forwarded-for", v);
         }
         headers.insert(
