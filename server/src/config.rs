@@ -86,6 +86,9 @@ pub struct ServeArgs {
         global = true
     )]
     pub upstream_read_timeout_ms: u64,
+    /// HTTP worker threads, each with its own single-threaded runtime (0: one per core).
+    #[arg(long, env = "GATEHOUSE_WORKERS", default_value = "0", global = true, value_parser = clap::value_parser!(u16).range(0..=256))]
+    pub workers: u16,
     /// Directory with the compiled front end (pkg/ with wasm, js and css).
     #[arg(
         long,

@@ -8,6 +8,7 @@ pub mod demo;
 pub mod echo;
 pub mod gateway;
 pub mod http;
+pub mod workers;
 
 use leptos::config::LeptosOptions;
 
@@ -54,23 +55,30 @@ pub async fn serve(pool: sqlx::PgPool, args: ServeArgs) -> anyhow::Result<()> {
         .site_addr(args.addr)
         .build();
     let gateway = gateway::Gateway::start(pool.clone(), gateway_config(&args)).await?;
-    let app = http::router(pool, options, &gateway, args.self_signup);
-    let listener = tokio::net::TcpListener::bind(args.addr)
-        .await
-        .map_err(|e| anyhow::anyhow!("GATEHOUSE_ADDR: cannot listen on {}: {e}", args.addr))?;
+    let listener = listen(args.addr).await?;
     println!(
         "Gatehouse is running: sign in at http://{}/login",
         args.addr
     );
     tracing::info!(addr = %args.addr, "listening");
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    let self_signup = args.self_signup;
+    let app = move || http::router(pool.clone(), options.clone(), &gateway, self_signup);
+    workers::serve(listener, worker_count(&args), app, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+async fn listen(addr: std::net::SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("GATEHOUSE_ADDR: cannot listen on {addr}: {e}"))
+}
+
+fn worker_count(args: &ServeArgs) -> usize {
+    match args.workers {
+        0 => workers::default_count(),
+        n => usize::from(n),
+    }
 }
 
 fn gateway_config(args: &ServeArgs) -> gateway::GatewayConfig {
@@ -86,21 +94,13 @@ fn gateway_config(args: &ServeArgs) -> gateway::GatewayConfig {
 /// A gateway-only process on its own port, against the same database.
 pub async fn serve_gateway(pool: sqlx::PgPool, args: ServeArgs) -> anyhow::Result<()> {
     let gateway = gateway::Gateway::start(pool.clone(), gateway_config(&args)).await?;
-    let app = http::health(pool).merge(gateway.router());
-    let listener = tokio::net::TcpListener::bind(args.addr)
-        .await
-        .map_err(|e| anyhow::anyhow!("GATEHOUSE_ADDR: cannot listen on {}: {e}", args.addr))?;
+    let listener = listen(args.addr).await?;
     println!(
         "Gatehouse gateway is running on http://{}/gateway/",
         args.addr
     );
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
-    Ok(())
+    let app = move || http::health(pool.clone()).merge(gateway.router());
+    workers::serve(listener, worker_count(&args), app, shutdown_signal()).await
 }
 
 async fn create_user(pool: &sqlx::PgPool, args: CreateUserArgs) -> anyhow::Result<()> {

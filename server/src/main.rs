@@ -8,7 +8,9 @@ use tracing_subscriber::EnvFilter;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[tokio::main]
+// The main runtime starts up, accepts connections and follows the database; HTTP requests run
+// on the workers' runtimes (workers.rs), so one thread is enough here.
+#[tokio::main(flavor = "current_thread")]
 async fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(

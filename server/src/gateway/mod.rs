@@ -40,8 +40,15 @@ pub struct GatewayConfig {
 pub struct Gateway {
     pub registry: ArcSwap<Registry>,
     counters: Counters,
-    upstream: Upstream,
+    timeouts: Timeouts,
     metrics: Metrics,
+}
+
+/// The gateway as one HTTP worker serves it: shared registry, counters and metrics, and the
+/// worker's own upstream connection pool, so that upstream connections stay on its thread.
+struct Worker {
+    gateway: Arc<Gateway>,
+    upstream: Upstream,
 }
 
 impl Gateway {
@@ -63,7 +70,7 @@ impl Gateway {
         let gateway = Arc::new(Gateway {
             registry: ArcSwap::from_pointee(Registry::default()),
             counters,
-            upstream: Upstream::new(config.timeouts),
+            timeouts: config.timeouts,
             metrics: Metrics::new()?,
         });
         feed::reload(&gateway, &pool).await?;
@@ -71,17 +78,22 @@ impl Gateway {
         Ok(gateway)
     }
 
+    /// The gateway's routes, with an upstream pool of their own (one router per HTTP worker).
     pub fn router(self: &Arc<Self>) -> Router {
+        let worker = Worker {
+            gateway: Arc::clone(self),
+            upstream: Upstream::new(self.timeouts),
+        };
         Router::new()
             .route("/gateway/{*rest}", any(handle))
             .route("/metrics", get(metrics))
             .layer(DefaultBodyLimit::disable())
-            .with_state(Arc::clone(self))
+            .with_state(Arc::new(worker))
     }
 }
 
-async fn metrics(State(gw): State<Arc<Gateway>>) -> String {
-    gw.metrics.render()
+async fn metrics(State(worker): State<Arc<Worker>>) -> String {
+    worker.gateway.metrics.render()
 }
 
 /// Splits "org/api/version/rest..." into the registry key and the path below the API.
@@ -133,8 +145,9 @@ struct Seen<'a> {
     key: Option<&'a str>,
 }
 
-async fn handle(State(gw): State<Arc<Gateway>>, request: Request) -> Response<Body> {
+async fn handle(State(worker): State<Arc<Worker>>, request: Request) -> Response<Body> {
     let started = Instant::now();
+    let gw = &worker.gateway;
     let (parts, body) = request.into_parts();
     let peer = parts
         .extensions
@@ -155,7 +168,7 @@ async fn handle(State(gw): State<Arc<Gateway>>, request: Request) -> Response<Bo
         ..Seen::default()
     };
     let Some((api_ref, below)) = parts.uri.path().strip_prefix("/gateway/").and_then(split) else {
-        return done(&gw, seen, started, EngineError::BadRequest.into_response());
+        return done(gw, seen, started, EngineError::BadRequest.into_response());
     };
     let (api, client) = {
         let registry = gw.registry.load();
@@ -164,11 +177,11 @@ async fn handle(State(gw): State<Arc<Gateway>>, request: Request) -> Response<Bo
         (api, client)
     };
     let Some(api) = api else {
-        return done(&gw, seen, started, EngineError::ApiNotFound.into_response());
+        return done(gw, seen, started, EngineError::ApiNotFound.into_response());
     };
     seen.api = &api.name;
     if api.retired {
-        return done(&gw, seen, started, EngineError::ApiRetired.into_response());
+        return done(gw, seen, started, EngineError::ApiRetired.into_response());
     }
     let no_policies: &[chain::Compiled] = &[];
     let (client, contract) = if api.public {
@@ -176,7 +189,7 @@ async fn handle(State(gw): State<Arc<Gateway>>, request: Request) -> Response<Bo
     } else {
         if key.is_none() {
             return done(
-                &gw,
+                gw,
                 seen,
                 started,
                 EngineError::ApiKeyRequired.into_response(),
@@ -184,7 +197,7 @@ async fn handle(State(gw): State<Arc<Gateway>>, request: Request) -> Response<Bo
         }
         let Some(client) = client.as_deref() else {
             return done(
-                &gw,
+                gw,
                 seen,
                 started,
                 EngineError::InvalidApiKey.into_response(),
@@ -192,7 +205,7 @@ async fn handle(State(gw): State<Arc<Gateway>>, request: Request) -> Response<Bo
         };
         seen.client = Some(&client.name);
         let Some(contract) = client.contracts.get(&api.id) else {
-            return done(&gw, seen, started, EngineError::NoContract.into_response());
+            return done(gw, seen, started, EngineError::NoContract.into_response());
         };
         seen.plan = Some(&contract.plan);
         (Some(client), Some(contract))
@@ -211,13 +224,13 @@ async fn handle(State(gw): State<Arc<Gateway>>, request: Request) -> Response<Bo
             Outcome::Fail(failure) => {
                 let mut response = failure.into_response();
                 chain::finish(&ex, response.headers_mut());
-                return done(&gw, seen, started, response);
+                return done(gw, seen, started, response);
             }
             Outcome::Respond(status, h) => {
                 let mut response = Response::new(Body::empty());
                 *response.status_mut() = status;
                 *response.headers_mut() = h;
-                return done(&gw, seen, started, response);
+                return done(gw, seen, started, response);
             }
         }
     }
@@ -232,7 +245,7 @@ async fn handle(State(gw): State<Arc<Gateway>>, request: Request) -> Response<Bo
         .and_then(|u| proxy::target(u, below, query.as_deref()))
     else {
         return done(
-            &gw,
+            gw,
             seen,
             started,
             EngineError::UpstreamUnavailable.into_response(),
@@ -244,7 +257,7 @@ async fn handle(State(gw): State<Arc<Gateway>>, request: Request) -> Response<Bo
     *upstream_request.method_mut() = parts.method.clone();
     *upstream_request.uri_mut() = target;
     *upstream_request.headers_mut() = headers;
-    let mut response = match gw
+    let mut response = match worker
         .upstream
         .forward(upstream_request, peer, original_host, https)
         .await
@@ -264,7 +277,7 @@ async fn handle(State(gw): State<Arc<Gateway>>, request: Request) -> Response<Bo
             h.insert(name, value);
         }
     }
-    done(&gw, seen, started, response)
+    done(gw, seen, started, response)
 }
 
 /// Records the exchange: one structured log line and the metrics.
