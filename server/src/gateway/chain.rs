@@ -553,12 +553,15 @@ pub fn on_response(chain: &[Compiled], headers: &mut HeaderMap) {
 }
 
 /// Headers every response of this exchange carries: rate-limit figures and CORS.
-pub fn finish(ex: &Exchange<'_>, headers: &mut HeaderMap) {
-    for (name, value) in &ex.response_headers {
-        headers.insert(name.clone(), value.clone());
+pub fn finish(ex: Exchange<'_>, headers: &mut HeaderMap) {
+    if headers.is_empty() {
+        *headers = ex.response_headers;
+    } else {
+        // Replaces what `headers` has under the same names, as `insert` would.
+        headers.extend(ex.response_headers);
     }
-    if let Some((origin, c)) = &ex.cors {
-        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
+    if let Some((origin, c)) = ex.cors {
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
         if c.allow_credentials {
             headers.insert(
                 header::ACCESS_CONTROL_ALLOW_CREDENTIALS,

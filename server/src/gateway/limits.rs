@@ -56,6 +56,8 @@ pub fn window(period: Period, now: DateTime<Utc>) -> Window {
 pub struct Counters {
     local: DashMap<String, Arc<AtomicU64>>,
     redis: Option<redis::aio::ConnectionManager>,
+    /// HIT_SCRIPT, hashed once (the hash names it in EVALSHA).
+    script: redis::Script,
     redis_failing: AtomicBool,
 }
 
@@ -69,6 +71,7 @@ impl Counters {
         Self {
             local: DashMap::new(),
             redis: None,
+            script: redis::Script::new(HIT_SCRIPT),
             redis_failing: AtomicBool::new(false),
         }
     }
@@ -88,36 +91,52 @@ impl Counters {
         Ok(Self {
             local: DashMap::new(),
             redis: Some(manager),
+            script: redis::Script::new(HIT_SCRIPT),
             redis_failing: AtomicBool::new(false),
         })
     }
 
     pub async fn hit(&self, bucket: &str, window: Window) -> u64 {
         if let Some(manager) = &self.redis {
-            let key = format!("gatehouse:rl:{bucket}:{}", window.index);
-            // Expire a little after the window ends, so clocks that differ slightly agree.
-            let expire_ms = window.resets_at.timestamp_millis() + 5_000;
-            let mut conn = manager.clone();
-            let result: redis::RedisResult<u64> = redis::Script::new(HIT_SCRIPT)
-                .key(&key)
-                .arg(expire_ms)
-                .invoke_async(&mut conn)
-                .await;
-            match result {
-                Ok(count) => {
-                    if self.redis_failing.swap(false, Ordering::Relaxed) {
-                        tracing::info!("Redis answers again: rate limits are shared again");
-                    }
-                    return count;
-                }
-                Err(e) => {
-                    if !self.redis_failing.swap(true, Ordering::Relaxed) {
-                        tracing::warn!(error = %e, "Redis unreachable: counting rate limits locally until it is back");
-                    }
-                }
+            // Boxed: the Redis call's state is large, and the request path's futures (which
+            // contain this one) are moved around on every request, Redis or not.
+            if let Some(count) = Box::pin(self.hit_redis(manager, bucket, window)).await {
+                return count;
             }
         }
         self.hit_local(bucket, window)
+    }
+
+    async fn hit_redis(
+        &self,
+        manager: &redis::aio::ConnectionManager,
+        bucket: &str,
+        window: Window,
+    ) -> Option<u64> {
+        let key = format!("gatehouse:rl:{bucket}:{}", window.index);
+        // Expire a little after the window ends, so clocks that differ slightly agree.
+        let expire_ms = window.resets_at.timestamp_millis() + 5_000;
+        let mut conn = manager.clone();
+        let result: redis::RedisResult<u64> = self
+            .script
+            .key(&key)
+            .arg(expire_ms)
+            .invoke_async(&mut conn)
+            .await;
+        match result {
+            Ok(count) => {
+                if self.redis_failing.swap(false, Ordering::Relaxed) {
+                    tracing::info!("Redis answers again: rate limits are shared again");
+                }
+                Some(count)
+            }
+            Err(e) => {
+                if !self.redis_failing.swap(true, Ordering::Relaxed) {
+                    tracing::warn!(error = %e, "Redis unreachable: counting rate limits locally until it is back");
+                }
+                None
+            }
+        }
     }
 
     /// The bucket holds the window index (high 32 bits) and the count (low 32 bits) in one

@@ -223,7 +223,7 @@ async fn handle(State(worker): State<Arc<Worker>>, request: Request) -> Response
             Outcome::Continue => {}
             Outcome::Fail(failure) => {
                 let mut response = failure.into_response();
-                chain::finish(&ex, response.headers_mut());
+                chain::finish(ex, response.headers_mut());
                 return done(gw, seen, started, response);
             }
             Outcome::Respond(status, h) => {
@@ -236,8 +236,7 @@ async fn handle(State(worker): State<Arc<Worker>>, request: Request) -> Response
     }
     // Rate-limit figures and CORS headers for the response, whatever the upstream says.
     let mut extra = axum::http::HeaderMap::new();
-    chain::finish(&ex, &mut extra);
-    drop(ex);
+    chain::finish(ex, &mut extra);
 
     let Some(target) = api
         .upstream
