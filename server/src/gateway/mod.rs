@@ -21,7 +21,7 @@ use arc_swap::ArcSwap;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
-use axum::http::{HeaderValue, Response, header};
+use axum::http::{HeaderName, HeaderValue, Response, header};
 use axum::routing::{any, get};
 use sqlx::PgPool;
 
@@ -136,6 +136,8 @@ fn api_key<'a>(
     (key, Some(Cow::Owned(kept.join("&"))))
 }
 
+const X_API_KEY: HeaderName = HeaderName::from_static("x-api-key");
+
 /// Who a request was for, as far as the gateway got: the fields of its log line and metrics.
 #[derive(Default, Clone, Copy)]
 struct Seen<'a> {
@@ -156,11 +158,11 @@ async fn handle(State(worker): State<Arc<Worker>>, request: Request) -> Response
         .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
     let mut headers = parts.headers;
     let https = headers
-        .get("x-forwarded-proto")
+        .get(&proxy::X_FORWARDED_PROTO)
         .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
     let original_host = headers.get(header::HOST).cloned();
     // Taken out here so that it never reaches the upstream unless a policy forwards it.
-    let header_key = headers.remove("x-api-key");
+    let header_key = headers.remove(&X_API_KEY);
     let (key, query) = api_key(header_key.as_ref(), parts.uri.query());
     let mut seen = Seen {
         api: "-",
