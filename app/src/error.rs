@@ -51,12 +51,50 @@ impl From<FieldError> for AppError {
     }
 }
 
+impl AppError {
+    /// The HTTP status of a server function's response that fails with this error. Leptos
+    /// answers 500 to every error; refusals of bad input are not server failures, and the
+    /// access log should not report them as such.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            AppError::Unauthenticated => 401,
+            AppError::Forbidden => 403,
+            AppError::NotFound(_) => 404,
+            AppError::Conflict(_) => 409,
+            AppError::Field(_) => 422,
+            AppError::Internal | AppError::Transport(_) => 500,
+        }
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         AppError::Transport(value.to_string())
     }
+
+    /// Encodes the error for the browser; on the server it also sets the response's status,
+    /// the one place every failing server function passes through.
+    fn ser(&self) -> leptos::server_fn::Bytes {
+        #[cfg(feature = "ssr")]
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+            && let Ok(status) = http::StatusCode::from_u16(self.http_status())
+        {
+            response.set_status(status);
+        }
+        use leptos::server_fn::Encodes;
+        JsonEncoding::encode(self).unwrap_or_else(|_e| {
+            #[cfg(feature = "ssr")]
+            tracing::error!(error = %_e, "cannot encode a server function error");
+            bytes_of_internal()
+        })
+    }
+}
+
+/// `AppError::Internal` as the browser decodes it, for when encoding an error itself fails.
+fn bytes_of_internal() -> leptos::server_fn::Bytes {
+    leptos::server_fn::Bytes::from_static(br#""Internal""#)
 }
 
 #[cfg(feature = "ssr")]
@@ -67,3 +105,25 @@ impl From<sqlx::Error> for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_are_client_errors_and_failures_server_errors() {
+        assert_eq!(AppError::Unauthenticated.http_status(), 401);
+        assert_eq!(AppError::Forbidden.http_status(), 403);
+        assert_eq!(AppError::not_found("API").http_status(), 404);
+        assert_eq!(AppError::Conflict("last owner".into()).http_status(), 409);
+        assert_eq!(AppError::field("name", "Required.").http_status(), 422);
+        assert_eq!(AppError::Internal.http_status(), 500);
+    }
+
+    #[test]
+    fn errors_survive_the_trip_to_the_browser() {
+        let sent = AppError::field("limit", "Must be at least 1.");
+        assert_eq!(AppError::de(sent.ser()), sent);
+        assert_eq!(AppError::de(bytes_of_internal()), AppError::Internal);
+    }
+}
