@@ -8,8 +8,11 @@ test("a wrong password gets a message, the right one signs in", async ({ page })
   await gotoHydrated(page, "/login");
   await page.getByLabel("Username").fill("admin");
   await page.getByLabel("Password").fill("not-the-password-1");
+  const refused = page.waitForResponse((r) => r.request().method() === "POST" && r.url().includes("/api/"));
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByText("Wrong username or password.")).toBeVisible();
+  // Refused input is the caller's error, not a server failure.
+  expect((await refused).status()).toBe(422);
   await expect(page).toHaveURL(/\/login/);
 
   await page.getByLabel("Password").fill(ADMIN_PASSWORD);
