@@ -2,9 +2,6 @@
 
 mod common;
 
-use app::api::apis::{
-    PlanOfferInput, create_api, publish_api, set_api_implementation, set_api_plans,
-};
 use app::api::clients::{
     create_client, delete_client, get_client_version, new_client_version, regenerate_api_key,
     register_client, retire_client,
@@ -56,40 +53,21 @@ async fn world(pool: &PgPool) {
             ("OpenAPI", true),
             ("Unpublished", false),
         ] {
-            create_api(s("STRINGER"), s(api), s(api), s("1.0"), String::new())
-                .await
-                .expect("api");
-            set_api_implementation(
-                s("STRINGER"),
-                s(api),
-                s("1.0"),
-                s("http://127.0.0.1:9/echo"),
+            let offer: &[(&str, bool)] = if public {
+                &[]
+            } else {
+                &[("Gold", true), ("Silver", false)]
+            };
+            let publish = api != "Unpublished";
+            common::api_offered(
+                "STRINGER",
+                api,
+                "http://127.0.0.1:9/echo",
                 public,
+                offer,
+                publish,
             )
-            .await
-            .expect("endpoint");
-            if !public {
-                let plans = vec![
-                    PlanOfferInput {
-                        plan_id: s("Gold"),
-                        version: s("1.0"),
-                        requires_approval: true,
-                    },
-                    PlanOfferInput {
-                        plan_id: s("Silver"),
-                        version: s("1.0"),
-                        requires_approval: false,
-                    },
-                ];
-                set_api_plans(s("STRINGER"), s(api), s("1.0"), plans)
-                    .await
-                    .expect("plans");
-            }
-            if api != "Unpublished" {
-                publish_api(s("STRINGER"), s(api), s("1.0"))
-                    .await
-                    .expect("publish");
-            }
+            .await;
         }
         create_client(s("STRINGER"), s("App"), s("App"), s("1.0"), String::new())
             .await

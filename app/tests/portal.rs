@@ -2,9 +2,7 @@
 
 mod common;
 
-use app::api::apis::{
-    PlanOfferInput, create_api, list_apis, publish_api, set_api_implementation, set_api_plans,
-};
+use app::api::apis::{create_api, list_apis};
 use app::api::clients::{create_client, list_clients};
 use app::api::contracts::{approval_requests, create_contract};
 use app::api::members::add_member;
@@ -22,6 +20,29 @@ use sqlx::PgPool;
 
 fn s(v: &str) -> String {
     v.to_string()
+}
+
+/// Signs up for STRINGER's Echo 1.0 on plan Gold 1.0.
+async fn sign_up_for_echo(
+    target: SignupTarget,
+) -> Result<app::domain::portal::SignupResult, AppError> {
+    portal_sign_up(
+        s("STRINGER"),
+        s("Echo"),
+        s("1.0"),
+        s("Gold"),
+        s("1.0"),
+        target,
+    )
+    .await
+}
+
+fn new_client(org: Option<&str>, name: &str) -> SignupTarget {
+    SignupTarget::New {
+        org: org.map(s),
+        name: s(name),
+        version: s("1.0"),
+    }
 }
 
 /// STRINGER publishes Echo (private, plan Gold with approval), Open (public), and has Draft
@@ -51,39 +72,16 @@ async fn world(pool: &PgPool) {
         ("Draft", false, true, false),
         ("Lonely", true, false, true),
     ] {
-        create_api(
-            s("STRINGER"),
-            s(api),
-            s(api),
-            s("1.0"),
-            format!("{api} service"),
-        )
-        .await
-        .expect("api");
-        set_api_implementation(
-            s("STRINGER"),
-            s(api),
-            s("1.0"),
-            s("http://127.0.0.1:9/"),
+        let offer: &[(&str, bool)] = if plans { &[("Gold", true)] } else { &[] };
+        common::api_offered(
+            "STRINGER",
+            api,
+            "http://127.0.0.1:9/",
             public,
+            offer,
+            publish,
         )
-        .await
-        .expect("impl");
-        if plans {
-            let offer = vec![PlanOfferInput {
-                plan_id: s("Gold"),
-                version: s("1.0"),
-                requires_approval: true,
-            }];
-            set_api_plans(s("STRINGER"), s(api), s("1.0"), offer)
-                .await
-                .expect("plans");
-        }
-        if publish {
-            publish_api(s("STRINGER"), s(api), s("1.0"))
-                .await
-                .expect("publish");
-        }
+        .await;
     }
 }
 
@@ -203,57 +201,22 @@ async fn portal_sign_up_creates_what_is_missing_in_one_go(pool: PgPool) {
     {
         let _o = common::as_user(&pool, "newbie").await;
         assert!(signup_organizations().await.expect("orgs").is_empty());
-        let result = portal_sign_up(
-            s("STRINGER"),
-            s("Echo"),
-            s("1.0"),
-            s("Gold"),
-            s("1.0"),
-            SignupTarget::New {
-                org: None,
-                name: s("My App"),
-                version: s("1.0"),
-            },
-        )
-        .await
-        .expect("sign up");
+        let result = sign_up_for_echo(new_client(None, "My App"))
+            .await
+            .expect("sign up");
         assert_eq!(result.status, ContractStatus::AwaitingApproval);
         assert_eq!(result.api_key, None);
         assert_eq!(result.client_org, "newbie-personal");
         let mine = my_clients().await.expect("mine");
         assert_eq!(mine[0].clients[0].versions[0].api_key, None);
         // A bad new client changes nothing: no second client, no contract.
-        let refused = portal_sign_up(
-            s("STRINGER"),
-            s("Echo"),
-            s("1.0"),
-            s("Gold"),
-            s("1.0"),
-            SignupTarget::New {
-                org: Some(s("newbie-personal")),
-                name: s("  "),
-                version: s("1.0"),
-            },
-        )
-        .await;
+        let refused = sign_up_for_echo(new_client(Some("newbie-personal"), "  ")).await;
         assert!(
             matches!(refused, Err(AppError::Field(ref fe)) if fe.field == "name"),
             "{refused:?}"
         );
         // Someone else's organization is refused.
-        let foreign = portal_sign_up(
-            s("STRINGER"),
-            s("Echo"),
-            s("1.0"),
-            s("Gold"),
-            s("1.0"),
-            SignupTarget::New {
-                org: Some(s("STRINGER")),
-                name: s("Sneaky"),
-                version: s("1.0"),
-            },
-        )
-        .await;
+        let foreign = sign_up_for_echo(new_client(Some("STRINGER"), "Sneaky")).await;
         assert_eq!(foreign.map(|_| ()), Err(AppError::Forbidden));
     }
     let (clients,): (i64,) =
@@ -274,18 +237,11 @@ async fn portal_sign_up_creates_what_is_missing_in_one_go(pool: PgPool) {
     )
     .await
     .expect("client");
-    let result = portal_sign_up(
-        s("STRINGER"),
-        s("Echo"),
-        s("1.0"),
-        s("Gold"),
-        s("1.0"),
-        SignupTarget::Existing {
-            org: s("STRINGER"),
-            client: s("Spring"),
-            version: s("1.0"),
-        },
-    )
+    let result = sign_up_for_echo(SignupTarget::Existing {
+        org: s("STRINGER"),
+        client: s("Spring"),
+        version: s("1.0"),
+    })
     .await
     .expect("sign up");
     assert_eq!(result.status, ContractStatus::Active);

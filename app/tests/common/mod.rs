@@ -64,3 +64,43 @@ pub async fn as_user(pool: &PgPool, username: &str) -> Owner {
     let t = session(pool, username).await;
     act_as(pool, Some(&t))
 }
+
+/// Creates API `api` 1.0 of `org` at `endpoint`, offers it through `plans` (plan id, requires
+/// approval; each plan 1.0) and publishes it when `publish`. Acts as whoever is signed in.
+pub async fn api_offered(
+    org: &str,
+    api: &str,
+    endpoint: &str,
+    public: bool,
+    plans: &[(&str, bool)],
+    publish: bool,
+) {
+    use app::api::apis::{
+        PlanOfferInput, create_api, publish_api, set_api_implementation, set_api_plans,
+    };
+    let s = |v: &str| v.to_string();
+    create_api(s(org), s(api), s(api), s("1.0"), format!("{api} service"))
+        .await
+        .expect("api");
+    set_api_implementation(s(org), s(api), s("1.0"), s(endpoint), public)
+        .await
+        .expect("endpoint");
+    if !plans.is_empty() {
+        let offer = plans
+            .iter()
+            .map(|(plan, approval)| PlanOfferInput {
+                plan_id: s(plan),
+                version: s("1.0"),
+                requires_approval: *approval,
+            })
+            .collect();
+        set_api_plans(s(org), s(api), s("1.0"), offer)
+            .await
+            .expect("plans");
+    }
+    if publish {
+        publish_api(s(org), s(api), s("1.0"))
+            .await
+            .expect("publish");
+    }
+}

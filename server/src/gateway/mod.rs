@@ -172,15 +172,18 @@ async fn handle(State(worker): State<Arc<Worker>>, request: Request) -> Response
     let Some((api_ref, below)) = parts.uri.path().strip_prefix("/gateway/").and_then(split) else {
         return done(gw, seen, started, EngineError::BadRequest.into_response());
     };
-    let (api, client) = {
-        let registry = gw.registry.load();
-        let api = registry.apis.get(api_ref).cloned();
-        let client = key.and_then(|k| registry.clients.get(k).cloned());
-        (api, client)
-    };
-    let Some(api) = api else {
+    let registry = gw.registry.load();
+    let Some(api) = registry.apis.get(api_ref).cloned() else {
         return done(gw, seen, started, EngineError::ApiNotFound.into_response());
     };
+    // A public API needs no client, whatever key comes along.
+    let client = if api.public {
+        None
+    } else {
+        key.and_then(|k| registry.clients.get(k).cloned())
+    };
+    // The snapshot is let go before anything awaits; the entries are shared on their own.
+    drop(registry);
     seen.api = &api.name;
     if api.retired {
         return done(gw, seen, started, EngineError::ApiRetired.into_response());
