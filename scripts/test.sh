@@ -20,7 +20,7 @@ all | lint | unit | e2e) ;;
 esac
 want() { [[ $stage == all || $stage == "$1" ]]; }
 
-E2E_PORT=3100
+E2E_PORT=${E2E_PORT:-3100} # another port lets two checkouts run end-to-end at once
 # Only the e2e server and Playwright get these; the cargo tests see the caller's environment.
 E2E_ENV=(GATEHOUSE_ADMIN_PASSWORD=admin-e2e-password GATEHOUSE_DEMO_PASSWORD=david-e2e-password)
 
