@@ -22,6 +22,7 @@ cd "$ROOT"
 
 ADDR=127.0.0.1:3300
 BASE=http://$ADDR
+GATEWAY=http://127.0.0.1:3301
 CONNS=(1 16 64)
 SETUPS=(direct null full)
 ROUNDS=${BENCH_ROUNDS:-3}
@@ -31,8 +32,8 @@ DURATION=${BENCH_DURATION:-5s}
 
 declare -A URL=(
     [direct]=$BASE/echo/
-    [null]=$BASE/gateway/BENCH/Null/1.0/
-    [full]=$BASE/gateway/BENCH/Full/1.0/
+    [null]=$GATEWAY/gateway/BENCH/Null/1.0/
+    [full]=$GATEWAY/gateway/BENCH/Full/1.0/
 )
 out=target/bench-gateway
 server_log=$out/server.log
@@ -88,6 +89,7 @@ log "starting the release server on $BASE (log: $server_log)"
 # No REDIS_URL: rate limit counters stay in the process, as for a single gateway. RUST_LOG=warn:
 # a log line per request would cost more than what is measured.
 env -u REDIS_URL DATABASE_URL="$db_url" GATEHOUSE_ADDR=$ADDR GATEHOUSE_DEMO=0 \
+    GATEHOUSE_GATEWAY_ADDR=${GATEWAY#http://} GATEHOUSE_METRICS_ADDR=127.0.0.1:3302 \
     GATEHOUSE_ADMIN_PASSWORD=bench-admin-password-1 RUST_LOG=warn \
     target/release/gatehouse serve >"$server_log" 2>&1 &
 server_pid=$!

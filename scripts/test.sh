@@ -21,6 +21,7 @@ esac
 want() { [[ $stage == all || $stage == "$1" ]]; }
 
 E2E_PORT=${E2E_PORT:-3100} # another port lets two checkouts run end-to-end at once
+E2E_GATEWAY_PORT=$((E2E_PORT + 1)) E2E_METRICS_PORT=$((E2E_PORT + 2))
 # Only the e2e server and Playwright get these; the cargo tests see the caller's environment.
 E2E_ENV=(GATEHOUSE_ADMIN_PASSWORD=admin-e2e-password GATEHOUSE_DEMO_PASSWORD=david-e2e-password)
 
@@ -55,6 +56,7 @@ e2e() {
     db_url=$(scripts/db.sh --create "$e2e_db" | tail -n1)
     log "starting the server on $base (log: $server_log)"
     env "${E2E_ENV[@]}" DATABASE_URL="$db_url" GATEHOUSE_ADDR=127.0.0.1:$E2E_PORT GATEHOUSE_DEMO=1 \
+        GATEHOUSE_GATEWAY_ADDR=127.0.0.1:$E2E_GATEWAY_PORT GATEHOUSE_METRICS_ADDR=127.0.0.1:$E2E_METRICS_PORT \
         RUST_LOG="${RUST_LOG:-info}" target/debug/gatehouse serve >"$server_log" 2>&1 &
     e2e_pid=$!
     local deadline=$((SECONDS + 60))
@@ -69,7 +71,7 @@ e2e() {
     fi
 
     log "npx playwright test (end2end/)"
-    (cd end2end && env "${E2E_ENV[@]}" BASE_URL="$base" npx playwright test) || rc=$?
+    (cd end2end && env "${E2E_ENV[@]}" BASE_URL="$base" GATEWAY_URL="http://127.0.0.1:$E2E_GATEWAY_PORT" npx playwright test) || rc=$?
     if ((rc)); then
         log "end-to-end tests failed; last lines of $server_log:"
         tail -n 40 "$server_log" >&2

@@ -118,7 +118,15 @@ async fn the_tutorial_world_can_be_built_and_published(pool: PgPool) {
     set_api_plans(s(ORG), s("PrivateEchoAPI"), s("1.0"), offer("Gold", true))
         .await
         .expect("offer");
-    match set_api_implementation(s(ORG), s("PrivateEchoAPI"), s("1.0"), s("not a url"), false).await
+    match set_api_implementation(
+        s(ORG),
+        s("PrivateEchoAPI"),
+        s("1.0"),
+        s("not a url"),
+        s(""),
+        false,
+    )
+    .await
     {
         Err(AppError::Field(fe)) => assert_eq!(fe.field, "endpoint"),
         other => panic!("expected an endpoint error, got {other:?}"),
@@ -128,6 +136,7 @@ async fn the_tutorial_world_can_be_built_and_published(pool: PgPool) {
         s("PrivateEchoAPI"),
         s("1.0"),
         s("http://127.0.0.1:9/echo"),
+        s(""),
         false,
     )
     .await
@@ -154,6 +163,7 @@ async fn the_tutorial_world_can_be_built_and_published(pool: PgPool) {
             s("PrivateEchoAPI"),
             s("1.0"),
             s("http://other.example"),
+            s(""),
             true
         )
         .await,
@@ -335,8 +345,15 @@ async fn viewers_and_non_members_cannot_change_apis_plans_or_policies(pool: PgPo
             ),
             (
                 "set_api_implementation",
-                set_api_implementation(s(ORG), s("Echo"), s("1.0"), s("http://x.example"), true)
-                    .await,
+                set_api_implementation(
+                    s(ORG),
+                    s("Echo"),
+                    s("1.0"),
+                    s("http://x.example"),
+                    s(""),
+                    true,
+                )
+                .await,
             ),
             (
                 "set_api_plans",
@@ -422,4 +439,52 @@ async fn offered_plans_keep_their_order(pool: PgPool) {
         set_api_plans(s(ORG), s("Echo"), s("1.0"), [offer("Gold", true), offer("Gold", false)].concat()).await,
         Err(AppError::Field(fe)) if fe.message.contains("twice")
     ));
+}
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn endpoints_and_ca_certificates_are_checked_when_saved(pool: PgPool) {
+    common::user(&pool, "david", false, false).await;
+    let _o = common::as_user(&pool, "david").await;
+    create_organization(s(ORG), s("Stringer"), String::new())
+        .await
+        .expect("org");
+    create_api(s(ORG), s("Echo"), s("Echo"), s("1.0"), String::new())
+        .await
+        .expect("api");
+    let save = |endpoint: &str, pem: &str| {
+        set_api_implementation(s(ORG), s("Echo"), s("1.0"), s(endpoint), s(pem), false)
+    };
+    for refused in [
+        "http://169.254.169.254/latest/meta-data",
+        "http://[fe80::1]/",
+        "http://100.100.100.200/",
+        // A name that resolves to a refused address is refused too.
+        "http://localhost:8080/",
+    ] {
+        match save(refused, "").await {
+            Err(AppError::Field(fe)) => assert_eq!(fe.field, "endpoint", "{refused}"),
+            other => panic!("{refused}: expected an endpoint error, got {other:?}"),
+        }
+    }
+    match save(
+        "https://api.example.com",
+        "-----BEGIN CERTIFICATE-----\nAAAA",
+    )
+    .await
+    {
+        Err(AppError::Field(fe)) => assert_eq!(fe.field, "upstream_ca_pem"),
+        other => panic!("expected a CA error, got {other:?}"),
+    }
+    let view = get_api_version(s(ORG), s("Echo"), s("1.0"))
+        .await
+        .expect("view");
+    assert_eq!(
+        view.endpoint, "",
+        "refused input left the version as it was"
+    );
+    // Loopback and private networks are what a gateway fronts: allowed.
+    save("http://127.0.0.1:3000/echo", "")
+        .await
+        .expect("loopback");
+    save("http://10.1.2.3/", "").await.expect("private");
 }

@@ -185,3 +185,35 @@ async fn administrators_manage_users(pool: PgPool) {
         other => panic!("expected a weak password, got {other:?}"),
     }
 }
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn add_policy_checks_the_caller_before_reading_the_form(pool: PgPool) {
+    use app::api::policies::add_policy;
+    use app::domain::catalog::{PolicyLevel, PolicyOwner};
+    use app::domain::policy::PolicyType;
+    world(&pool).await;
+    let owner = PolicyOwner {
+        level: PolicyLevel::Api,
+        org: "STRINGER".into(),
+        entity: "Nope".into(),
+        version: "1.0".into(),
+    };
+    // A form that would fail validation (and one that would be Argon2-hashed): either way the
+    // anonymous caller hears "sign in", not what is wrong with the form.
+    let mut bad = PolicyType::BasicAuth.default_form();
+    bad.insert("identities".into(), "alice:pass-word-1\n::::".into());
+    for who in [None, Some("viewer")] {
+        let token = match who {
+            Some(name) => Some(common::session(&pool, name).await),
+            None => None,
+        };
+        let _o = common::act_as(&pool, token.as_deref());
+        let result = add_policy(owner.clone(), PolicyType::BasicAuth, bad.clone()).await;
+        let expected = if who.is_none() {
+            AppError::Unauthenticated
+        } else {
+            AppError::Forbidden
+        };
+        assert_eq!(result, Err(expected), "{who:?}");
+    }
+}

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { DEMO_PASSWORD, gotoHydrated, signIn } from "./helpers";
+import { DEMO_PASSWORD, GATEWAY_URL, gotoHydrated, signIn } from "./helpers";
 
 const run = Date.now().toString(36);
 
@@ -61,7 +61,11 @@ test("seed 000's end: the key from the client page calls the API through the gat
   expect(key).toMatch(/^[A-Za-z0-9_-]{43}$/);
   await page.getByRole("tab", { name: "APIs" }).click();
   const endpoint = (await page.getByTestId("client-api-endpoint").textContent())?.trim() ?? "";
-  expect(endpoint).toContain(`/gateway/STRINGER/${api}/1.0`);
+  // Served on the gateway's own origin, never the console's.
+  expect(endpoint).toBe(`${GATEWAY_URL}/gateway/STRINGER/${api}/1.0`);
+  const onConsole = await page.request.get(`/gateway/STRINGER/${api}/1.0/hello`, { headers: { "X-API-Key": key } });
+  expect(onConsole.status()).toBe(404);
+  expect(onConsole.headers()["x-gateway-error"]).toBeUndefined();
 
   // The limit counts per calendar minute: start well inside one, so all 11 calls share it.
   const second = new Date().getUTCSeconds();

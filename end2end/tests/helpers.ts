@@ -4,6 +4,8 @@ import { expect, type Page } from "@playwright/test";
 export const ADMIN_USER = "admin";
 export const ADMIN_PASSWORD = process.env.GATEHOUSE_ADMIN_PASSWORD ?? "admin-e2e-password";
 export const DEMO_PASSWORD = process.env.GATEHOUSE_DEMO_PASSWORD ?? "david-e2e-password";
+/** The gateway's own origin (scripts/test.sh starts it on the e2e port + 1). */
+export const GATEWAY_URL = process.env.GATEWAY_URL ?? "http://127.0.0.1:3101";
 
 /** Network errors that mean "the server is not listening yet", worth retrying. */
 const NOT_UP = /net::ERR_(CONNECTION_REFUSED|CONNECTION_RESET|EMPTY_RESPONSE|CONNECTION_CLOSED)/;

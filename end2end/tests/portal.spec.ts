@@ -1,5 +1,5 @@
 import { expect, type Browser, type Page, test } from "@playwright/test";
-import { DEMO_PASSWORD, gotoHydrated, signIn } from "./helpers";
+import { DEMO_PASSWORD, GATEWAY_URL, gotoHydrated, signIn } from "./helpers";
 
 const run = Date.now().toString(36);
 
@@ -47,7 +47,7 @@ test("seed 000 from start to end: client, portal sign-up, key and endpoint, cons
   const key = (await david.getByTestId("signup-api-key").textContent())?.trim() ?? "";
   expect(key).toMatch(/^[A-Za-z0-9_-]{43}$/);
   const endpoint = (await david.getByTestId("signup-endpoint").textContent())?.trim() ?? "";
-  expect(endpoint).toMatch(/\/gateway\/STRINGER\/PrivateEchoAPI\/1\.0$/);
+  expect(endpoint).toBe(`${GATEWAY_URL}/gateway/STRINGER/PrivateEchoAPI/1.0`);
   await david.getByRole("button", { name: "Finish" }).click();
   await expect(david).toHaveURL(/\/portal\/clients$/);
   const mine = david.locator(`[data-testid="my-client"][data-client="${name}"]`);

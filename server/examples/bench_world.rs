@@ -117,9 +117,20 @@ async fn api(
     store::apis::create(pool, USER, ORG, name, name, "", VERSION)
         .await
         .with_context(|| format!("API {name}"))?;
-    store::apis::set_implementation(pool, USER, ORG, name, VERSION, endpoint, public)
-        .await
-        .with_context(|| format!("endpoint of {name}"))?;
+    store::apis::set_implementation(
+        pool,
+        USER,
+        ORG,
+        name,
+        VERSION,
+        store::apis::Implementation {
+            endpoint,
+            upstream_ca_pem: None,
+            public,
+        },
+    )
+    .await
+    .with_context(|| format!("endpoint of {name}"))?;
     let offers: Vec<store::apis::PlanOffer> = plans
         .iter()
         .map(|p| (p.to_string(), VERSION.to_string(), false))

@@ -89,6 +89,22 @@ pub struct ServeArgs {
     /// HTTP worker threads, each with its own single-threaded runtime (0: one per core).
     #[arg(long, env = "GATEHOUSE_WORKERS", default_value = "0", global = true, value_parser = clap::value_parser!(u16).range(0..=256))]
     pub workers: u16,
+    /// Address of the gateway's own listener (its own origin: never the console's).
+    #[arg(long, env = "GATEHOUSE_GATEWAY_ADDR", default_value = "127.0.0.1:8080", global = true, value_parser = parse_addr)]
+    pub gateway_addr: SocketAddr,
+    /// The gateway's public base URL, shown in every managed endpoint (default: http:// and
+    /// the gateway's address).
+    #[arg(long, env = "GATEHOUSE_GATEWAY_URL", global = true, value_parser = parse_gateway_url)]
+    pub gateway_url: Option<String>,
+    /// Address of the Prometheus /metrics listener (keep it private).
+    #[arg(long, env = "GATEHOUSE_METRICS_ADDR", default_value = "127.0.0.1:9464", global = true, value_parser = parse_addr)]
+    pub metrics_addr: SocketAddr,
+    /// Networks (CIDRs, comma-separated) that upstreams may be in even though the upstream
+    /// guard refuses them (link-local, cloud metadata, the gateway's own listeners).
+    #[arg(long, env = "GATEHOUSE_UPSTREAM_ALLOW", value_delimiter = ',', global = true, value_parser = parse_upstream_allow)]
+    pub upstream_allow: Vec<ipnet::IpNet>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
     /// Directory with the compiled front end (pkg/ with wasm, js and css).
     #[arg(
         long,
@@ -97,6 +113,33 @@ pub struct ServeArgs {
         global = true
     )]
     pub site_root: String,
+}
+
+/// What one connection may take, on every listener.
+#[derive(Args, Debug, Clone)]
+pub struct LimitArgs {
+    /// Seconds a client has to send a whole request head, from its first byte (or from
+    /// connecting).
+    #[arg(long, env = "GATEHOUSE_HEADER_READ_TIMEOUT_SECS", default_value = "10", global = true, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_read_timeout_secs: u64,
+    /// Seconds an idle kept-alive connection stays open waiting for its next request.
+    #[arg(long, env = "GATEHOUSE_KEEPALIVE_TIMEOUT_SECS", default_value = "60", global = true, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub keepalive_timeout_secs: u64,
+    /// Seconds a request in flight may go without a byte moving either way (a stalled upload,
+    /// a client that stops reading); keep it above the upstream read timeout.
+    #[arg(long, env = "GATEHOUSE_BODY_TIMEOUT_SECS", default_value = "60", global = true, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub body_timeout_secs: u64,
+    /// Largest request head (request line and headers) in bytes; larger ones get 431.
+    #[arg(long, env = "GATEHOUSE_MAX_HEADER_BYTES", default_value = "32768", global = true, value_parser = clap::value_parser!(u64).range(1024..=1_048_576))]
+    pub max_header_bytes: u64,
+    /// Open connections the process accepts on all listeners together; beyond it new ones get
+    /// 503 and are closed. Lowered to what the open-file limit allows.
+    #[arg(long, env = "GATEHOUSE_MAX_CONNECTIONS", default_value = "10000", global = true, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections: u64,
+    /// Largest request body of a console or portal request in bytes (413 beyond). The gateway
+    /// streams its bodies and has no such cap.
+    #[arg(long, env = "GATEHOUSE_MAX_BODY_BYTES", default_value = "2097152", global = true, value_parser = clap::value_parser!(u64).range(1024..=1_073_741_824))]
+    pub max_body_bytes: u64,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -127,6 +170,29 @@ fn parse_addr(value: &str) -> Result<SocketAddr, String> {
     value.parse().map_err(|_| {
         format!("GATEHOUSE_ADDR / --addr: '{value}' is not an address like 127.0.0.1:3000")
     })
+}
+
+fn parse_upstream_allow(value: &str) -> Result<ipnet::IpNet, String> {
+    let value = value.trim();
+    value
+        .parse::<ipnet::IpNet>()
+        .or_else(|_| value.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| {
+            format!("GATEHOUSE_UPSTREAM_ALLOW: '{value}' is not a network like 169.254.169.254/32")
+        })
+}
+
+fn parse_gateway_url(value: &str) -> Result<String, String> {
+    let bad = |why: &str| format!("GATEHOUSE_GATEWAY_URL: '{value}' {why}");
+    let url = url::Url::parse(value)
+        .map_err(|_| bad("is not an absolute URL like https://api.example.com"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+        return Err(bad("must be an http:// or https:// URL with a host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() || url.username() != "" {
+        return Err(bad("must not carry a query, a fragment or credentials"));
+    }
+    Ok(value.trim_end_matches('/').to_string())
 }
 
 fn parse_database_url(value: &str) -> Result<String, String> {
@@ -167,6 +233,23 @@ mod tests {
                 .contains("GATEHOUSE_ADMIN_PASSWORD")
         );
         assert!(parse_addr("127.0.0.1:8080").is_ok());
+        for bad in [
+            "gateway.example.com",
+            "ftp://gw.example.com",
+            "https://gw.example.com/?x=1",
+            "https://u:p@gw.example.com",
+        ] {
+            assert!(
+                parse_gateway_url(bad)
+                    .unwrap_err()
+                    .contains("GATEHOUSE_GATEWAY_URL"),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            parse_gateway_url("https://gw.example.com/base/").as_deref(),
+            Ok("https://gw.example.com/base")
+        );
     }
 
     #[test]

@@ -118,9 +118,20 @@ pub async fn seed(pool: &PgPool, addr: SocketAddr, demo_password: &str) -> anyho
         addr.ip().to_string()
     };
     let endpoint = format!("http://{host}:{}/echo", addr.port());
-    store::apis::set_implementation(pool, DEMO_USER, ORG, API, "1.0", &endpoint, false)
-        .await
-        .map_err(anyhow_app)?;
+    store::apis::set_implementation(
+        pool,
+        DEMO_USER,
+        ORG,
+        API,
+        "1.0",
+        store::apis::Implementation {
+            endpoint: &endpoint,
+            upstream_ca_pem: None,
+            public: false,
+        },
+    )
+    .await
+    .map_err(anyhow_app)?;
     store::apis::update_details(
         pool,
         DEMO_USER,

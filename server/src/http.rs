@@ -1,4 +1,6 @@
-//! The HTTP surface: Leptos pages and server functions, static files, health checks.
+//! The console's HTTP surface: Leptos pages and server functions, static files, health checks
+//! and the built-in echo upstream. The gateway is served on a listener of its own (lib.rs), so
+//! that upstream content never runs on the console's origin.
 
 use axum::Router;
 use axum::extract::State;
@@ -8,35 +10,41 @@ use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use sqlx::PgPool;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
-
-use std::sync::Arc;
 
 use app::state::AppState;
 
-use crate::gateway::Gateway;
 use app::{App, shell};
 
-/// Health checks and the built-in echo upstream.
+/// Health checks, on every listener but the metrics one.
 pub fn health(pool: PgPool) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .with_state(pool)
-        .merge(crate::echo::routes())
 }
 
-pub fn router(
-    pool: PgPool,
-    options: LeptosOptions,
-    gateway: &Arc<Gateway>,
-    self_signup: bool,
-) -> Router {
+/// What the console's router is built with, besides the pool and the Leptos options.
+pub struct ConsoleSettings {
+    pub self_signup: bool,
+    /// `GATEHOUSE_GATEWAY_URL`, shown in managed endpoints.
+    pub gateway_url: String,
+    /// Request bodies larger than this get 413.
+    pub max_body_bytes: usize,
+    /// Upstream addresses refused when an endpoint is saved.
+    pub upstream_guard: app::domain::upstream_guard::UpstreamGuard,
+}
+
+pub fn router(pool: PgPool, options: LeptosOptions, settings: &ConsoleSettings) -> Router {
     let routes = generate_route_list(App);
-    let state = AppState::new(pool.clone()).with_self_signup(self_signup);
+    let state = AppState::new(pool.clone())
+        .with_self_signup(settings.self_signup)
+        .with_gateway_url(&settings.gateway_url)
+        .with_upstream_guard(settings.upstream_guard.clone());
     let context = move || provide_context(state.clone());
     let fallback_context = context.clone();
-    let plain = health(pool).merge(gateway.router());
+    let plain = health(pool).merge(crate::echo::routes());
     Router::new()
         .leptos_routes_with_context(&options, routes, context, {
             let options = options.clone();
@@ -48,6 +56,7 @@ pub fn router(
         ))
         .with_state(options)
         .merge(plain)
+        .layer(RequestBodyLimitLayer::new(settings.max_body_bytes))
         .layer(TraceLayer::new_for_http())
 }
 

@@ -3,12 +3,17 @@
 
 pub mod bootstrap;
 pub mod config;
+pub mod connection;
 pub mod db;
 pub mod demo;
 pub mod echo;
 pub mod gateway;
 pub mod http;
 pub mod workers;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use leptos::config::LeptosOptions;
 
@@ -55,23 +60,87 @@ pub async fn serve(pool: sqlx::PgPool, args: ServeArgs) -> anyhow::Result<()> {
         .site_addr(args.addr)
         .build();
     let gateway = gateway::Gateway::start(pool.clone(), gateway_config(&args)).await?;
-    let listener = listen(args.addr).await?;
+    let console = listen("GATEHOUSE_ADDR", args.addr).await?;
+    let (gateway_listener, metrics) = gateway_listeners(&args).await?;
+    let gateway_url = public_gateway_url(&args);
     println!(
         "Gatehouse is running: sign in at http://{}/login",
         args.addr
     );
-    tracing::info!(addr = %args.addr, "listening");
-    let self_signup = args.self_signup;
-    let app = move || http::router(pool.clone(), options.clone(), &gateway, self_signup);
-    workers::serve(listener, worker_count(&args), app, shutdown_signal()).await?;
+    println!(
+        "  gateway: {gateway_url}/gateway/   metrics: http://{}/metrics",
+        args.metrics_addr
+    );
+    tracing::info!(console = %args.addr, gateway = %args.gateway_addr, metrics = %args.metrics_addr, "listening");
+    let console_app = {
+        let pool = pool.clone();
+        let settings = http::ConsoleSettings {
+            self_signup: args.self_signup,
+            gateway_url,
+            max_body_bytes: usize::try_from(args.limits.max_body_bytes).unwrap_or(usize::MAX),
+            upstream_guard: upstream_guard(&args),
+        };
+        move || http::router(pool.clone(), options.clone(), &settings)
+    };
+    let sites = vec![
+        workers::Site {
+            name: "console",
+            listener: console,
+            app: Box::new(console_app),
+        },
+        gateway_site(&pool, &gateway, gateway_listener),
+        metrics_site(&gateway, metrics),
+    ];
+    workers::serve(sites, worker_count(&args), limits(&args), shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }
 
-async fn listen(addr: std::net::SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
+async fn listen(setting: &str, addr: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
     tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|e| anyhow::anyhow!("GATEHOUSE_ADDR: cannot listen on {addr}: {e}"))
+        .map_err(|e| anyhow::anyhow!("{setting}: cannot listen on {addr}: {e}"))
+}
+
+async fn gateway_listeners(
+    args: &ServeArgs,
+) -> anyhow::Result<(tokio::net::TcpListener, tokio::net::TcpListener)> {
+    Ok((
+        listen("GATEHOUSE_GATEWAY_ADDR", args.gateway_addr).await?,
+        listen("GATEHOUSE_METRICS_ADDR", args.metrics_addr).await?,
+    ))
+}
+
+/// `GATEHOUSE_GATEWAY_URL`, else the gateway's own address.
+fn public_gateway_url(args: &ServeArgs) -> String {
+    args.gateway_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", args.gateway_addr))
+}
+
+fn gateway_site(
+    pool: &sqlx::PgPool,
+    gateway: &Arc<gateway::Gateway>,
+    listener: tokio::net::TcpListener,
+) -> workers::Site {
+    let (pool, gateway) = (pool.clone(), Arc::clone(gateway));
+    workers::Site {
+        name: "gateway",
+        listener,
+        app: Box::new(move || http::health(pool.clone()).merge(gateway.router())),
+    }
+}
+
+fn metrics_site(
+    gateway: &Arc<gateway::Gateway>,
+    listener: tokio::net::TcpListener,
+) -> workers::Site {
+    let gateway = Arc::clone(gateway);
+    workers::Site {
+        name: "metrics",
+        listener,
+        app: Box::new(move || gateway.metrics_router()),
+    }
 }
 
 fn worker_count(args: &ServeArgs) -> usize {
@@ -81,26 +150,68 @@ fn worker_count(args: &ServeArgs) -> usize {
     }
 }
 
-fn gateway_config(args: &ServeArgs) -> gateway::GatewayConfig {
-    gateway::GatewayConfig {
-        timeouts: gateway::proxy::Timeouts {
-            connect: std::time::Duration::from_millis(args.upstream_connect_timeout_ms),
-            read: std::time::Duration::from_millis(args.upstream_read_timeout_ms),
-        },
-        redis_url: args.redis_url.clone(),
+/// The connection limits, with the connection cap lowered to what the open-file limit allows
+/// (raised first to its hard maximum, as Go and nginx deployments do).
+fn limits(args: &ServeArgs) -> workers::Limits {
+    let l = &args.limits;
+    let wanted = usize::try_from(l.max_connections).unwrap_or(usize::MAX);
+    // Room for the database pool, upstream connections and listeners.
+    const RESERVE: u64 = 256;
+    let max_connections = match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(files) if files > RESERVE => {
+            let allowed = usize::try_from(files - RESERVE).unwrap_or(usize::MAX);
+            if allowed < wanted {
+                tracing::warn!(
+                    wanted,
+                    allowed,
+                    "GATEHOUSE_MAX_CONNECTIONS lowered to fit the open-file limit"
+                );
+            }
+            wanted.min(allowed)
+        }
+        _ => wanted,
+    };
+    workers::Limits {
+        header_read: Duration::from_secs(l.header_read_timeout_secs),
+        keep_alive: Duration::from_secs(l.keepalive_timeout_secs),
+        body_idle: Duration::from_secs(l.body_timeout_secs),
+        max_header_bytes: usize::try_from(l.max_header_bytes).unwrap_or(usize::MAX),
+        max_connections,
     }
 }
 
-/// A gateway-only process on its own port, against the same database.
+fn gateway_config(args: &ServeArgs) -> gateway::GatewayConfig {
+    gateway::GatewayConfig {
+        timeouts: gateway::proxy::Timeouts {
+            connect: Duration::from_millis(args.upstream_connect_timeout_ms),
+            read: Duration::from_millis(args.upstream_read_timeout_ms),
+        },
+        redis_url: args.redis_url.clone(),
+        upstream_guard: upstream_guard(args),
+    }
+}
+
+/// The upstream address guard: refused networks but those allowed, and our own listeners.
+pub fn upstream_guard(args: &ServeArgs) -> app::domain::upstream_guard::UpstreamGuard {
+    app::domain::upstream_guard::UpstreamGuard {
+        allow: args.upstream_allow.clone(),
+        own: vec![args.gateway_addr, args.metrics_addr],
+    }
+}
+
+/// A gateway-only process (and its metrics), against the same database.
 pub async fn serve_gateway(pool: sqlx::PgPool, args: ServeArgs) -> anyhow::Result<()> {
     let gateway = gateway::Gateway::start(pool.clone(), gateway_config(&args)).await?;
-    let listener = listen(args.addr).await?;
+    let (listener, metrics) = gateway_listeners(&args).await?;
     println!(
-        "Gatehouse gateway is running on http://{}/gateway/",
-        args.addr
+        "Gatehouse gateway is running on http://{}/gateway/ (metrics: http://{}/metrics)",
+        args.gateway_addr, args.metrics_addr
     );
-    let app = move || http::health(pool.clone()).merge(gateway.router());
-    workers::serve(listener, worker_count(&args), app, shutdown_signal()).await
+    let sites = vec![
+        gateway_site(&pool, &gateway, listener),
+        metrics_site(&gateway, metrics),
+    ];
+    workers::serve(sites, worker_count(&args), limits(&args), shutdown_signal()).await
 }
 
 async fn create_user(pool: &sqlx::PgPool, args: CreateUserArgs) -> anyhow::Result<()> {

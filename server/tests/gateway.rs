@@ -347,7 +347,13 @@ async fn a_second_gateway_process_learns_of_register_and_retire_within_a_second(
         l.local_addr().expect("addr").port()
     };
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_gatehouse"))
-        .args(["gateway", "--addr", &format!("127.0.0.1:{port}")])
+        .args([
+            "gateway",
+            "--gateway-addr",
+            &format!("127.0.0.1:{port}"),
+            "--metrics-addr",
+            "127.0.0.1:0",
+        ])
         .env("DATABASE_URL", &url)
         .env("GATEHOUSE_DEMO", "0")
         .kill_on_drop(true)
@@ -702,7 +708,9 @@ async fn without_redis_the_gateway_counts_locally_and_keeps_serving(pool: PgPool
 #[sqlx::test(migrator = "app::store::MIGRATOR")]
 async fn metrics_count_requests_per_api_and_status(pool: PgPool) {
     let (_, key) = basic_world(&pool).await;
-    let (_, gw) = gateway(&pool, None).await;
+    let (gateway, gw) = gateway(&pool, None).await;
+    // /metrics has a listener of its own.
+    let metrics_addr = serve(gateway.metrics_router()).await;
     let http = http();
     get(
         &http,
@@ -711,8 +719,8 @@ async fn metrics_count_requests_per_api_and_status(pool: PgPool) {
     )
     .await;
     get(&http, &format!("http://{gw}/gateway/{ORG}/Echo/1.0/"), None).await;
-    let metrics = String::from_utf8(get(&http, &format!("http://{gw}/metrics"), None).await.body)
-        .expect("text");
+    let metrics = get(&http, &format!("http://{metrics_addr}/metrics"), None).await;
+    let metrics = String::from_utf8(metrics.body).expect("text");
     assert!(
         metrics.contains(
             r#"gatehouse_gateway_requests_total{api="STRINGER/Echo/1.0",status="200"} 1"#

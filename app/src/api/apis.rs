@@ -97,22 +97,58 @@ pub async fn set_api_implementation(
     api: String,
     version: String,
     endpoint: String,
+    upstream_ca_pem: String,
     public: bool,
 ) -> Result<(), AppError> {
     use crate::domain::{roles::Permission, urls};
     let (state, user, _) = super::in_org(&org, Permission::EditApis).await?;
     let endpoint = endpoint.trim();
     urls::validate_endpoint("endpoint", endpoint)?;
+    urls::validate_ca_pem("upstream_ca_pem", &upstream_ca_pem)?;
+    upstream_address_allowed(&state.upstream_guard, endpoint).await?;
+    let pem = upstream_ca_pem.trim();
     crate::store::apis::set_implementation(
         &state.pool,
         &user.username,
         &org,
         &api,
         &version,
-        endpoint,
-        public,
+        crate::store::apis::Implementation {
+            endpoint,
+            upstream_ca_pem: (!pem.is_empty()).then_some(pem),
+            public,
+        },
     )
     .await
+}
+
+/// The upstream address guard, at save time: every address the endpoint's host resolves to
+/// now must be allowed (the gateway checks again when it connects). A name that does not
+/// resolve from here is accepted: it may resolve where the gateway runs.
+#[cfg(feature = "ssr")]
+async fn upstream_address_allowed(
+    guard: &crate::domain::upstream_guard::UpstreamGuard,
+    endpoint: &str,
+) -> Result<(), AppError> {
+    let Ok(url) = url::Url::parse(endpoint) else {
+        return Ok(());
+    };
+    let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default()) else {
+        return Ok(());
+    };
+    let host = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
+    let lookup = tokio::net::lookup_host((host, port));
+    let addrs: Vec<std::net::SocketAddr> =
+        match tokio::time::timeout(std::time::Duration::from_secs(3), lookup).await {
+            Ok(Ok(addrs)) => addrs.collect(),
+            _ => return Ok(()),
+        };
+    guard
+        .check_all(&addrs)
+        .map_err(|why| crate::domain::FieldError::new("endpoint", why).into())
 }
 
 /// One offered plan, as the Plans tab sends it.

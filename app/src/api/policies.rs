@@ -141,6 +141,9 @@ pub async fn add_policy(
     form: FormValues,
 ) -> Result<(), AppError> {
     use crate::domain::policy::PolicyConfig;
+    // The caller first: parsing and Argon2-hashing BASIC passwords is work an anonymous
+    // request must not be able to trigger.
+    super::in_org(&owner.org, ssr::permission(&owner)).await?;
     let config = PolicyConfig::from_form(policy_type, &form)?;
     let config = ssr::seal_secrets(config).await?;
     ssr::change(

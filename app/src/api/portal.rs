@@ -9,6 +9,13 @@ use crate::domain::portal::{
 };
 use crate::error::AppError;
 
+/// The gateway's public base URL, which managed endpoints start with. Not a secret: the
+/// portal shows it to every visitor of an API page.
+#[server]
+pub async fn gateway_base_url() -> Result<String, AppError> {
+    Ok(crate::state::state()?.gateway_url.to_string())
+}
+
 /// Featured APIs for the portal's home.
 #[server]
 pub async fn featured_apis() -> Result<Vec<PortalApiCard>, AppError> {

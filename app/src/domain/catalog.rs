@@ -69,6 +69,8 @@ pub struct ApiVersionView {
     pub version: String,
     pub status: ApiStatus,
     pub endpoint: String,
+    /// Trusted CA certificates (PEM) for an HTTPS endpoint behind a private CA.
+    pub upstream_ca_pem: Option<String>,
     pub public: bool,
     pub featured: bool,
     pub markdown: String,

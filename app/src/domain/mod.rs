@@ -9,6 +9,7 @@ pub mod policy;
 pub mod portal;
 pub mod roles;
 pub mod text;
+pub mod upstream_guard;
 pub mod urls;
 
 /// A validation failure tied to one form field, so forms can show it next to that field.

@@ -186,6 +186,7 @@ struct ViewRow {
     description: String,
     status: String,
     endpoint: String,
+    upstream_ca_pem: Option<String>,
     public: bool,
     featured: bool,
     markdown: String,
@@ -208,7 +209,7 @@ pub async fn view(
 ) -> AppResult<Option<ApiVersionView>> {
     let mut conn = pool.acquire().await?;
     let row: Option<ViewRow> = sqlx::query_as(
-        "SELECT v.id, a.name, a.description, v.status, v.endpoint, v.public, v.featured, v.markdown
+        "SELECT v.id, a.name, a.description, v.status, v.endpoint, v.upstream_ca_pem, v.public, v.featured, v.markdown
          FROM apis a JOIN api_versions v ON v.org_id = a.org_id AND v.api_id = a.id
          WHERE a.org_id = $1 AND a.id = $2 AND v.version = $3",
     )
@@ -244,6 +245,7 @@ pub async fn view(
         version: version.to_string(),
         status: status(&row.status)?,
         endpoint: row.endpoint,
+        upstream_ca_pem: row.upstream_ca_pem,
         public: row.public,
         featured: row.featured,
         markdown: row.markdown,
@@ -302,24 +304,39 @@ pub async fn update_details(
     Ok(())
 }
 
+/// Where an API version's traffic goes: the upstream, its own CA certificates, and whether it
+/// is public.
+pub struct Implementation<'a> {
+    pub endpoint: &'a str,
+    pub upstream_ca_pem: Option<&'a str>,
+    pub public: bool,
+}
+
 pub async fn set_implementation(
     pool: &PgPool,
     actor: &str,
     org: &str,
     api: &str,
     version: &str,
-    endpoint: &str,
-    public: bool,
+    implementation: Implementation<'_>,
 ) -> AppResult<()> {
+    let Implementation {
+        endpoint,
+        upstream_ca_pem,
+        public,
+    } = implementation;
     let mut tx = pool.begin().await?;
     let (id, current) =
         lock_for_change(&mut tx, org, api, version, ApiChange::Implementation).await?;
-    sqlx::query("UPDATE api_versions SET endpoint = $2, public = $3 WHERE id = $1")
-        .bind(id)
-        .bind(endpoint)
-        .bind(public)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE api_versions SET endpoint = $2, upstream_ca_pem = $3, public = $4 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(endpoint)
+    .bind(upstream_ca_pem)
+    .bind(public)
+    .execute(&mut *tx)
+    .await?;
     settle(&mut tx, id, current).await?;
     record(
         &mut tx,
@@ -327,7 +344,8 @@ pub async fn set_implementation(
         org,
         api,
         "implementation_updated",
-        serde_json::json!({"version": version, "endpoint": endpoint, "public": public}),
+        serde_json::json!({"version": version, "endpoint": endpoint, "public": public,
+            "upstream_ca": upstream_ca_pem.is_some()}),
     )
     .await?;
     tx.commit().await?;
@@ -458,8 +476,8 @@ pub async fn new_version(
     let mut tx = pool.begin().await?;
     let (from_id, _) = lock_version(&mut tx, org, api, from_version).await?;
     let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
-        "INSERT INTO api_versions (org_id, api_id, version, endpoint, public, featured, markdown, created_by)
-         SELECT org_id, api_id, $2, endpoint, public, featured, markdown, $3
+        "INSERT INTO api_versions (org_id, api_id, version, endpoint, upstream_ca_pem, public, featured, markdown, created_by)
+         SELECT org_id, api_id, $2, endpoint, upstream_ca_pem, public, featured, markdown, $3
          FROM api_versions WHERE id = $1 RETURNING id",
     )
     .bind(from_id)

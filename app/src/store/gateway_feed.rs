@@ -26,6 +26,8 @@ pub struct ApiRow {
     pub status: String,
     pub public: bool,
     pub endpoint: String,
+    /// Extra trusted CA certificates for an HTTPS endpoint (PEM).
+    pub upstream_ca_pem: Option<String>,
 }
 
 /// A policy of an API or plan version, in chain order.
@@ -74,7 +76,7 @@ pub async fn load(pool: &sqlx::PgPool) -> AppResult<Feed> {
         .execute(&mut *tx)
         .await?;
     let apis: Vec<ApiRow> = sqlx::query_as(
-        "SELECT id, org_id, api_id, version, status, public, endpoint FROM api_versions
+        "SELECT id, org_id, api_id, version, status, public, endpoint, upstream_ca_pem FROM api_versions
          WHERE status IN ('Published', 'Retired')",
     )
     .fetch_all(&mut *tx)

@@ -82,7 +82,7 @@ pub async fn api_offered(
     create_api(s(org), s(api), s(api), s("1.0"), format!("{api} service"))
         .await
         .expect("api");
-    set_api_implementation(s(org), s(api), s("1.0"), s(endpoint), public)
+    set_api_implementation(s(org), s(api), s("1.0"), s(endpoint), s(""), public)
         .await
         .expect("endpoint");
     if !plans.is_empty() {

@@ -5,6 +5,8 @@ use axum::body::Body;
 use axum::http::{HeaderValue, Response, StatusCode, header};
 use serde_json::json;
 
+use super::tls::TlsFailure;
+
 /// A policy refused the request (apiman's PolicyFailure).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PolicyFailure {
@@ -72,6 +74,10 @@ pub enum EngineError {
     NoContract,
     UpstreamUnavailable,
     UpstreamTimeout,
+    /// The TLS handshake with the upstream failed, for this reason.
+    UpstreamTls(TlsFailure),
+    /// The upstream guard refused the upstream's address.
+    UpstreamRefused,
     BadRequest,
 }
 
@@ -82,7 +88,9 @@ impl EngineError {
             EngineError::ApiRetired => StatusCode::GONE,
             EngineError::ApiKeyRequired => StatusCode::UNAUTHORIZED,
             EngineError::InvalidApiKey | EngineError::NoContract => StatusCode::FORBIDDEN,
-            EngineError::UpstreamUnavailable => StatusCode::BAD_GATEWAY,
+            EngineError::UpstreamUnavailable
+            | EngineError::UpstreamTls(_)
+            | EngineError::UpstreamRefused => StatusCode::BAD_GATEWAY,
             EngineError::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,
             EngineError::BadRequest => StatusCode::BAD_REQUEST,
         }
@@ -97,6 +105,8 @@ impl EngineError {
             EngineError::NoContract => "NoContract",
             EngineError::UpstreamUnavailable => "UpstreamUnavailable",
             EngineError::UpstreamTimeout => "UpstreamTimeout",
+            EngineError::UpstreamTls(_) => "UpstreamTlsFailed",
+            EngineError::UpstreamRefused => "UpstreamAddressRefused",
             EngineError::BadRequest => "BadRequest",
         }
     }
@@ -114,6 +124,10 @@ impl EngineError {
             EngineError::NoContract => "The client has no contract with this API version.",
             EngineError::UpstreamUnavailable => "The upstream service could not be reached.",
             EngineError::UpstreamTimeout => "The upstream service did not answer in time.",
+            EngineError::UpstreamTls(reason) => reason.message(),
+            EngineError::UpstreamRefused => {
+                "The upstream's address is not allowed: link-local, cloud metadata and the gateway's own addresses are refused."
+            }
             EngineError::BadRequest => "The request is malformed.",
         }
     }

@@ -15,7 +15,7 @@ pub async fn reload(gateway: &Gateway, pool: &PgPool) -> anyhow::Result<()> {
     let feed = gateway_feed::load(pool)
         .await
         .map_err(|e| anyhow::anyhow!("loading the gateway registry failed: {e}"))?;
-    let registry = Registry::build(&feed);
+    let registry = Registry::build(&feed, &gateway.trust);
     tracing::debug!(
         apis = registry.apis.len(),
         clients = registry.clients.len(),

@@ -5,18 +5,22 @@
 //! This module does not depend on Leptos.
 
 pub mod chain;
+pub mod connect;
+pub mod cookies;
 pub mod errors;
 pub mod feed;
 pub mod limits;
 pub mod metrics;
 pub mod proxy;
 pub mod registry;
+pub mod tls;
 
 use std::borrow::Cow;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Instant;
 
+use app::domain::upstream_guard::UpstreamGuard;
 use arc_swap::ArcSwap;
 use axum::Router;
 use axum::body::Body;
@@ -35,6 +39,8 @@ use registry::Registry;
 pub struct GatewayConfig {
     pub timeouts: Timeouts,
     pub redis_url: Option<String>,
+    /// Which upstream addresses are refused (and `GATEHOUSE_UPSTREAM_ALLOW`'s exceptions).
+    pub upstream_guard: UpstreamGuard,
 }
 
 pub struct Gateway {
@@ -42,6 +48,9 @@ pub struct Gateway {
     counters: Counters,
     timeouts: Timeouts,
     metrics: Metrics,
+    /// TLS trust for upstreams: the system's certificates.
+    trust: tls::Trust,
+    guard: Arc<UpstreamGuard>,
 }
 
 /// The gateway as one HTTP worker serves it: shared registry, counters and metrics, and the
@@ -72,6 +81,8 @@ impl Gateway {
             counters,
             timeouts: config.timeouts,
             metrics: Metrics::new()?,
+            trust: tls::Trust::from_system()?,
+            guard: Arc::new(config.upstream_guard),
         });
         feed::reload(&gateway, &pool).await?;
         tokio::spawn(feed::follow(Arc::clone(&gateway), pool));
@@ -82,18 +93,24 @@ impl Gateway {
     pub fn router(self: &Arc<Self>) -> Router {
         let worker = Worker {
             gateway: Arc::clone(self),
-            upstream: Upstream::new(self.timeouts),
+            upstream: Upstream::new(self.timeouts, &self.trust, Arc::clone(&self.guard)),
         };
         Router::new()
             .route("/gateway/{*rest}", any(handle))
-            .route("/metrics", get(metrics))
             .layer(DefaultBodyLimit::disable())
             .with_state(Arc::new(worker))
     }
+
+    /// `/metrics`, for the private metrics listener only: it names every API.
+    pub fn metrics_router(self: &Arc<Self>) -> Router {
+        Router::new()
+            .route("/metrics", get(metrics))
+            .with_state(Arc::clone(self))
+    }
 }
 
-async fn metrics(State(worker): State<Arc<Worker>>) -> String {
-    worker.gateway.metrics.render()
+async fn metrics(State(gateway): State<Arc<Gateway>>) -> String {
+    gateway.metrics.render()
 }
 
 /// Splits "org/api/version/rest..." into the registry key and the path below the API.
@@ -263,7 +280,15 @@ async fn handle(State(worker): State<Arc<Worker>>, request: Request) -> Response
     *upstream_request.headers_mut() = headers;
     let mut response = match worker
         .upstream
-        .forward(upstream_request, peer, original_host, https)
+        .forward(
+            upstream_request,
+            proxy::Forwarded {
+                peer,
+                host: original_host,
+                https,
+            },
+            &api,
+        )
         .await
     {
         Ok(r) => r,

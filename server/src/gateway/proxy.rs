@@ -1,16 +1,28 @@
-//! Forwarding to the upstream: a pooled HTTP/1.1 client, bodies streamed both ways, hop-by-hop
-//! headers dropped, X-Forwarded-* set, connect and read timeouts.
+//! Forwarding to the upstream: pooled HTTP/1.1 clients over plain TCP or TLS, bodies streamed
+//! both ways, hop-by-hop headers dropped, X-Forwarded-* set, connect and read timeouts, and
+//! every connection checked against the upstream address guard (connect.rs).
 
+use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use app::domain::upstream_guard::UpstreamGuard;
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Request, Response, Uri, header};
+use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
+use super::connect::{GuardedConnector, Refused, cause};
 use super::errors::EngineError;
+use super::tls::{CustomTrust, TlsFailure, Trust};
+
+type UpstreamClient = Client<HttpsConnector<GuardedConnector>, Body>;
+
+/// Pools kept for API versions with their own CA certificates, at most: beyond it the oldest
+/// set is dropped (their connections close; the next request opens new ones).
+const MAX_CUSTOM_POOLS: usize = 256;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Timeouts {
@@ -19,8 +31,12 @@ pub struct Timeouts {
     pub read: Duration,
 }
 
+/// One worker's upstream clients: one for the system's trust, and one per custom CA set (a
+/// connection verified with one API's CA is never reused for another API).
 pub struct Upstream {
-    client: Client<HttpConnector, Body>,
+    client: UpstreamClient,
+    custom: Mutex<HashMap<[u8; 32], UpstreamClient>>,
+    guard: Arc<UpstreamGuard>,
     timeouts: Timeouts,
 }
 
@@ -84,73 +100,119 @@ pub fn target(endpoint: &Uri, path: &str, query: Option<&str>) -> Option<Uri> {
 }
 
 impl Upstream {
-    pub fn new(timeouts: Timeouts) -> Self {
-        let mut connector = HttpConnector::new();
-        connector.set_connect_timeout(Some(timeouts.connect));
-        connector.set_nodelay(true);
-        let client = Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(Duration::from_secs(60))
-            .pool_max_idle_per_host(256)
-            .build(connector);
-        Self { client, timeouts }
+    pub fn new(timeouts: Timeouts, trust: &Trust, guard: Arc<UpstreamGuard>) -> Self {
+        Self {
+            client: client(timeouts, trust.config(), &guard),
+            custom: Mutex::new(HashMap::new()),
+            guard,
+            timeouts,
+        }
+    }
+
+    /// The client for an API version: its own CA's pool, or the shared one.
+    fn client_for(&self, trust: Option<&CustomTrust>) -> UpstreamClient {
+        let Some(trust) = trust else {
+            return self.client.clone();
+        };
+        let mut pools = self.custom.lock().unwrap_or_else(|p| p.into_inner());
+        if !pools.contains_key(&trust.id) && pools.len() >= MAX_CUSTOM_POOLS {
+            pools.clear();
+        }
+        pools
+            .entry(trust.id)
+            .or_insert_with(|| client(self.timeouts, Arc::clone(&trust.config), &self.guard))
+            .clone()
     }
 
     /// Sends the request upstream and returns its response with a streaming body.
     pub async fn forward(
         &self,
         mut request: Request<Body>,
-        peer: IpAddr,
-        original_host: Option<HeaderValue>,
-        https: bool,
+        forwarded: Forwarded,
+        api: &super::registry::ApiEntry,
     ) -> Result<Response<Body>, EngineError> {
         let headers = request.headers_mut();
         strip_hop_by_hop(headers);
+        super::cookies::strip_session(headers);
+        forwarded.apply(headers);
+        let client = self.client_for(api.trust.as_deref());
+        let sent = tokio::time::timeout(self.timeouts.read, client.request(request)).await;
+        let response = match sent {
+            Err(_) => return Err(EngineError::UpstreamTimeout),
+            Ok(Err(e)) => return Err(failure(&e, &api.name)),
+            Ok(Ok(r)) => r,
+        };
+        let (mut parts, body) = response.into_parts();
+        strip_hop_by_hop(&mut parts.headers);
+        super::cookies::drop_session_set_cookie(&mut parts.headers);
+        Ok(Response::from_parts(parts, Body::new(body)))
+    }
+}
+
+/// What the upstream learns of the original request through X-Forwarded-*.
+pub struct Forwarded {
+    pub peer: IpAddr,
+    pub host: Option<HeaderValue>,
+    pub https: bool,
+}
+
+impl Forwarded {
+    fn apply(self, headers: &mut HeaderMap) {
         let forwarded_for = match headers.get(&X_FORWARDED_FOR).and_then(|v| v.to_str().ok()) {
-            Some(prior) => format!("{prior}, {peer}"),
-            None => peer.to_string(),
+            Some(prior) => format!("{prior}, {}", self.peer),
+            None => self.peer.to_string(),
         };
         if let Ok(v) = HeaderValue::try_from(forwarded_for) {
             headers.insert(X_FORWARDED_FOR, v);
         }
         headers.insert(
             X_FORWARDED_PROTO,
-            HeaderValue::from_static(if https { "https" } else { "http" }),
+            HeaderValue::from_static(if self.https { "https" } else { "http" }),
         );
-        if let Some(host) = original_host {
+        if let Some(host) = self.host {
             headers.insert(X_FORWARDED_HOST, host);
         }
         // The client sets Host from the target URI.
         headers.remove(header::HOST);
-        let sent = tokio::time::timeout(self.timeouts.read, self.client.request(request)).await;
-        let response = match sent {
-            Err(_) => return Err(EngineError::UpstreamTimeout),
-            Ok(Err(e)) => {
-                tracing::warn!(error = %e, "upstream request failed");
-                return Err(if is_timeout(&e) {
-                    EngineError::UpstreamTimeout
-                } else {
-                    EngineError::UpstreamUnavailable
-                });
-            }
-            Ok(Ok(r)) => r,
-        };
-        let (mut parts, body) = response.into_parts();
-        strip_hop_by_hop(&mut parts.headers);
-        Ok(Response::from_parts(parts, Body::new(body)))
+    }
+}
+
+fn client(
+    timeouts: Timeouts,
+    tls: Arc<rustls::ClientConfig>,
+    guard: &Arc<UpstreamGuard>,
+) -> UpstreamClient {
+    let connector = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(rustls::ClientConfig::clone(&tls))
+        .https_or_http()
+        .enable_http1()
+        .wrap_connector(GuardedConnector::new(timeouts.connect, Arc::clone(guard)));
+    Client::builder(TokioExecutor::new())
+        .pool_idle_timeout(Duration::from_secs(60))
+        .pool_max_idle_per_host(256)
+        .build(connector)
+}
+
+/// The engine error for a failed upstream call, logged with its cause.
+fn failure(e: &hyper_util::client::legacy::Error, api: &str) -> EngineError {
+    if let Some(refused) = cause::<Refused>(e) {
+        tracing::warn!(api, reason = %refused, "upstream address refused");
+        return EngineError::UpstreamRefused;
+    }
+    if let Some(tls) = TlsFailure::find(e) {
+        tracing::warn!(api, error = %e, reason = tls.message(), "upstream TLS handshake failed");
+        return EngineError::UpstreamTls(tls);
+    }
+    tracing::warn!(api, error = %e, "upstream request failed");
+    if is_timeout(e) {
+        EngineError::UpstreamTimeout
+    } else {
+        EngineError::UpstreamUnavailable
     }
 }
 
 fn is_timeout(e: &hyper_util::client::legacy::Error) -> bool {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = source {
-        if let Some(io) = err.downcast_ref::<std::io::Error>()
-            && io.kind() == std::io::ErrorKind::TimedOut
-        {
-            return true;
-        }
-        source = err.source();
-    }
-    false
+    cause::<std::io::Error>(e).is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use app::store::gateway_feed::Feed;
 use axum::http::Uri;
 
 use super::chain::{self, Chain};
+use super::tls::{CustomTrust, Trust};
 
 pub struct ApiEntry {
     pub id: i64,
@@ -17,6 +18,8 @@ pub struct ApiEntry {
     pub retired: bool,
     pub public: bool,
     pub upstream: Option<Uri>,
+    /// The API version's own CA certificates, when it has some.
+    pub trust: Option<Arc<CustomTrust>>,
     pub policies: Chain,
 }
 
@@ -44,7 +47,7 @@ pub struct Registry {
 }
 
 impl Registry {
-    pub fn build(feed: &Feed) -> Registry {
+    pub fn build(feed: &Feed, trust: &Trust) -> Registry {
         let by_owner = |rows: &[app::store::gateway_feed::PolicyRow], owner: i64| -> Chain {
             chain::compile(
                 rows.iter()
@@ -57,16 +60,29 @@ impl Registry {
             .iter()
             .map(|a| {
                 let name = format!("{}/{}/{}", a.org_id, a.api_id, a.version);
-                let upstream = a.endpoint.parse::<Uri>().ok().filter(|u| u.authority().is_some());
+                let mut upstream = a.endpoint.parse::<Uri>().ok().filter(|u| u.authority().is_some());
                 if upstream.is_none() && a.status == "Published" {
                     tracing::warn!(api = %name, endpoint = %a.endpoint, "published API has no usable endpoint");
                 }
+                let custom = match a.upstream_ca_pem.as_deref().filter(|p| !p.trim().is_empty()) {
+                    None => None,
+                    Some(pem) => match trust.with_ca(pem) {
+                        Ok(t) => Some(Arc::new(t)),
+                        Err(e) => {
+                            // Fail closed: never fall back to a trust its publisher did not choose.
+                            tracing::warn!(api = %name, error = %e, "unusable upstream CA certificate: API not served");
+                            upstream = None;
+                            None
+                        }
+                    },
+                };
                 let entry = ApiEntry {
                     id: a.id,
                     name: name.clone(),
                     retired: a.status == "Retired",
                     public: a.public,
                     upstream,
+                    trust: custom,
                     policies: by_owner(&feed.api_policies, a.id),
                 };
                 (name, Arc::new(entry))

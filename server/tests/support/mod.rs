@@ -63,6 +63,7 @@ pub async fn gateway_with(
             read,
         },
         redis_url,
+        upstream_guard: Default::default(),
     };
     let gw = Gateway::start(pool.clone(), config).await.expect("gateway");
     let addr = serve(gw.router()).await;
@@ -123,9 +124,20 @@ pub async fn api(
     store::apis::create(pool, "david", ORG, name, name, "", "1.0")
         .await
         .expect("api");
-    store::apis::set_implementation(pool, "david", ORG, name, "1.0", endpoint, public)
-        .await
-        .expect("endpoint");
+    store::apis::set_implementation(
+        pool,
+        "david",
+        ORG,
+        name,
+        "1.0",
+        store::apis::Implementation {
+            endpoint,
+            upstream_ca_pem: None,
+            public,
+        },
+    )
+    .await
+    .expect("endpoint");
     let offers: Vec<_> = plans
         .iter()
         .map(|p| (p.to_string(), "1.0".to_string(), false))

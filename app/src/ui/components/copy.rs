@@ -44,14 +44,16 @@ pub fn SecretValue(#[prop(into)] value: String, testid: &'static str) -> impl In
     }
 }
 
-/// The address the browser reached us at, known only after hydration (empty on the server,
-/// so server-rendered links stay relative).
-pub fn use_origin() -> RwSignal<String> {
-    let origin = RwSignal::new(String::new());
+/// The gateway's public base URL (`GATEHOUSE_GATEWAY_URL`), fetched after hydration: empty on
+/// the server and in the first browser render alike, so both render the same markup.
+pub fn use_gateway_url() -> RwSignal<String> {
+    let url = RwSignal::new(String::new());
     Effect::new(move |_| {
-        if let Ok(o) = window().location().origin() {
-            origin.set(o);
-        }
+        leptos::task::spawn_local(async move {
+            if let Ok(u) = crate::api::portal::gateway_base_url().await {
+                url.set(u);
+            }
+        });
     });
-    origin
+    url
 }

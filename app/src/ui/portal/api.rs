@@ -8,7 +8,7 @@ use super::for_param;
 use crate::api::portal::portal_api;
 use crate::domain::portal::PortalApiDetails;
 use crate::domain::urls::gateway_path;
-use crate::ui::components::copy::{CopyButton, use_origin};
+use crate::ui::components::copy::{CopyButton, use_gateway_url};
 use crate::ui::components::markdown::Markdown;
 use crate::ui::components::notice::{ErrorNotice, Loading};
 
@@ -41,9 +41,9 @@ pub fn PortalApiPage() -> impl IntoView {
 
 #[component]
 fn Details(details: PortalApiDetails, for_client: Option<String>) -> impl IntoView {
-    let origin = use_origin();
+    let gateway = use_gateway_url();
     let path = gateway_path(&details.org_id, &details.api_id, &details.version);
-    let endpoint = Signal::derive(move || format!("{}{}", origin.get(), path));
+    let endpoint = Signal::derive(move || format!("{}{}", gateway.get(), path));
     let markdown = details.markdown.clone();
     let d = details.clone();
     view! {

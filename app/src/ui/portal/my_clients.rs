@@ -8,7 +8,7 @@ use crate::domain::catalog::ContractStatus;
 use crate::domain::portal::MyClientsOrg;
 use crate::domain::urls::gateway_path;
 use crate::ui::components::badge::StatusBadge;
-use crate::ui::components::copy::{CopyButton, SecretValue, use_origin};
+use crate::ui::components::copy::{CopyButton, SecretValue, use_gateway_url};
 use crate::ui::components::notice::{ErrorNotice, Loading};
 use crate::ui::components::table::EmptyState;
 
@@ -37,7 +37,7 @@ pub fn MyClientsPage() -> impl IntoView {
 
 #[component]
 fn Clients(orgs: Vec<MyClientsOrg>) -> impl IntoView {
-    let origin = use_origin();
+    let gateway = use_gateway_url();
     let toc = orgs.clone();
     view! {
         <div class="mt-6 grid gap-8 lg:grid-cols-4">
@@ -72,7 +72,7 @@ fn Clients(orgs: Vec<MyClientsOrg>) -> impl IntoView {
                                                             <ul class="mt-3 space-y-2">
                                                                 {v.contracts.into_iter().map(|k| {
                                                                     let path = gateway_path(&k.api_org, &k.api_id, &k.api_version);
-                                                                    let endpoint = Signal::derive(move || format!("{}{}", origin.get(), path));
+                                                                    let endpoint = Signal::derive(move || format!("{}{}", gateway.get(), path));
                                                                     let active = k.status == ContractStatus::Active;
                                                                     view! {
                                                                         <li class="rounded-lg bg-slate-50 px-3 py-2 text-sm" data-testid="my-contract">

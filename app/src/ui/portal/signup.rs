@@ -10,7 +10,7 @@ use crate::api::portal::{PortalSignUp, portal_api, signup_organizations};
 use crate::domain::catalog::ContractStatus;
 use crate::domain::portal::{PortalApiDetails, SignupOrg, SignupResult, SignupTarget};
 use crate::domain::{ids, text};
-use crate::ui::components::copy::{CopyButton, use_origin};
+use crate::ui::components::copy::{CopyButton, use_gateway_url};
 use crate::ui::components::form::{FieldErrors, SummaryList, TextField, collect_errors};
 use crate::ui::components::notice::{ErrorNotice, Loading};
 use crate::ui::components::wizard::{Wizard, WizardState, WizardStep};
@@ -297,9 +297,9 @@ fn empty_result() -> SignupResult {
 #[component]
 fn SignupDone(result: SignupResult) -> impl IntoView {
     let navigate = use_navigate();
-    let origin = use_origin();
+    let gateway = use_gateway_url();
     let path = result.endpoint_path.clone();
-    let endpoint = Signal::derive(move || format!("{}{}", origin.get(), path));
+    let endpoint = Signal::derive(move || format!("{}{}", gateway.get(), path));
     let key = result.api_key.clone().unwrap_or_default();
     let key_for_curl = key.clone();
     let curl = Signal::derive(move || {

@@ -8,7 +8,7 @@ use crate::domain::catalog::ApiVersionView;
 use crate::domain::lifecycle::{ApiChange, api_change_allowed};
 use crate::domain::urls;
 use crate::ui::components::badge::StatusBadge;
-use crate::ui::components::form::{FieldErrors, TextArea, TextField, show_error};
+use crate::ui::components::form::{FieldErrors, TextArea, TextField, collect_errors, show_error};
 use crate::ui::components::markdown::Markdown;
 use crate::ui::components::notice::{FormError, Loading};
 use crate::ui::components::toast::use_toasts;
@@ -34,6 +34,7 @@ fn Overview(view: ApiVersionView) -> impl IntoView {
     let can_document = view.can_edit && api_change_allowed(view.status, ApiChange::Details).is_ok();
 
     let endpoint = RwSignal::new(view.endpoint.clone());
+    let ca_pem = RwSignal::new(view.upstream_ca_pem.clone().unwrap_or_default());
     let public = RwSignal::new(view.public);
     let impl_errors = RwSignal::new(FieldErrors::new());
     let impl_error = RwSignal::new(None::<String>);
@@ -91,16 +92,22 @@ fn Overview(view: ApiVersionView) -> impl IntoView {
                 <form on:submit=move |ev| {
                     ev.prevent_default();
                     impl_error.set(None);
-                    if let Err(e) = urls::validate_endpoint("endpoint", &endpoint.get_untracked()) {
-                        impl_errors.update(|m| { m.insert(e.field, e.message); });
+                    let checks = [
+                        urls::validate_endpoint("endpoint", &endpoint.get_untracked()),
+                        urls::validate_ca_pem("upstream_ca_pem", &ca_pem.get_untracked()),
+                    ];
+                    let found = collect_errors(checks);
+                    if !found.is_empty() {
+                        impl_errors.set(found);
                         return;
                     }
                     let (o, a, v) = key.clone();
-                    implement.dispatch(SetApiImplementation { org: o, api: a, version: v, endpoint: endpoint.get_untracked(), public: public.get_untracked() });
+                    implement.dispatch(SetApiImplementation { org: o, api: a, version: v, endpoint: endpoint.get_untracked(), upstream_ca_pem: ca_pem.get_untracked(), public: public.get_untracked() });
                 }>
                     <FormError message=impl_error />
                     <fieldset disabled=!can_implement>
                         <TextField label="API Endpoint" name="endpoint" value=endpoint errors=impl_errors help="The upstream service the gateway forwards to, e.g. https://api.example.com/v1." />
+                        <TextArea label="Trusted CA certificate (PEM)" name="upstream_ca_pem" value=ca_pem errors=impl_errors help="Optional, for an https:// endpoint whose certificate comes from a private CA: the CA's certificate(s), trusted in addition to the system's. Leave empty for public certificates." />
                         <label class="mb-4 flex items-center gap-2 text-sm">
                             <input type="checkbox" prop:checked=move || public.get() on:change=move |ev| public.set(event_target_checked(&ev)) />
                             "Public API (callable without a contract or API key)"

@@ -9,7 +9,7 @@ use crate::domain::catalog::{PolicyLevel, PolicyOwner};
 use crate::domain::urls::gateway_path;
 use crate::ui::components::activity::ActivityList;
 use crate::ui::components::contracts::ContractTable;
-use crate::ui::components::copy::use_origin;
+use crate::ui::components::copy::use_gateway_url;
 use crate::ui::components::notice::{ErrorNotice, Loading};
 use crate::ui::components::policy_editor::PolicyChainEditor;
 
@@ -58,13 +58,13 @@ pub fn ApiContractsTab() -> impl IntoView {
 pub fn ApiEndpointTab() -> impl IntoView {
     let ctx = use_api();
     let path = move || gateway_path(&ctx.org.get(), &ctx.api.get(), &ctx.version.get());
-    let origin = use_origin();
+    let gateway = use_gateway_url();
     view! {
         <section class="max-w-3xl rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
             <h2 class="text-base font-semibold">"Managed endpoint"</h2>
             <p class="mt-1 text-sm text-slate-600">"Consumers call this API through the Gatehouse gateway at:"</p>
             <code class="mt-3 block break-all rounded-md bg-slate-900 px-4 py-3 font-mono text-sm text-emerald-300" data-testid="managed-endpoint">
-                {move || format!("{}{}", origin.get(), path())}
+                {move || format!("{}{}", gateway.get(), path())}
             </code>
             <p class="mt-3 text-sm text-slate-600">
                 "Private APIs expect the client's API key in the X-API-Key header (or the apikey query parameter)."

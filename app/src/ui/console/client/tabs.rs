@@ -7,7 +7,7 @@ use crate::api::activity::entity_activity;
 use crate::domain::catalog::{PolicyLevel, PolicyOwner};
 use crate::domain::urls::gateway_path;
 use crate::ui::components::activity::ActivityList;
-use crate::ui::components::copy::{CopyButton, use_origin};
+use crate::ui::components::copy::{CopyButton, use_gateway_url};
 use crate::ui::components::notice::Loading;
 use crate::ui::components::policy_editor::PolicyChainEditor;
 use crate::ui::components::table::EmptyState;
@@ -15,7 +15,7 @@ use crate::ui::components::table::EmptyState;
 #[component]
 pub fn ClientApisTab() -> impl IntoView {
     let ctx = use_client();
-    let origin = use_origin();
+    let gateway = use_gateway_url();
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
@@ -29,7 +29,7 @@ pub fn ClientApisTab() -> impl IntoView {
                             {v.contracts.into_iter().map(|c| {
                                 let path = gateway_path(&c.api_org, &c.api_id, &c.api_version);
                                 let key = key.clone();
-                                let endpoint = Signal::derive(move || format!("{}{}", origin.get(), path));
+                                let endpoint = Signal::derive(move || format!("{}{}", gateway.get(), path));
                                 let curl = Signal::derive(move || format!("curl -H 'X-API-Key: {}' {}/", key, endpoint.get()));
                                 view! {
                                     <li class="rounded-xl border border-slate-200 bg-white p-5 shadow-sm" data-testid="client-api">
