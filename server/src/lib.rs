@@ -88,6 +88,12 @@ fn gateway_config(args: &ServeArgs) -> gateway::GatewayConfig {
             read: std::time::Duration::from_millis(args.upstream_read_timeout_ms),
         },
         redis_url: args.redis_url.clone(),
+        trusted_proxies: args.trusted_proxies.clone(),
+        counters: gateway::limits::CounterLimits {
+            max_buckets: args.rate_limit_max_buckets,
+            redis_timeout: std::time::Duration::from_millis(args.redis_timeout_ms),
+        },
+        auth: gateway::chain::AuthLimits::default(),
     }
 }
 

@@ -5,6 +5,8 @@ use axum::body::Body;
 use axum::http::{HeaderValue, Response, StatusCode, header};
 use serde_json::json;
 
+use super::path::PathError;
+
 /// A policy refused the request (apiman's PolicyFailure).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PolicyFailure {
@@ -13,6 +15,8 @@ pub struct PolicyFailure {
     pub code: u32,
     pub status: StatusCode,
     pub message: String,
+    /// Seconds, sent as `Retry-After` (throttled or busy).
+    pub retry_after: Option<u64>,
 }
 
 /// Failure codes, following apiman's numbering where it has one.
@@ -27,6 +31,9 @@ pub mod codes {
     pub const TIME_RESTRICTED: u32 = 10008;
     pub const CORS_ORIGIN_NOT_ALLOWED: u32 = 10009;
     pub const TRANSPORT_SECURITY_REQUIRED: u32 = 10010;
+    pub const POLICY_INVALID: u32 = 10011;
+    pub const BASIC_AUTH_THROTTLED: u32 = 10012;
+    pub const BASIC_AUTH_BUSY: u32 = 10013;
 }
 
 impl PolicyFailure {
@@ -41,6 +48,7 @@ impl PolicyFailure {
             code,
             status,
             message: message.into(),
+            retry_after: None,
         }
     }
 
@@ -58,6 +66,9 @@ impl PolicyFailure {
         if let Ok(v) = HeaderValue::from_str(&self.message) {
             headers.insert("x-policy-failure-message", v);
         }
+        if let Some(seconds) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         response
     }
 }
@@ -73,6 +84,10 @@ pub enum EngineError {
     UpstreamUnavailable,
     UpstreamTimeout,
     BadRequest,
+    /// The path below the API cannot be made canonical (see `path`).
+    BadPath(PathError),
+    /// A trusted proxy's X-Forwarded-For hop is not an address.
+    BadForwardedFor,
 }
 
 impl EngineError {
@@ -84,7 +99,9 @@ impl EngineError {
             EngineError::InvalidApiKey | EngineError::NoContract => StatusCode::FORBIDDEN,
             EngineError::UpstreamUnavailable => StatusCode::BAD_GATEWAY,
             EngineError::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,
-            EngineError::BadRequest => StatusCode::BAD_REQUEST,
+            EngineError::BadRequest | EngineError::BadPath(_) | EngineError::BadForwardedFor => {
+                StatusCode::BAD_REQUEST
+            }
         }
     }
 
@@ -98,6 +115,8 @@ impl EngineError {
             EngineError::UpstreamUnavailable => "UpstreamUnavailable",
             EngineError::UpstreamTimeout => "UpstreamTimeout",
             EngineError::BadRequest => "BadRequest",
+            EngineError::BadPath(_) => "BadPath",
+            EngineError::BadForwardedFor => "BadForwardedFor",
         }
     }
 
@@ -115,6 +134,10 @@ impl EngineError {
             EngineError::UpstreamUnavailable => "The upstream service could not be reached.",
             EngineError::UpstreamTimeout => "The upstream service did not answer in time.",
             EngineError::BadRequest => "The request is malformed.",
+            EngineError::BadPath(e) => e.message(),
+            EngineError::BadForwardedFor => {
+                "An X-Forwarded-For entry from a trusted proxy is not an IP address."
+            }
         }
     }
 
