@@ -5,6 +5,8 @@ use std::net::SocketAddr;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::gateway::client_addr::TrustedProxies;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "gatehouse",
@@ -113,6 +115,16 @@ pub struct ServeArgs {
         global = true
     )]
     pub site_root: String,
+    /// Proxies in front of the gateway whose X-Forwarded-For/-Proto are believed: comma-separated
+    /// CIDRs or addresses (none by default: the socket peer is the client).
+    #[arg(long, env = "GATEHOUSE_TRUSTED_PROXIES", default_value = "", global = true, value_parser = parse_trusted_proxies)]
+    pub trusted_proxies: TrustedProxies,
+    /// Local rate-limit and quota buckets kept at most; beyond it new subjects go uncounted.
+    #[arg(long, env = "GATEHOUSE_RATE_LIMIT_MAX_BUCKETS", default_value = "1000000", global = true, value_parser = parse_max_buckets)]
+    pub rate_limit_max_buckets: usize,
+    /// How long a Redis counter call may take before the local count is used, in milliseconds.
+    #[arg(long, env = "GATEHOUSE_REDIS_TIMEOUT_MS", default_value = "50", global = true, value_parser = parse_redis_timeout)]
+    pub redis_timeout_ms: u64,
 }
 
 /// What one connection may take, on every listener.
@@ -211,6 +223,28 @@ fn parse_admin_password(value: &str) -> Result<String, String> {
         .map_err(|e| format!("GATEHOUSE_ADMIN_PASSWORD: {}", e.message))
 }
 
+fn parse_trusted_proxies(value: &str) -> Result<TrustedProxies, String> {
+    TrustedProxies::parse(value)
+}
+
+fn parse_max_buckets(value: &str) -> Result<usize, String> {
+    match value.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!(
+            "GATEHOUSE_RATE_LIMIT_MAX_BUCKETS: '{value}' is not a number of buckets of at least 1"
+        )),
+    }
+}
+
+fn parse_redis_timeout(value: &str) -> Result<u64, String> {
+    match value.parse::<u64>() {
+        Ok(n) if (1..=10_000).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "GATEHOUSE_REDIS_TIMEOUT_MS: '{value}' is not a number of milliseconds from 1 to 10000"
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,6 +284,20 @@ mod tests {
             parse_gateway_url("https://gw.example.com/base/").as_deref(),
             Ok("https://gw.example.com/base")
         );
+        assert!(
+            parse_trusted_proxies("10.0.0.0/8,bogus")
+                .unwrap_err()
+                .contains("GATEHOUSE_TRUSTED_PROXIES")
+        );
+        assert!(parse_max_buckets("0").unwrap_err().contains("MAX_BUCKETS"));
+        assert_eq!(parse_max_buckets("1"), Ok(1));
+        assert!(
+            parse_redis_timeout("0")
+                .unwrap_err()
+                .contains("REDIS_TIMEOUT")
+        );
+        assert!(parse_redis_timeout("10001").is_err());
+        assert_eq!(parse_redis_timeout("10000"), Ok(10_000));
     }
 
     #[test]

@@ -188,6 +188,12 @@ fn gateway_config(args: &ServeArgs) -> gateway::GatewayConfig {
         },
         redis_url: args.redis_url.clone(),
         upstream_guard: upstream_guard(args),
+        trusted_proxies: args.trusted_proxies.clone(),
+        counters: gateway::limits::CounterLimits {
+            max_buckets: args.rate_limit_max_buckets,
+            redis_timeout: Duration::from_millis(args.redis_timeout_ms),
+        },
+        auth: gateway::chain::AuthLimits::default(),
     }
 }
 

@@ -233,6 +233,9 @@ async fn a_name_resolving_to_the_gateway_itself_is_refused(pool: PgPool) {
             allow: vec![],
             own: vec![own],
         },
+        trusted_proxies: Default::default(),
+        counters: Default::default(),
+        auth: Default::default(),
     };
     let gw = server::gateway::Gateway::start(pool.clone(), config)
         .await

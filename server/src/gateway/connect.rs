@@ -141,14 +141,12 @@ pub fn cause<'a, E: std::error::Error + 'static>(
         if let Some(found) = err.downcast_ref::<E>() {
             return Some(found);
         }
-        if let Some(found) = err
+        // An I/O error may wrap another (tokio-rustls wraps rustls' error twice).
+        let wrapped = err
             .downcast_ref::<std::io::Error>()
             .and_then(|io| io.get_ref())
-            .and_then(|inner| inner.downcast_ref::<E>())
-        {
-            return Some(found);
-        }
-        source = err.source();
+            .map(|inner| inner as &(dyn std::error::Error + 'static));
+        source = wrapped.or_else(|| err.source());
     }
     None
 }

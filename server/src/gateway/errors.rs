@@ -5,6 +5,7 @@ use axum::body::Body;
 use axum::http::{HeaderValue, Response, StatusCode, header};
 use serde_json::json;
 
+use super::path::PathError;
 use super::tls::TlsFailure;
 
 /// A policy refused the request (apiman's PolicyFailure).
@@ -15,6 +16,8 @@ pub struct PolicyFailure {
     pub code: u32,
     pub status: StatusCode,
     pub message: String,
+    /// Seconds, sent as `Retry-After` (throttled or busy).
+    pub retry_after: Option<u64>,
 }
 
 /// Failure codes, following apiman's numbering where it has one.
@@ -29,6 +32,9 @@ pub mod codes {
     pub const TIME_RESTRICTED: u32 = 10008;
     pub const CORS_ORIGIN_NOT_ALLOWED: u32 = 10009;
     pub const TRANSPORT_SECURITY_REQUIRED: u32 = 10010;
+    pub const POLICY_INVALID: u32 = 10011;
+    pub const BASIC_AUTH_THROTTLED: u32 = 10012;
+    pub const BASIC_AUTH_BUSY: u32 = 10013;
 }
 
 impl PolicyFailure {
@@ -43,6 +49,7 @@ impl PolicyFailure {
             code,
             status,
             message: message.into(),
+            retry_after: None,
         }
     }
 
@@ -59,6 +66,9 @@ impl PolicyFailure {
         headers.insert("x-policy-failure-code", HeaderValue::from(self.code));
         if let Ok(v) = HeaderValue::from_str(&self.message) {
             headers.insert("x-policy-failure-message", v);
+        }
+        if let Some(seconds) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }
@@ -79,6 +89,10 @@ pub enum EngineError {
     /// The upstream guard refused the upstream's address.
     UpstreamRefused,
     BadRequest,
+    /// The path below the API cannot be made canonical (see `path`).
+    BadPath(PathError),
+    /// A trusted proxy's X-Forwarded-For hop is not an address.
+    BadForwardedFor,
 }
 
 impl EngineError {
@@ -92,7 +106,9 @@ impl EngineError {
             | EngineError::UpstreamTls(_)
             | EngineError::UpstreamRefused => StatusCode::BAD_GATEWAY,
             EngineError::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,
-            EngineError::BadRequest => StatusCode::BAD_REQUEST,
+            EngineError::BadRequest | EngineError::BadPath(_) | EngineError::BadForwardedFor => {
+                StatusCode::BAD_REQUEST
+            }
         }
     }
 
@@ -108,6 +124,8 @@ impl EngineError {
             EngineError::UpstreamTls(_) => "UpstreamTlsFailed",
             EngineError::UpstreamRefused => "UpstreamAddressRefused",
             EngineError::BadRequest => "BadRequest",
+            EngineError::BadPath(_) => "BadPath",
+            EngineError::BadForwardedFor => "BadForwardedFor",
         }
     }
 
@@ -129,6 +147,10 @@ impl EngineError {
                 "The upstream's address is not allowed: link-local, cloud metadata and the gateway's own addresses are refused."
             }
             EngineError::BadRequest => "The request is malformed.",
+            EngineError::BadPath(e) => e.message(),
+            EngineError::BadForwardedFor => {
+                "An X-Forwarded-For entry from a trusted proxy is not an IP address."
+            }
         }
     }
 

@@ -4,6 +4,7 @@
 
 mod api_key;
 mod basic_auth;
+mod compiled;
 mod cors;
 mod form;
 mod format;
@@ -18,6 +19,9 @@ use serde::{Deserialize, Serialize};
 pub use super::FieldError;
 pub use api_key::ApiKeyConfig;
 pub use basic_auth::{BasicAuthConfig, Identity, StaticIdentities};
+pub use compiled::{
+    AddRule, HeaderRules, IgnoredMatcher, IpMatcher, Matcher, RateLimit, Stripper, TimeMatcher,
+};
 pub use cors::CorsConfig;
 pub use format::group_thousands;
 pub use headers::{AddHeader, ApplyTo, SimpleHeaderConfig, StripHeader};

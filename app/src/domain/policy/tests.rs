@@ -137,3 +137,57 @@ fn unknown_type_json_blames_the_right_field() {
     let e = json_error(PolicyType::BasicAuth, r#"{"realm":"E","staticIdentity":5}"#);
     assert_eq!(e.field, "identities");
 }
+
+/// Configurations the gateway used to run with silent defaults (a bad time became 00:00, a
+/// bad header name became X-API-Key, a bad regex was dropped) are refused when compiled.
+#[test]
+fn invalid_stored_configurations_do_not_compile() {
+    let refused = [
+        PolicyConfig::ApiKey(ApiKeyConfig {
+            request_header: "bad header".into(),
+        }),
+        PolicyConfig::TimeRestricted(TimeRestrictedConfig {
+            rules: vec![TimeRule {
+                time_start: "8am".into(),
+                time_end: "18:00".into(),
+                day_start: 1,
+                day_end: 5,
+                path_pattern: "/.*".into(),
+            }],
+        }),
+        PolicyConfig::IgnoredResources(IgnoredResourcesConfig {
+            rules: vec![IgnoredRule {
+                verb: "*".into(),
+                path_pattern: "/admin/(".into(),
+            }],
+        }),
+        PolicyConfig::IpBlockList(IpListConfig {
+            ip_list: vec!["10.0.0.0/33".into()],
+            ..IpListConfig::default()
+        }),
+    ];
+    for config in refused {
+        let e = config.compile().expect_err("refused");
+        assert!(
+            field_names(config.policy_type()).contains(&e.field.as_str()) && !e.message.is_empty(),
+            "{config:?}: {e:?}"
+        );
+    }
+}
+
+/// A pattern cannot step outside its anchoring: `a)|(b` must not match "a-anything".
+#[test]
+fn compiled_patterns_match_whole_paths_only() {
+    let c = PolicyConfig::IgnoredResources(IgnoredResourcesConfig {
+        rules: vec![IgnoredRule {
+            verb: "GET".into(),
+            path_pattern: "/admin/.*".into(),
+        }],
+    });
+    let Ok(Matcher::Ignored(m)) = c.compile() else {
+        panic!("compiles")
+    };
+    assert!(m.ignores(&http::Method::GET, "/admin/x"));
+    assert!(!m.ignores(&http::Method::GET, "/api/admin/x"));
+    assert!(!m.ignores(&http::Method::POST, "/admin/x"));
+}

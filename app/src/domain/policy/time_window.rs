@@ -42,7 +42,7 @@ impl Default for TimeRule {
 }
 
 /// Minutes since midnight of "H:MM" or "HH:MM", up to 24:00.
-fn minutes(time: &str) -> Option<u16> {
+pub(super) fn minutes(time: &str) -> Option<u16> {
     let (h, m) = time.split_once(':')?;
     let digits = |s: &str, max_len| {
         (!s.is_empty() && s.len() <= max_len && s.bytes().all(|b| b.is_ascii_digit()))
@@ -97,13 +97,6 @@ fn check_rule(line: usize, rule: &TimeRule) -> Result<(), FieldError> {
 }
 
 impl TimeRule {
-    fn covers(&self, weekday: u8, minute_of_day: u16) -> bool {
-        let (Some(start), Some(end)) = (minutes(&self.time_start), minutes(&self.time_end)) else {
-            return false;
-        };
-        (self.day_start..=self.day_end).contains(&weekday) && (start..end).contains(&minute_of_day)
-    }
-
     fn days(&self, separator: &str) -> String {
         if self.day_start == self.day_end {
             day_name(self.day_start).to_string()
@@ -129,22 +122,6 @@ impl TimeRestrictedConfig {
             check_rule(i + 1, rule)?;
         }
         Ok(())
-    }
-
-    /// Whether a request at `weekday` (1 = Monday … 7 = Sunday) and `minute_of_day` (UTC) to
-    /// `path` is allowed: yes when a rule whose pattern matches the path covers that time, or
-    /// when no rule's pattern matches the path at all.
-    pub fn allows(&self, weekday: u8, minute_of_day: u16, path: &str) -> bool {
-        let mut named = false;
-        for rule in &self.rules {
-            if form::anchored(&rule.path_pattern).is_ok_and(|re| re.is_match(path)) {
-                if rule.covers(weekday, minute_of_day) {
-                    return true;
-                }
-                named = true;
-            }
-        }
-        !named
     }
 
     /// "Open Mon–Fri 08:00–18:00 UTC for /.*".
@@ -247,6 +224,7 @@ mod tests {
     use super::super::tests::{error, json_error, valid};
     use super::*;
     use crate::domain::policy::PolicyType::TimeRestricted;
+    use crate::domain::policy::{Matcher, PolicyConfig};
 
     #[test]
     fn summaries() {
@@ -324,6 +302,9 @@ mod tests {
                 },
             ],
         };
+        let Ok(Matcher::Time(m)) = PolicyConfig::TimeRestricted(c).compile() else {
+            panic!("compiles")
+        };
         for (day, minute, path, expected) in [
             (1, 8 * 60, "/api/x", true),
             (5, 18 * 60 - 1, "/api/x", true),
@@ -335,7 +316,7 @@ mod tests {
             (7, 3 * 60, "/health", true),
         ] {
             assert_eq!(
-                c.allows(day, minute, path),
+                m.allows(day, minute, path),
                 expected,
                 "{day} {minute} {path}"
             );

@@ -1,0 +1,257 @@
+//! One exchange through the gateway, in named phases: resolve (path, API, client, contract),
+//! the request chain, forward, the response chain; then `record` writes the log line and the
+//! metrics, in this one place whatever the outcome.
+
+use std::borrow::Cow;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, Method, Response, header};
+
+use super::chain::{self, Compiled, Exchange, Outcome, Runtime};
+use super::errors::EngineError;
+use super::registry::{ApiEntry, ClientEntry};
+use super::{Gateway, Worker, X_API_KEY, api_key, path, proxy, split};
+
+/// Who a request was for, as far as the gateway got: the fields of its log line and metrics.
+#[derive(Default)]
+struct Seen {
+    api: Option<Arc<ApiEntry>>,
+    client: Option<Arc<ClientEntry>>,
+    key: Option<String>,
+    client_ip: Option<IpAddr>,
+}
+
+pub(super) async fn handle(State(worker): State<Arc<Worker>>, request: Request) -> Response<Body> {
+    let started = Instant::now();
+    let mut seen = Seen::default();
+    let response = exchange(&worker, request, &mut seen).await;
+    record(&worker.gateway, &seen, started, &response);
+    response
+}
+
+/// The API, client and contract a request is for, and its path below the API.
+struct Resolved<'r> {
+    api: Arc<ApiEntry>,
+    client: Option<Arc<ClientEntry>>,
+    path: Cow<'r, str>,
+}
+
+const NO_POLICIES: &[Compiled] = &[];
+
+impl Resolved<'_> {
+    /// Client, plan and API chains, in request order.
+    fn chains(&self) -> [&[Compiled]; 3] {
+        let contract = self
+            .client
+            .as_ref()
+            .and_then(|c| c.contracts.get(&self.api.id));
+        [
+            self.client
+                .as_ref()
+                .map_or(NO_POLICIES, |c| &c.policies[..]),
+            contract.map_or(NO_POLICIES, |c| &c.policies[..]),
+            &self.api.policies[..],
+        ]
+    }
+}
+
+async fn exchange(worker: &Worker, request: Request, seen: &mut Seen) -> Response<Body> {
+    let gw = &worker.gateway;
+    let (parts, body) = request.into_parts();
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    let mut headers = parts.headers;
+    let trusted = &gw.runtime.trusted;
+    let client_ip = match trusted.client(peer, headers.get_all(&proxy::X_FORWARDED_FOR).iter()) {
+        Ok(ip) => ip,
+        Err(_) => return EngineError::BadForwardedFor.into_response(),
+    };
+    seen.client_ip = Some(client_ip);
+    let https = trusted.https(peer, headers.get(&proxy::X_FORWARDED_PROTO));
+    let original_host = headers.get(header::HOST).cloned();
+    // Taken out here so that it never reaches the upstream unless a policy forwards it.
+    let header_key = headers.remove(&X_API_KEY);
+    let (key, query) = api_key(header_key.as_ref(), parts.uri.query());
+    seen.key = key.map(app::auth::api_key::mask);
+    let found = match resolve(gw, parts.uri.path(), key, seen) {
+        Ok(found) => found,
+        Err(e) => return e.into_response(),
+    };
+    let chains = found.chains();
+
+    let mut ex = Exchange::new(&parts.method, &found.path, &mut headers, peer, found.api.id);
+    ex.client_ip = client_ip;
+    ex.client_id = found.client.as_ref().map(|c| c.id);
+    ex.api_key = key;
+    ex.https = https;
+    if let Err(response) = request_chain(chains, &mut ex, &gw.runtime).await {
+        return response;
+    }
+    // Rate-limit figures and CORS headers for the response, whatever the upstream says.
+    let mut extra = HeaderMap::new();
+    chain::finish(&mut ex, &mut extra);
+
+    let Some(target) = found
+        .api
+        .upstream
+        .as_ref()
+        .and_then(|u| proxy::target(u, &found.path, query.as_deref()))
+    else {
+        return EngineError::UpstreamUnavailable.into_response();
+    };
+    let forwarded = proxy::Forwarded {
+        peer,
+        host: original_host,
+        https,
+    };
+    let mut response = forward(
+        worker,
+        (parts.method, target, headers, body),
+        forwarded,
+        &found.api,
+    )
+    .await;
+    response_chain(chains, response.headers_mut(), extra);
+    response
+}
+
+/// Path, API, client and contract, from the registry only.
+fn resolve<'r>(
+    gw: &Gateway,
+    uri_path: &'r str,
+    key: Option<&str>,
+    seen: &mut Seen,
+) -> Result<Resolved<'r>, EngineError> {
+    let (api_ref, below) = uri_path
+        .strip_prefix("/gateway/")
+        .and_then(split)
+        .ok_or(EngineError::BadRequest)?;
+    // Policies and the upstream see one spelling of the path, or none at all.
+    let path = path::normalise(below).map_err(EngineError::BadPath)?;
+    let registry = gw.registry.load();
+    let api = registry
+        .apis
+        .get(api_ref)
+        .cloned()
+        .ok_or(EngineError::ApiNotFound)?;
+    seen.api = Some(Arc::clone(&api));
+    if api.retired {
+        return Err(EngineError::ApiRetired);
+    }
+    // A public API needs no client, whatever key comes along.
+    if api.public {
+        return Ok(Resolved {
+            api,
+            client: None,
+            path,
+        });
+    }
+    let key = key.ok_or(EngineError::ApiKeyRequired)?;
+    let client = registry
+        .clients
+        .get(key)
+        .cloned()
+        .ok_or(EngineError::InvalidApiKey)?;
+    seen.client = Some(Arc::clone(&client));
+    if !client.contracts.contains_key(&api.id) {
+        return Err(EngineError::NoContract);
+    }
+    Ok(Resolved {
+        api,
+        client: Some(client),
+        path,
+    })
+}
+
+/// Client, plan and API policies on the request; the response when one answers it.
+async fn request_chain<'a>(
+    chains: [&'a [Compiled]; 3],
+    ex: &mut Exchange<'a>,
+    rt: &Runtime,
+) -> Result<(), Response<Body>> {
+    for chain in chains {
+        match chain::on_request(chain, ex, rt).await {
+            Outcome::Continue => {}
+            Outcome::Fail(failure) => {
+                let mut response = failure.into_response();
+                // Rate-limit figures and CORS headers go on refusals too.
+                chain::finish(ex, response.headers_mut());
+                return Err(response);
+            }
+            Outcome::Respond(status, h) => {
+                let mut response = Response::new(Body::empty());
+                *response.status_mut() = status;
+                *response.headers_mut() = h;
+                return Err(response);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A fresh request to the upstream: HTTP/1.1 whatever the client spoke, none of the server's
+/// extensions.
+async fn forward(
+    worker: &Worker,
+    (method, target, headers, body): (Method, axum::http::Uri, HeaderMap, Body),
+    forwarded: proxy::Forwarded,
+    api: &super::registry::ApiEntry,
+) -> Response<Body> {
+    let mut upstream_request = axum::http::Request::new(body);
+    *upstream_request.method_mut() = method;
+    *upstream_request.uri_mut() = target;
+    *upstream_request.headers_mut() = headers;
+    match worker
+        .upstream
+        .forward(upstream_request, forwarded, api)
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    }
+}
+
+/// API, plan and client policies on the response headers, then the exchange's own headers.
+fn response_chain(chains: [&[Compiled]; 3], h: &mut HeaderMap, extra: HeaderMap) {
+    for chain in chains.into_iter().rev() {
+        chain::on_response(chain, h);
+    }
+    for (name, value) in extra {
+        let Some(name) = name else { continue };
+        if name == header::VARY {
+            h.append(name, value);
+        } else {
+            h.insert(name, value);
+        }
+    }
+}
+
+/// Records the exchange: one structured log line and the metrics.
+fn record(gw: &Gateway, seen: &Seen, started: Instant, response: &Response<Body>) {
+    let elapsed = started.elapsed();
+    let status = response.status();
+    let api = seen.api.as_ref().map_or("-", |a| a.name.as_str());
+    let plan = match (&seen.client, &seen.api) {
+        (Some(c), Some(a)) => c.contracts.get(&a.id).map(|c| c.plan.as_str()),
+        _ => None,
+    };
+    gw.metrics.observe(api, status, elapsed.as_secs_f64());
+    tracing::info!(
+        target: "gatehouse::gateway",
+        api,
+        client = seen.client.as_ref().map_or("-", |c| c.name.as_str()),
+        plan = plan.unwrap_or("-"),
+        client_ip = seen.client_ip.map(tracing::field::display),
+        status = status.as_u16(),
+        latency_ms = elapsed.as_secs_f64() * 1000.0,
+        key = seen.key.as_deref().unwrap_or_default(),
+        "gateway request"
+    );
+}
