@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # `make bench`: what the gateway adds to a request, measured with wrk on this machine.
 #   scripts/bench-gateway.sh
-# Builds the release server and server/examples/bench_world.rs, creates a fresh database, serves
-# on 127.0.0.1:3300 and seeds (bench_world) organization BENCH with two APIs in front of the
-# server's own echo upstream: Null (public, no policies) and Full (private: API key, contract,
-# plan Fast with a rate limit). Then it measures, against the same upstream,
-#   direct  GET /echo/                         the upstream alone
-#   null    GET /gateway/BENCH/Null/1.0/       the gateway's bare proxy path
-#   full    GET /gateway/BENCH/Full/1.0/       key lookup, contract, rate limit counter, proxy
-# at 1, 16 and 64 connections, the three setups taking turns in each of BENCH_ROUNDS rounds, and
+# Builds the release server, server/examples/bench_world.rs and tls_echo.rs, creates a fresh
+# database, serves the console on 127.0.0.1:3300 and the gateway on :3301, and seeds (bench_world)
+# organization BENCH with two APIs in front of the server's own echo upstream: Null (public, no
+# policies) and Full (private: API key, contract, plan Fast with a rate limit), and a third, Tls,
+# in front of the same echo over HTTPS (tls_echo, a process of its own on :3303). It measures
+#   direct  GET :3300/echo/                    the upstream alone
+#   null    GET :3301/gateway/BENCH/Null/1.0/  the gateway's bare proxy path
+#   full    GET :3301/gateway/BENCH/Full/1.0/  key lookup, contract, rate limit counter, proxy
+#   tls     GET :3301/gateway/BENCH/Tls/1.0/   the bare proxy path, HTTPS to the upstream
+# at 1, 16 and 64 connections, the setups taking turns in each of BENCH_ROUNDS rounds, and
 # prints medians over the rounds: requests/s, their ratios, and the latency that the gateway
 # adds at p50 and p99. wrk's raw output goes to target/bench-gateway/.
 # Client, gateway and upstream share this machine's cores: the figures compare the setups with
@@ -24,7 +26,8 @@ ADDR=127.0.0.1:3300
 BASE=http://$ADDR
 GATEWAY=http://127.0.0.1:3301
 CONNS=(1 16 64)
-SETUPS=(direct null full)
+SETUPS=(direct null full tls)
+TLS_UPSTREAM=127.0.0.1:3303
 ROUNDS=${BENCH_ROUNDS:-3}
 DURATION=${BENCH_DURATION:-5s}
 [[ $ROUNDS =~ ^[1-9]$ ]] || die "BENCH_ROUNDS must be 1 to 9"
@@ -34,11 +37,13 @@ declare -A URL=(
     [direct]=$BASE/echo/
     [null]=$GATEWAY/gateway/BENCH/Null/1.0/
     [full]=$GATEWAY/gateway/BENCH/Full/1.0/
+    [tls]=$GATEWAY/gateway/BENCH/Tls/1.0/
 )
 out=target/bench-gateway
 server_log=$out/server.log
 db=gatehouse_bench_$$
 server_pid=""
+tls_pid=""
 db_created=0
 
 cleanup() {
@@ -47,6 +52,7 @@ cleanup() {
         for _ in {1..50}; do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.2; done
         kill -9 "$server_pid" 2>/dev/null || true
     fi
+    if [[ -n $tls_pid ]]; then kill "$tls_pid" 2>/dev/null || true; fi
     if ((db_created)); then scripts/db.sh --drop "$db" || true; fi
 }
 trap cleanup EXIT
@@ -75,7 +81,7 @@ wait_for() {
 }
 
 log "building the release server and the bench_world example (slow the first time)"
-cargo build --release -p server --bin gatehouse --example bench_world
+cargo build --release -p server --bin gatehouse --example bench_world --example tls_echo
 command -v wrk >/dev/null || apt_install wrk
 command -v node >/dev/null || die "node not found: install Node.js 20 first"
 
@@ -95,11 +101,18 @@ env -u REDIS_URL DATABASE_URL="$db_url" GATEHOUSE_ADDR=$ADDR GATEHOUSE_DEMO=0 \
 server_pid=$!
 wait_for "$BASE/readyz"
 
-key=$(DATABASE_URL="$db_url" target/release/examples/bench_world "$BASE/echo" | tail -n1)
+# The HTTPS row's upstream: the same echo over TLS, in a process of its own, with a CA made now.
+target/release/examples/tls_echo "$TLS_UPSTREAM" "$out/ca.pem" >"$out/tls-echo.log" 2>&1 &
+tls_pid=$!
+for _ in {1..50}; do [[ -s $out/ca.pem ]] && break; sleep 0.1; done
+[[ -s $out/ca.pem ]] || die "tls_echo did not start (log: $out/tls-echo.log)"
+key=$(DATABASE_URL="$db_url" target/release/examples/bench_world "$BASE/echo" \
+    "https://localhost:${TLS_UPSTREAM#*:}/echo" "$out/ca.pem" | tail -n1)
 [[ -n $key ]] || die "bench_world printed no API key"
 # The gateway picks up published APIs and registered clients by itself, within a moment.
 wait_for "${URL[null]}"
 wait_for "${URL[full]}" "$key"
+wait_for "${URL[tls]}"
 
 # bench SETUP CONNS FILE: one wrk run into FILE. One wrk thread per connection up to two (the
 # machine has 2 cores, shared with the server).
@@ -178,22 +191,25 @@ echo "Gateway benchmark: wrk against 127.0.0.1:3300 (echo upstream in the same p
 echo "$ROUNDS rounds of $DURATION per setup and connection count; wrk -t min(connections, 2)"
 echo
 echo "Requests/s (median over rounds)"
-printf '%6s %12s %12s %12s\n' conns direct null full
+printf '%6s %12s %12s %12s %12s\n' conns direct null full tls
 declare -A MED
 for c in "${CONNS[@]}"; do
     for s in "${SETUPS[@]}"; do
         # shellcheck disable=SC2086 # the rounds' values, split on purpose
         MED[$s,$c]=$(median ${RPS[$s,$c]})
     done
-    printf '%6s %12.0f %12.0f %12.0f\n' "$c" "${MED[direct,$c]}" "${MED[null,$c]}" "${MED[full,$c]}"
+    printf '%6s %12.0f %12.0f %12.0f %12.0f\n' "$c" "${MED[direct,$c]}" "${MED[null,$c]}" "${MED[full,$c]}" \
+        "${MED[tls,$c]}"
 done
 echo
 echo "Ratios of the medians"
-printf '%6s %12s %12s %12s\n' conns null/direct full/direct full/null
+printf '%6s %12s %12s %12s %12s\n' conns null/direct full/direct full/null tls/null
 for c in "${CONNS[@]}"; do
-    printf '%6s %12s %12s %12s\n' "$c" "$(ratio "${MED[null,$c]}" "${MED[direct,$c]}")" \
-        "$(ratio "${MED[full,$c]}" "${MED[direct,$c]}")" "$(ratio "${MED[full,$c]}" "${MED[null,$c]}")"
+    printf '%6s %12s %12s %12s %12s\n' "$c" "$(ratio "${MED[null,$c]}" "${MED[direct,$c]}")" \
+        "$(ratio "${MED[full,$c]}" "${MED[direct,$c]}")" "$(ratio "${MED[full,$c]}" "${MED[null,$c]}")" \
+        "$(ratio "${MED[tls,$c]}" "${MED[null,$c]}")"
 done
+echo "(tls: the null chain to the echo over HTTPS, served by a separate process: tls_echo)"
 echo
 echo "Added latency versus direct, microseconds (median over rounds of the difference in each round)"
 printf '%6s %12s %12s %12s %12s\n' conns 'null p50' 'null p99' 'full p50' 'full p99'

@@ -2,7 +2,8 @@
 //! store (so the console's rules apply), and prints the client's API key as the last line.
 //!
 //! ```text
-//! DATABASE_URL=postgres://… cargo run --release -p server --example bench_world -- UPSTREAM_URL
+//! DATABASE_URL=postgres://… cargo run --release -p server --example bench_world -- UPSTREAM_URL \
+//!     [TLS_UPSTREAM_URL CA_FILE]
 //! ```
 //!
 //! Organization `BENCH` (owner `bench`, who cannot sign in) gets
@@ -12,7 +13,10 @@
 //! - client `Load` 1.0: a contract to Full through Fast, registered: key lookup, contract and a
 //!   rate limit counter on every request.
 //!
-//! Both APIs forward to UPSTREAM_URL.
+//! - API `Tls` 1.0 (when TLS_UPSTREAM_URL and CA_FILE are given): public, no policies, forwarding
+//!   over HTTPS and trusting the CA in CA_FILE: the bare proxy path plus TLS to the upstream.
+//!
+//! `Null` and `Full` forward to UPSTREAM_URL.
 
 use anyhow::{Context, bail};
 use app::domain::lifecycle::ApiAction;
@@ -27,16 +31,24 @@ const CLIENT: &str = "Load";
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
-    let mut args = std::env::args().skip(1);
-    let (Some(upstream), None) = (args.next(), args.next()) else {
-        bail!("usage: bench_world UPSTREAM_URL (with DATABASE_URL set)");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (upstream, tls) = match args.as_slice() {
+        [upstream] => (upstream, None),
+        [upstream, tls, ca_file] => (upstream, Some((tls, ca_file))),
+        _ => bail!(
+            "usage: bench_world UPSTREAM_URL [TLS_UPSTREAM_URL CA_FILE] (with DATABASE_URL set)"
+        ),
     };
     let url = std::env::var("DATABASE_URL").context("DATABASE_URL is not set")?;
     let pool = PgPool::connect(&url)
         .await
         .with_context(|| format!("cannot connect to {url}"))?;
     store::MIGRATOR.run(&pool).await.context("migrations")?;
-    let key = seed(&pool, &upstream).await?;
+    let key = seed(&pool, upstream).await?;
+    if let Some((endpoint, ca_file)) = tls {
+        let pem = std::fs::read_to_string(ca_file).with_context(|| format!("reading {ca_file}"))?;
+        api(&pool, "Tls", endpoint, true, &[], Some(&pem)).await?;
+    }
     println!("{key}");
     Ok(())
 }
@@ -60,7 +72,7 @@ async fn seed(pool: &PgPool, upstream: &str) -> anyhow::Result<String> {
         .await
         .context("organization")?;
 
-    api(pool, "Null", upstream, true, &[]).await?;
+    api(pool, "Null", upstream, true, &[], None).await?;
 
     store::plans::create(pool, USER, ORG, PLAN, PLAN, "", VERSION)
         .await
@@ -79,7 +91,7 @@ async fn seed(pool: &PgPool, upstream: &str) -> anyhow::Result<String> {
         .await
         .context("lock plan")?;
 
-    api(pool, "Full", upstream, false, &[PLAN]).await?;
+    api(pool, "Full", upstream, false, &[PLAN], None).await?;
 
     store::clients::create(pool, USER, ORG, CLIENT, CLIENT, "", VERSION)
         .await
@@ -113,6 +125,7 @@ async fn api(
     endpoint: &str,
     public: bool,
     plans: &[&str],
+    upstream_ca_pem: Option<&str>,
 ) -> anyhow::Result<()> {
     store::apis::create(pool, USER, ORG, name, name, "", VERSION)
         .await
@@ -125,7 +138,7 @@ async fn api(
         VERSION,
         store::apis::Implementation {
             endpoint,
-            upstream_ca_pem: None,
+            upstream_ca_pem,
             public,
         },
     )
