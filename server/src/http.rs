@@ -3,14 +3,18 @@
 //! that upstream content never runs on the console's origin.
 
 use axum::Router;
-use axum::extract::State;
+use axum::body::Body;
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use sqlx::PgPool;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 use app::state::AppState;
@@ -56,8 +60,48 @@ pub fn router(pool: PgPool, options: LeptosOptions, settings: &ConsoleSettings) 
         ))
         .with_state(options)
         .merge(plain)
-        .layer(RequestBodyLimitLayer::new(settings.max_body_bytes))
+        .layer(axum::middleware::from_fn_with_state(
+            settings.max_body_bytes,
+            cap_body,
+        ))
         .layer(TraceLayer::new_for_http())
+}
+
+/// Reads a console request's body whole, up to `max` bytes, before anything else sees it: a
+/// larger one (announced or streamed) gets 413 whatever route it was for. Server functions read
+/// whole bodies anyway; the gateway, which streams, is on its own listener without this.
+async fn cap_body(State(max): State<usize>, request: Request, next: Next) -> Response {
+    let too_large = || {
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("The request body is larger than {max} bytes."),
+        )
+            .into_response()
+    };
+    let announced = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > max as u64) {
+        return too_large();
+    }
+    let (parts, body) = request.into_parts();
+    match Limited::new(body, max).collect().await {
+        Ok(collected) => {
+            next.run(Request::from_parts(parts, Body::from(collected.to_bytes())))
+                .await
+        }
+        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => too_large(),
+        Err(e) => {
+            tracing::debug!(error = %e, "request body could not be read");
+            (
+                StatusCode::BAD_REQUEST,
+                "The request body could not be read.",
+            )
+                .into_response()
+        }
+    }
 }
 
 /// Ready when the database answers.
