@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make run`: install what is missing, make sure Postgres is there, build, and serve.
-# The server takes GATEHOUSE_ADDR (default 127.0.0.1:3000), GATEHOUSE_ADMIN_PASSWORD,
+# The server takes GATEHOUSE_ADDR (default 127.0.0.1:3000), GATEHOUSE_GATEWAY_ADDR (127.0.0.1:8080),
+# GATEHOUSE_ADMIN_PASSWORD,
 # GATEHOUSE_DEMO, RUST_LOG… from the environment as they are.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
