@@ -163,7 +163,9 @@ async function createUser(admin: Page, username: string, portalOnly: boolean) {
   await expect(admin.getByTestId("user-row").filter({ hasText: username })).toBeVisible();
 }
 
-test.describe.serial("every route loaded directly", () => {
+// Not serial: every role is crawled even when another one fails (Playwright then runs beforeAll
+// again in a fresh worker, which creates fresh users; names carry the worker's own `run`).
+test.describe("every route loaded directly", () => {
   const logins: Record<Exclude<Role, "visitor">, [string, string]> = {
     admin: ["admin", ADMIN_PASSWORD],
     owner: ["david", DEMO_PASSWORD],
