@@ -139,10 +139,13 @@ async fn non_members_viewers_and_portal_users_are_not_allowed(pool: PgPool) {
         assert_unchanged(&pool).await;
     }
     let _o = common::as_user(&pool, "outsider").await;
+    // Non-members see no data, and cannot tell a hidden organization from a missing one.
+    let hidden = get_organization("STRINGER".into()).await.map(|_| ());
+    let missing = get_organization("NOPE".into()).await.map(|_| ());
+    assert!(matches!(hidden, Err(AppError::NotFound(_))), "{hidden:?}");
     assert_eq!(
-        get_organization("STRINGER".into()).await.map(|_| ()),
-        Err(AppError::Forbidden),
-        "non-members see no data"
+        hidden.map_err(|e| e.to_string().replace("STRINGER", "X")),
+        missing.map_err(|e| e.to_string().replace("NOPE", "X"))
     );
     let _o = common::as_user(&pool, "portal").await;
     assert_eq!(

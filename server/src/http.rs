@@ -8,6 +8,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
+use axum::handler::Handler;
 use axum::http::StatusCode;
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
@@ -18,6 +19,7 @@ use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use sqlx::PgPool;
+use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -63,10 +65,17 @@ pub fn router(pool: PgPool, options: LeptosOptions, settings: &ConsoleSettings) 
             let options = options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context(
-            fallback_context,
-            shell,
-        ))
+        // The site's files (wasm, JS, CSS, favicon) come from site_root; any other address gets
+        // Leptos' "Page not found" (404). Leptos' own file handler is not used for the files: it
+        // answers a browser's revalidation (304) with the 404 page, and it extends each file's
+        // response with whatever response options the thread's current reactive owner holds,
+        // which can be those of a page rendered before: the wasm was seen answering a page's 403.
+        .fallback_service(
+            ServeDir::new(&*options.site_root).fallback(
+                leptos_axum::file_and_error_handler_with_context(fallback_context, shell)
+                    .with_state(options.clone()),
+            ),
+        )
         .with_state(options)
         // Pages and server functions only: `/echo` is an upstream, not a console action.
         .layer(axum::middleware::from_fn(crate::cross_site::guard))

@@ -70,8 +70,11 @@ pub async fn serve(
                 let runtime = tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()?;
-                let routers: Vec<Router> = apps.iter().map(|app| app()).collect();
-                runtime.block_on(work(connections, routers, limits, stopping));
+                runtime.block_on(async move {
+                    // Inside the runtime: building Leptos' routes spawns on it.
+                    let routers: Vec<Router> = apps.iter().map(|app| app()).collect();
+                    work(connections, routers, limits, stopping).await;
+                });
                 Ok(())
             })?;
         threads.push(thread);

@@ -69,3 +69,39 @@ async fn the_console_does_not_serve_the_gateway_or_metrics(pool: PgPool) {
         );
     }
 }
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn the_console_is_served_by_the_http_workers(pool: PgPool) {
+    use server::workers::{Limits, Site, serve};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    // Each worker builds the Leptos router on its own runtime.
+    let sites = vec![Site {
+        name: "console",
+        listener,
+        app: Box::new(move || console(pool.clone(), 1 << 20)),
+    }];
+    let limits = Limits {
+        header_read: std::time::Duration::from_secs(5),
+        keep_alive: std::time::Duration::from_secs(5),
+        body_idle: std::time::Duration::from_secs(5),
+        max_header_bytes: 32 * 1024,
+        max_connections: 16,
+    };
+    tokio::spawn(serve(sites, 2, limits, std::future::pending()));
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http::<Body>();
+    for path in ["/healthz", "/login"] {
+        let response = client
+            .request(
+                Request::get(format!("http://{addr}{path}"))
+                    .body(Body::empty())
+                    .expect("request"),
+            )
+            .await
+            .expect("response");
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+    }
+}

@@ -42,7 +42,9 @@ pub fn actor(user: &SessionUser) -> Actor {
 }
 
 /// Refuses unless `user` holds `permission` in `org_id`; returns their role there.
-/// Non-members get "not allowed" whether or not the organization exists, so ids don't leak.
+/// To a non-member, an organization they may not see does not exist: looking at it answers "not
+/// found" and changing it "not allowed", whether or not it exists, so ids don't leak (GitHub
+/// answers private repositories the same way). Members lacking a right get "not allowed".
 pub async fn authorize(
     state: &AppState,
     user: &SessionUser,
@@ -51,6 +53,11 @@ pub async fn authorize(
 ) -> AppResult<Option<Role>> {
     let role = store::orgs::role_of(&state.pool, org_id, &user.username).await?;
     if !actor(user).may(role, permission) {
+        if role.is_none() && permission == Permission::View {
+            return Err(AppError::not_found(format!(
+                "There is no organization {org_id}, or you are not one of its members."
+            )));
+        }
         return Err(AppError::Forbidden);
     }
     Ok(role)

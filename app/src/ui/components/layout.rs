@@ -13,19 +13,30 @@ use crate::domain::model::SessionUser;
 use crate::ui::session::use_session;
 
 /// "Approvals" with the number of requests waiting for the user, refreshed on navigation.
+/// The count is fetched by the browser alone, after hydration, and starts at 0 on both sides. A
+/// resource here would be created when the user has loaded: later than the page's own resources
+/// on the server, at once in the hydrating browser. Resources are paired with the values the
+/// server sent by creation order, so the page's resources would get each other's data and the
+/// page would hydrate markup the server never sent (seen on /register).
 #[component]
 fn ApprovalsLink() -> impl IntoView {
     let location = use_location();
-    let requests = Resource::new(move || location.pathname.get(), |_| approval_requests());
-    let count = move || requests.get().and_then(|r| r.ok()).map_or(0, |l| l.len());
+    let count = RwSignal::new(0usize);
+    Effect::new(move |_| {
+        location.pathname.track();
+        leptos::task::spawn_local(async move {
+            if let Ok(list) = approval_requests().await {
+                // The top bar may be gone by now (signed out); then there is nothing to update.
+                let _ = count.try_set(list.len());
+            }
+        });
+    });
     view! {
         <A href="/approvals" attr:class="flex items-center gap-1.5 text-sm text-slate-300 hover:text-white">
             "Approvals"
-            <Transition fallback=|| ()>
-                {move || (count() > 0).then(|| view! {
-                    <span class="rounded-full bg-amber-400 px-1.5 text-xs font-semibold text-slate-900" data-testid="approval-count">{count()}</span>
-                })}
-            </Transition>
+            {move || (count.get() > 0).then(|| view! {
+                <span class="rounded-full bg-amber-400 px-1.5 text-xs font-semibold text-slate-900" data-testid="approval-count">{count.get()}</span>
+            })}
         </A>
     }
 }

@@ -2,8 +2,9 @@
 
 use leptos::prelude::*;
 
-use super::use_org;
+use super::{OrgContext, use_org};
 use crate::api::members::{AddMember, ChangeMemberRole, RemoveMember, list_members};
+use crate::domain::model::Member;
 use crate::domain::roles::Role;
 use crate::ui::components::badge::StatusBadge;
 use crate::ui::components::dialog::ConfirmDialog;
@@ -17,6 +18,13 @@ fn role_options() -> Vec<(String, String)> {
         .into_iter()
         .map(|r| (r.as_str().to_string(), r.label().to_string()))
         .collect()
+}
+
+/// Whether the user may manage members, known once the organization has loaded. Awaited inside
+/// each `Transition` that needs it: read synchronously, it is still unknown while the server
+/// renders but already known when the browser hydrates, and the two renderings would differ.
+async fn may_manage(org: OrgContext) -> bool {
+    org.view.await.is_ok_and(|v| v.can_manage_members)
 }
 
 #[component]
@@ -37,25 +45,6 @@ pub fn OrgMembersTab() -> impl IntoView {
         },
         |(id, ..)| list_members(id),
     );
-    let can_manage = move || {
-        org.view
-            .get()
-            .and_then(|r| r.ok())
-            .is_some_and(|v| v.can_manage_members)
-    };
-
-    let username = RwSignal::new(String::new());
-    let role = RwSignal::new(Role::Viewer.as_str().to_string());
-    let errors = RwSignal::new(FieldErrors::new());
-    let form_error = RwSignal::new(None::<String>);
-    Effect::new(move |_| match add.value().get() {
-        Some(Ok(())) => {
-            toasts.success(format!("{} added.", username.get_untracked()));
-            username.set(String::new());
-        }
-        Some(Err(e)) => form_error.set(show_error(errors, e)),
-        None => {}
-    });
     Effect::new(move |_| {
         if let Some(Err(e)) = change.value().get() {
             toasts.failure(e.to_string());
@@ -69,84 +58,27 @@ pub fn OrgMembersTab() -> impl IntoView {
 
     let removing = RwSignal::new(String::new());
     let confirm_open = RwSignal::new(false);
+    let actions = RowActions {
+        org: org.id,
+        change,
+        removing,
+        confirm_open,
+    };
 
     view! {
-        <Show when=can_manage>
-            <form
-                class="mb-6 flex items-start gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm"
-                on:submit=move |ev| {
-                    ev.prevent_default();
-                    form_error.set(None);
-                    errors.set(FieldErrors::new());
-                    let Some(r) = Role::parse(&role.get_untracked()) else { return };
-                    add.dispatch(AddMember { org: org.id.get_untracked(), username: username.get_untracked(), role: r });
-                }
-            >
-                <div class="flex-1">
-                    <FormError message=form_error />
-                    <TextField label="Username" name="username" value=username errors help="An existing user account." />
-                </div>
-                <div class="w-52">
-                    <SelectField label="Role" name="role" value=role options=role_options() errors />
-                </div>
-                <button type="submit" class="btn-primary mt-6" disabled=move || add.pending().get()>"Add Member"</button>
-            </form>
-        </Show>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                may_manage(org).await.then(|| view! { <AddMemberForm org=org.id add /> })
+            })}
+        </Transition>
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
+                let manage = may_manage(org).await;
                 match members.await {
                     Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
                     Ok(list) => view! {
                         <DataTable headers=vec!["Member", "Name", "Role", ""]>
-                            {list.into_iter().map(|m| {
-                                let user = m.username.clone();
-                                let user_for_change = m.username.clone();
-                                let current = m.role.as_str().to_string();
-                                view! {
-                                    <tr data-testid="member-row">
-                                        <td class="px-4 py-3 font-medium">{m.username.clone()}</td>
-                                        <td class="px-4 py-3 text-slate-600">{m.display_name.clone()}</td>
-                                        <td class="px-4 py-3">
-                                            <Show when=can_manage fallback=move || view! { <StatusBadge label=m.role.label() /> }>
-                                                <select
-                                                    aria-label=format!("Role of {}", user_for_change)
-                                                    class="rounded-md border border-slate-300 px-2 py-1 text-sm"
-                                                    on:change={
-                                                        let user = user_for_change.clone();
-                                                        move |ev| {
-                                                            if let Some(r) = Role::parse(&event_target_value(&ev)) {
-                                                                change.dispatch(ChangeMemberRole { org: org.id.get_untracked(), username: user.clone(), role: r });
-                                                            }
-                                                        }
-                                                    }
-                                                >
-                                                    {role_options().into_iter().map(|(v, l)| {
-                                                        let selected = v == current;
-                                                        view! { <option value=v selected=selected>{l}</option> }
-                                                    }).collect_view()}
-                                                </select>
-                                            </Show>
-                                        </td>
-                                        <td class="px-4 py-3 text-right">
-                                            <Show when=can_manage>
-                                                <button
-                                                    type="button"
-                                                    class="text-sm font-medium text-red-600 hover:underline"
-                                                    on:click={
-                                                        let user = user.clone();
-                                                        move |_| {
-                                                            removing.set(user.clone());
-                                                            confirm_open.set(true);
-                                                        }
-                                                    }
-                                                >
-                                                    "Remove"
-                                                </button>
-                                            </Show>
-                                        </td>
-                                    </tr>
-                                }
-                            }).collect_view()}
+                            {list.into_iter().map(|m| view! { <MemberRow member=m manage actions /> }).collect_view()}
                         </DataTable>
                     }.into_any(),
                 }
@@ -161,5 +93,107 @@ pub fn OrgMembersTab() -> impl IntoView {
                 remove.dispatch(RemoveMember { org: org.id.get_untracked(), username: removing.get_untracked() });
             }
         />
+    }
+}
+
+#[component]
+fn AddMemberForm(org: Memo<String>, add: ServerAction<AddMember>) -> impl IntoView {
+    let toasts = use_toasts();
+    let username = RwSignal::new(String::new());
+    let role = RwSignal::new(Role::Viewer.as_str().to_string());
+    let errors = RwSignal::new(FieldErrors::new());
+    let form_error = RwSignal::new(None::<String>);
+    Effect::new(move |_| match add.value().get() {
+        Some(Ok(())) => {
+            toasts.success(format!("{} added.", username.get_untracked()));
+            username.set(String::new());
+        }
+        Some(Err(e)) => form_error.set(show_error(errors, e)),
+        None => {}
+    });
+    view! {
+        <form
+            class="mb-6 flex items-start gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                form_error.set(None);
+                errors.set(FieldErrors::new());
+                let Some(r) = Role::parse(&role.get_untracked()) else { return };
+                add.dispatch(AddMember { org: org.get_untracked(), username: username.get_untracked(), role: r });
+            }
+        >
+            <div class="flex-1">
+                <FormError message=form_error />
+                <TextField label="Username" name="username" value=username errors help="An existing user account." />
+            </div>
+            <div class="w-52">
+                <SelectField label="Role" name="role" value=role options=role_options() errors />
+            </div>
+            <button type="submit" class="btn-primary mt-6" disabled=move || add.pending().get()>"Add Member"</button>
+        </form>
+    }
+}
+
+/// What a member row's controls act on.
+#[derive(Clone, Copy)]
+struct RowActions {
+    org: Memo<String>,
+    change: ServerAction<ChangeMemberRole>,
+    removing: RwSignal<String>,
+    confirm_open: RwSignal<bool>,
+}
+
+#[component]
+fn MemberRow(member: Member, manage: bool, actions: RowActions) -> impl IntoView {
+    let RowActions {
+        org,
+        change,
+        removing,
+        confirm_open,
+    } = actions;
+    let role_cell = if manage {
+        let user = member.username.clone();
+        let current = member.role.as_str();
+        view! {
+            <select
+                aria-label=format!("Role of {user}")
+                class="rounded-md border border-slate-300 px-2 py-1 text-sm"
+                on:change=move |ev| {
+                    if let Some(r) = Role::parse(&event_target_value(&ev)) {
+                        change.dispatch(ChangeMemberRole { org: org.get_untracked(), username: user.clone(), role: r });
+                    }
+                }
+            >
+                {role_options().into_iter().map(|(v, l)| {
+                    let selected = v == current;
+                    view! { <option value=v selected=selected>{l}</option> }
+                }).collect_view()}
+            </select>
+        }
+        .into_any()
+    } else {
+        view! { <StatusBadge label=member.role.label() /> }.into_any()
+    };
+    let user = member.username.clone();
+    view! {
+        <tr data-testid="member-row">
+            <td class="px-4 py-3 font-medium">{member.username.clone()}</td>
+            <td class="px-4 py-3 text-slate-600">{member.display_name.clone()}</td>
+            <td class="px-4 py-3">{role_cell}</td>
+            <td class="px-4 py-3 text-right">
+                {manage.then(|| view! {
+                    <button
+                        type="button"
+                        class="text-sm font-medium text-red-600 hover:underline"
+                        on:click=move |_| {
+                            removing.set(user.clone());
+                            confirm_open.set(true);
+                        }
+                    >
+                        "Remove"
+                    </button>
+                })}
+            </td>
+        </tr>
     }
 }
