@@ -21,6 +21,9 @@ pub enum AppError {
     /// A request that conflicts with the current state (e.g. removing the last owner).
     #[error("{0}")]
     Conflict(String),
+    /// Too many attempts (sign-in); the number is the seconds to wait (`Retry-After`).
+    #[error("Too many attempts. Try again in {} minute(s).", .0.div_ceil(60))]
+    TooManyRequests(u64),
     #[error("Something went wrong on the server. Please try again.")]
     Internal,
     /// The request never reached our code (network down, bad encoding).
@@ -62,6 +65,7 @@ impl AppError {
             AppError::NotFound(_) => 404,
             AppError::Conflict(_) => 409,
             AppError::Field(_) => 422,
+            AppError::TooManyRequests(_) => 429,
             AppError::Internal | AppError::Transport(_) => 500,
         }
     }
@@ -82,6 +86,10 @@ impl FromServerFnError for AppError {
             && let Ok(status) = http::StatusCode::from_u16(self.http_status())
         {
             response.set_status(status);
+            if let AppError::TooManyRequests(seconds) = self {
+                response
+                    .insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(*seconds));
+            }
         }
         use leptos::server_fn::Encodes;
         JsonEncoding::encode(self).unwrap_or_else(|_e| {
@@ -117,6 +125,11 @@ mod tests {
         assert_eq!(AppError::not_found("API").http_status(), 404);
         assert_eq!(AppError::Conflict("last owner".into()).http_status(), 409);
         assert_eq!(AppError::field("name", "Required.").http_status(), 422);
+        assert_eq!(AppError::TooManyRequests(61).http_status(), 429);
+        assert_eq!(
+            AppError::TooManyRequests(61).to_string(),
+            "Too many attempts. Try again in 2 minute(s)."
+        );
         assert_eq!(AppError::Internal.http_status(), 500);
     }
 

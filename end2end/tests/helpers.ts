@@ -16,6 +16,7 @@ const NOT_UP = /net::ERR_(CONNECTION_REFUSED|CONNECTION_RESET|EMPTY_RESPONSE|CON
  * The server may still be starting: connection errors are retried for up to `serverTimeoutMs`.
  */
 export async function gotoHydrated(page: Page, path: string, serverTimeoutMs = 30_000): Promise<void> {
+  await recordCspViolations(page);
   const deadline = Date.now() + serverTimeoutMs;
   for (;;) {
     try {
@@ -27,6 +28,33 @@ export async function gotoHydrated(page: Page, path: string, serverTimeoutMs = 3
     }
   }
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true", { timeout: 30_000 });
+  await expectNoCspViolations(page);
+}
+
+const watchedPages = new WeakSet<Page>();
+
+/**
+ * Records every Content Security Policy violation of the page's documents on `window`, from before
+ * any of their scripts run, so a policy that blocks hydration or a script fails the test.
+ */
+async function recordCspViolations(page: Page): Promise<void> {
+  if (watchedPages.has(page)) return;
+  watchedPages.add(page);
+  await page.addInitScript(() => {
+    const w = window as unknown as { __cspViolations: string[] };
+    w.__cspViolations = [];
+    document.addEventListener("securitypolicyviolation", (e) => {
+      w.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || "inline"} (${e.sourceFile}:${e.lineNumber})`);
+    });
+  });
+}
+
+/** Fails if the current document reported a Content Security Policy violation. */
+export async function expectNoCspViolations(page: Page): Promise<void> {
+  const violations = await page.evaluate(
+    () => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? [],
+  );
+  expect(violations, "Content Security Policy violations").toEqual([]);
 }
 
 /** Signs in through the login form and waits until the app has navigated away from /login. */

@@ -13,6 +13,11 @@ use sha2::{Digest, Sha256};
 
 const ECHOED_BODY_BYTES: usize = 64 * 1024;
 
+/// Headers whose values are credentials: echoed as this mask, so a page that can call `/echo`
+/// (it is on the console's origin) cannot read the HttpOnly session cookie through it.
+const MASKED_HEADERS: [&str; 3] = ["cookie", "authorization", "proxy-authorization"];
+const MASK: &str = "***";
+
 /// `/echo`, `/echo/` and everything below, with no body size limit.
 pub fn routes<S: Clone + Send + Sync + 'static>() -> axum::Router<S> {
     use axum::routing::any;
@@ -34,10 +39,12 @@ pub async fn echo(request: Request) -> Json<Value> {
         .to_string();
     let mut headers = Map::new();
     for (name, value) in &parts.headers {
-        headers.insert(
-            name.as_str().to_string(),
-            Value::String(String::from_utf8_lossy(value.as_bytes()).into_owned()),
-        );
+        let shown = if MASKED_HEADERS.contains(&name.as_str()) {
+            MASK.to_string()
+        } else {
+            String::from_utf8_lossy(value.as_bytes()).into_owned()
+        };
+        headers.insert(name.as_str().to_string(), Value::String(shown));
     }
     let (head, length, digest, error) = read_body(body).await;
     Json(json!({
@@ -116,6 +123,23 @@ mod tests {
             echoed["bodySha256"],
             "239f59ed55e737c77147cf55ad0c1b030b6d7ee748a7426952f9b852d5a935e5"
         );
+    }
+
+    #[tokio::test]
+    async fn credentials_are_masked() {
+        let request = http::Request::get("/echo")
+            .header("cookie", "gatehouse_session=secret-token")
+            .header("authorization", "Basic c2VjcmV0")
+            .header("proxy-authorization", "Bearer secret")
+            .header("x-api-key", "shown")
+            .body(Body::empty())
+            .expect("request");
+        let echoed = call(request).await;
+        assert_eq!(echoed["headers"]["cookie"], "***");
+        assert_eq!(echoed["headers"]["authorization"], "***");
+        assert_eq!(echoed["headers"]["proxy-authorization"], "***");
+        assert_eq!(echoed["headers"]["x-api-key"], "shown");
+        assert!(!echoed.to_string().contains("secret"));
     }
 
     #[tokio::test]

@@ -2,12 +2,15 @@
 //! and the built-in echo upstream. The gateway is served on a listener of its own (lib.rs), so
 //! that upstream content never runs on the console's origin.
 
+use std::net::SocketAddr;
+use std::sync::Arc;
+
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::handler::Handler;
 use axum::http::StatusCode;
-use axum::http::header;
+use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -17,7 +20,11 @@ use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use sqlx::PgPool;
 use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
+
+use crate::gateway::client_addr::TrustedProxies;
+use app::auth::throttle::ClientIp;
 
 use app::state::AppState;
 
@@ -40,6 +47,8 @@ pub struct ConsoleSettings {
     pub max_body_bytes: usize,
     /// Upstream addresses refused when an endpoint is saved.
     pub upstream_guard: app::domain::upstream_guard::UpstreamGuard,
+    /// `GATEHOUSE_TRUSTED_PROXIES`: whose `X-Forwarded-For` names the client (sign-in throttling).
+    pub trusted_proxies: TrustedProxies,
 }
 
 pub fn router(pool: PgPool, options: LeptosOptions, settings: &ConsoleSettings) -> Router {
@@ -51,7 +60,7 @@ pub fn router(pool: PgPool, options: LeptosOptions, settings: &ConsoleSettings) 
     let context = move || provide_context(state.clone());
     let fallback_context = context.clone();
     let plain = health(pool).merge(crate::echo::routes());
-    Router::new()
+    let router = Router::new()
         .leptos_routes_with_context(&options, routes, context, {
             let options = options.clone();
             move || shell(options.clone())
@@ -68,12 +77,56 @@ pub fn router(pool: PgPool, options: LeptosOptions, settings: &ConsoleSettings) 
             ),
         )
         .with_state(options)
+        // Pages and server functions only: `/echo` is an upstream, not a console action.
+        .layer(axum::middleware::from_fn(crate::cross_site::guard))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(settings.trusted_proxies.clone()),
+            client_address,
+        ))
         .merge(plain)
         .layer(axum::middleware::from_fn_with_state(
             settings.max_body_bytes,
             cap_body,
+        ));
+    with_security_headers(router).layer(TraceLayer::new_for_http())
+}
+
+/// Headers on every console and portal response. Pages carry their own, nonced policy (set by
+/// the shell); everything else gets one under which nothing runs.
+fn with_security_headers(router: Router) -> Router {
+    let set =
+        |name, value| SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value));
+    router
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(app::ui::csp::FALLBACK_POLICY),
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(set(header::REFERRER_POLICY, "same-origin"))
+        // For browsers without CSP's frame-ancestors.
+        .layer(set(header::X_FRAME_OPTIONS, "DENY"))
+}
+
+/// Puts the client's address (the socket peer, or the client behind trusted proxies) into the
+/// request for the sign-in throttle. A trusted proxy's malformed `X-Forwarded-For` counts as the
+/// proxy itself, so such requests share one, stricter, allowance.
+async fn client_address(
+    State(proxies): State<Arc<TrustedProxies>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    if let Some(ConnectInfo(peer)) = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .copied()
+    {
+        let forwarded = request.headers().get_all("x-forwarded-for");
+        let ip = proxies
+            .client(peer.ip(), forwarded.iter())
+            .unwrap_or(peer.ip());
+        request.extensions_mut().insert(ClientIp(ip));
+    }
+    next.run(request).await
 }
 
 /// Reads a console request's body whole, up to `max` bytes, before anything else sees it: a

@@ -4,6 +4,7 @@
 pub mod bootstrap;
 pub mod config;
 pub mod connection;
+pub mod cross_site;
 pub mod db;
 pub mod demo;
 pub mod echo;
@@ -79,6 +80,7 @@ pub async fn serve(pool: sqlx::PgPool, args: ServeArgs) -> anyhow::Result<()> {
             gateway_url,
             max_body_bytes: usize::try_from(args.limits.max_body_bytes).unwrap_or(usize::MAX),
             upstream_guard: upstream_guard(&args),
+            trusted_proxies: args.trusted_proxies.clone(),
         };
         move || http::router(pool.clone(), options.clone(), &settings)
     };

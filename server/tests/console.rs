@@ -17,6 +17,7 @@ fn console(pool: PgPool, max_body_bytes: usize) -> axum::Router {
         gateway_url: "http://127.0.0.1:8080".into(),
         max_body_bytes,
         upstream_guard: Default::default(),
+        trusted_proxies: Default::default(),
     };
     router(pool, options, &settings)
 }

@@ -260,21 +260,39 @@ async fn a_name_resolving_to_the_gateway_itself_is_refused(pool: PgPool) {
 
 #[sqlx::test(migrator = "app::store::MIGRATOR")]
 async fn the_console_session_never_reaches_an_upstream(pool: PgPool) {
-    let up = serve(server::echo::routes().route(
-        "/plant",
-        axum::routing::get(|| async {
-            (
-                [
-                    ("set-cookie", "gatehouse_session=planted; Path=/; HttpOnly"),
-                    ("set-cookie", "theirs=1; Path=/"),
-                ],
-                "planted",
-            )
-        }),
-    ))
+    // `/echo` masks cookies, so this upstream answers with the Cookie header it received.
+    let cookie = axum::routing::get(|headers: axum::http::HeaderMap| async move {
+        let cookie = headers.get("cookie").and_then(|v| v.to_str().ok());
+        axum::Json(serde_json::json!({ "headers": { "cookie": cookie } }))
+    });
+    let up = serve(
+        server::echo::routes()
+            .route("/cookie", cookie.clone())
+            .route("/cookie/", cookie)
+            .route(
+                "/plant",
+                axum::routing::get(|| async {
+                    (
+                        [
+                            ("set-cookie", "gatehouse_session=planted; Path=/; HttpOnly"),
+                            ("set-cookie", "theirs=1; Path=/"),
+                        ],
+                        "planted",
+                    )
+                }),
+            ),
+    )
     .await;
     org(&pool).await;
-    api(&pool, "Echo", &format!("http://{up}/echo"), true, &[], &[]).await;
+    api(
+        &pool,
+        "Echo",
+        &format!("http://{up}/cookie"),
+        true,
+        &[],
+        &[],
+    )
+    .await;
     api(
         &pool,
         "Plant",

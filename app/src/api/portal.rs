@@ -169,7 +169,8 @@ pub async fn create_portal_account(
         },
     )
     .await?;
-    let (user, token) = session::sign_in(&state, username, &password).await?;
+    let client = super::session::client_ip();
+    let (user, token) = session::sign_in(&state, username, &password, client).await?;
     super::session::set_cookie(&cookie::set(&token, super::session::request_is_https()))?;
     Ok(user)
 }

@@ -14,7 +14,7 @@ pub async fn whoami() -> Result<Option<SessionUser>, AppError> {
 pub async fn login(username: String, password: String) -> Result<SessionUser, AppError> {
     use crate::auth::{cookie, session};
     let state = crate::state::state()?;
-    let (user, token) = session::sign_in(&state, &username, &password).await?;
+    let (user, token) = session::sign_in(&state, &username, &password, client_ip()).await?;
     set_cookie(&cookie::set(&token, request_is_https()))?;
     Ok(user)
 }
@@ -24,11 +24,17 @@ pub async fn logout() -> Result<(), AppError> {
     use crate::auth::{cookie, session};
     let state = crate::state::state()?;
     if let Some(parts) = use_context::<http::request::Parts>()
-        && let Some(token) = cookie::read(&parts.headers, cookie::SESSION_COOKIE)
+        && let Some(token) = cookie::read_session(&parts.headers)
     {
         session::sign_out(&state, &token).await?;
     }
     set_cookie(&cookie::clear(request_is_https()))
+}
+
+/// The address the current request came from, for sign-in throttling.
+#[cfg(feature = "ssr")]
+pub(crate) fn client_ip() -> Option<std::net::IpAddr> {
+    use_context::<http::request::Parts>().and_then(|p| crate::auth::throttle::client_ip(&p))
 }
 
 #[cfg(feature = "ssr")]

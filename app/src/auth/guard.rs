@@ -14,7 +14,7 @@ pub async fn current_user(state: &AppState) -> AppResult<Option<SessionUser>> {
     let Some(parts) = use_context::<http::request::Parts>() else {
         return Ok(None);
     };
-    let Some(token) = cookie::read(&parts.headers, cookie::SESSION_COOKIE) else {
+    let Some(token) = cookie::read_session(&parts.headers) else {
         return Ok(None);
     };
     store::sessions::user_for(&state.pool, &token::hash(&token)).await

@@ -7,6 +7,7 @@ pub mod lifecycle;
 pub mod model;
 pub mod policy;
 pub mod portal;
+pub mod redirect;
 pub mod roles;
 pub mod text;
 pub mod upstream_guard;

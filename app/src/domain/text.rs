@@ -30,8 +30,11 @@ pub fn validate_description(field: &str, text: &str) -> Result<(), FieldError> {
     Ok(())
 }
 
+/// Longest username, in bytes (usernames are ASCII).
+pub const USERNAME_MAX_LEN: usize = 40;
+
 pub fn validate_username(field: &str, username: &str) -> Result<(), FieldError> {
-    if username.len() < 2 || username.len() > 40 {
+    if username.len() < 2 || username.len() > USERNAME_MAX_LEN {
         return Err(FieldError::new(
             field,
             "A username has between 2 and 40 characters.",

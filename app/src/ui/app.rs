@@ -20,6 +20,7 @@ use super::portal::{
 use super::session::provide_session;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    super::csp::set_page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">

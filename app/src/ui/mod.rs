@@ -3,5 +3,6 @@
 pub mod app;
 pub mod components;
 pub mod console;
+pub mod csp;
 pub mod portal;
 pub mod session;

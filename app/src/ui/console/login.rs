@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api::session::Login;
+use crate::domain::redirect::local_path;
 use crate::ui::components::form::{FieldErrors, TextField, show_error};
 use crate::ui::components::notice::FormError;
 use crate::ui::session::use_session;
@@ -26,7 +27,7 @@ pub fn LoginPage() -> impl IntoView {
             let next = query
                 .read_untracked()
                 .get("next")
-                .filter(|n| n.starts_with('/') && !n.starts_with("//"));
+                .filter(|n| local_path(n).is_some());
             let target = match next {
                 Some(n) => n,
                 None if user.portal_only && !user.is_admin => "/portal".to_string(),
