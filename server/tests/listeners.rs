@@ -158,7 +158,10 @@ async fn heads_over_the_cap_get_431() {
     // may reset the connection before the 431 is read, so a reset counts as refused too.
     let _ = huge.write_all(&head_of(200 * 1024)).await;
     let answer = read_some(&mut huge).await;
-    assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 431"), "{answer}");
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 431"),
+        "{answer}"
+    );
 }
 
 #[tokio::test]
