@@ -6,7 +6,6 @@ use app::api::apis::{
     PlanOfferInput, create_api, delete_api, get_api_version, new_api_version, publish_api,
     retire_api, set_api_implementation, set_api_plans, update_api_details,
 };
-use app::api::members::add_member;
 use app::api::orgs::create_organization;
 use app::api::plans::{create_plan, get_plan_version, lock_plan, new_plan_version};
 use app::api::policies::{add_policy, list_policies, move_policy, remove_policy, update_policy};
@@ -57,9 +56,7 @@ async fn world(pool: &PgPool) {
     create_organization(s(ORG), s("Stringer"), String::new())
         .await
         .expect("org");
-    add_member(s(ORG), s("viewer"), Role::Viewer)
-        .await
-        .expect("viewer");
+    common::join(pool, ORG, "viewer", Role::Viewer).await;
 }
 
 #[sqlx::test(migrator = "app::store::MIGRATOR")]

@@ -3,11 +3,15 @@
 mod common;
 
 use app::api::activity::org_activity;
-use app::api::members::{add_member, change_member_role, list_members, remove_member};
+use app::api::members::{
+    add_member, change_member_role, list_invitations, list_members, my_invitations, remove_member,
+    respond_to_invitation,
+};
 use app::api::orgs::{
     create_organization, delete_organization, get_organization, search_organizations,
     update_organization,
 };
+use app::domain::invitation::MemberAdded;
 use app::domain::roles::Role;
 use app::error::AppError;
 use sqlx::PgPool;
@@ -29,10 +33,16 @@ async fn creator_becomes_owner_and_the_creation_is_audited(pool: PgPool) {
     assert_eq!(view.org.name, "Stringer");
     assert_eq!(view.my_role, Some(Role::Owner));
     assert!(view.can_edit && view.can_manage_members);
-    let members = list_members(id.clone()).await.expect("members");
+    let members = list_members(id.clone(), common::all())
+        .await
+        .expect("members")
+        .items;
     assert_eq!(members.len(), 1);
     assert_eq!(members[0].role, Role::Owner);
-    let activity = org_activity(id).await.expect("activity");
+    let activity = org_activity(id, common::all())
+        .await
+        .expect("activity")
+        .items;
     assert_eq!(activity[0].describe(), "Created organization STRINGER");
     assert_eq!(activity[0].actor, "david");
 }
@@ -69,13 +79,38 @@ async fn members_can_be_added_changed_and_removed_but_not_the_last_owner(pool: P
         .await
         .expect("create");
     let org = || "STRINGER".to_string();
-    match add_member(org(), "nobody".into(), Role::Viewer).await {
-        Err(AppError::Field(fe)) => assert!(fe.message.contains("no user named nobody")),
-        other => panic!("expected unknown user, got {other:?}"),
+    // An Owner invites: the answer is the same for an account that exists and one that does not.
+    for name in ["nobody", "rose"] {
+        assert_eq!(
+            add_member(org(), name.into(), Role::Viewer).await,
+            Ok(MemberAdded::Invited),
+            "{name}"
+        );
     }
-    add_member(org(), "rose".into(), Role::Viewer)
+    let pending: Vec<String> = list_invitations(org())
         .await
-        .expect("add");
+        .expect("invitations")
+        .into_iter()
+        .map(|i| i.username)
+        .collect();
+    assert_eq!(pending, ["nobody", "rose"]);
+    {
+        let _o = common::as_user(&pool, "rose").await;
+        let mine = my_invitations().await.expect("mine");
+        assert_eq!((mine.len(), mine[0].role), (1, Role::Viewer));
+        respond_to_invitation(org(), true).await.expect("accept");
+        assert!(my_invitations().await.expect("none left").is_empty());
+        assert!(respond_to_invitation(org(), true).await.is_err(), "used up");
+    }
+    let _o = common::as_user(&pool, "david").await;
+    let members: Vec<String> = list_members(org(), common::all())
+        .await
+        .expect("members")
+        .items
+        .into_iter()
+        .map(|m| m.username)
+        .collect();
+    assert_eq!(members, ["david", "rose"]);
     match add_member(org(), "rose".into(), Role::Owner).await {
         Err(AppError::Field(fe)) => assert!(fe.message.contains("already a member")),
         other => panic!("expected duplicate, got {other:?}"),
@@ -102,7 +137,7 @@ async fn members_can_be_added_changed_and_removed_but_not_the_last_owner(pool: P
     let _o = common::as_user(&pool, "rose").await;
     remove_member(org(), "david".into()).await.expect("remove");
     let _o = common::as_user(&pool, "david").await;
-    let members = list_members(org()).await;
+    let members = list_members(org(), common::all()).await;
     // david is no longer a member: to him the organization is as missing as an unknown one.
     assert!(matches!(members, Err(AppError::NotFound(_))), "{members:?}");
 }
@@ -115,9 +150,7 @@ async fn two_owners_removing_each_other_at_once_leave_one_owner(pool: PgPool) {
         create_organization("STRINGER".into(), "Stringer".into(), String::new())
             .await
             .expect("create");
-        add_member("STRINGER".into(), "rose".into(), Role::Owner)
-            .await
-            .expect("add");
+        common::join(&pool, "STRINGER", "rose", Role::Owner).await;
     }
     let a = app::store::members::remove(&pool, "david", "STRINGER", "rose");
     let b = app::store::members::remove(&pool, "rose", "STRINGER", "david");
@@ -154,27 +187,33 @@ async fn edit_delete_and_search(pool: PgPool) {
         (view.org.name.as_str(), view.org.description.as_str()),
         ("Stringer Ltd", "New text")
     );
-    let found = search_organizations("string".into()).await.expect("search");
+    let found = search_organizations(common::filtered("string"))
+        .await
+        .expect("search")
+        .items;
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].id, "STRINGER");
     assert_eq!(
-        search_organizations(String::new())
+        search_organizations(common::all())
             .await
             .expect("all")
+            .items
             .len(),
         2
     );
     assert!(
-        search_organizations("%".into())
+        search_organizations(common::filtered("%"))
             .await
             .expect("literal %")
+            .items
             .is_empty()
     );
     delete_organization("Acme".into()).await.expect("delete");
     assert_eq!(
-        search_organizations(String::new())
+        search_organizations(common::all())
             .await
             .expect("all")
+            .items
             .len(),
         1
     );
@@ -191,9 +230,10 @@ async fn search_shows_only_organizations_the_user_belongs_to(pool: PgPool) {
     }
     let _o = common::as_user(&pool, "rose").await;
     assert!(
-        search_organizations(String::new())
+        search_organizations(common::all())
             .await
             .expect("search")
+            .items
             .is_empty()
     );
 }

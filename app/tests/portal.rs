@@ -5,7 +5,6 @@ mod common;
 use app::api::apis::{create_api, list_apis};
 use app::api::clients::{create_client, list_clients};
 use app::api::contracts::{approval_requests, create_contract};
-use app::api::members::add_member;
 use app::api::orgs::{create_organization, get_organization, search_organizations};
 use app::api::plans::{create_plan, list_plans, lock_plan};
 use app::api::policies::list_policies;
@@ -57,9 +56,7 @@ async fn world(pool: &PgPool) {
     create_organization(s("PAT"), s("Pat's"), String::new())
         .await
         .expect("org");
-    add_member(s("PAT"), s("pat"), Role::Owner)
-        .await
-        .expect("member");
+    common::join(pool, "PAT", "pat", Role::Owner).await;
     create_plan(s("STRINGER"), s("Gold"), s("Gold"), s("1.0"), String::new())
         .await
         .expect("plan");
@@ -97,7 +94,7 @@ async fn portal_only_users_are_refused_every_console_function(pool: PgPool) {
         ),
         (
             "search_organizations",
-            search_organizations(String::new()).await.map(|_| ()),
+            search_organizations(common::all()).await.map(|_| ()),
         ),
         (
             "create_organization",
@@ -111,22 +108,34 @@ async fn portal_only_users_are_refused_every_console_function(pool: PgPool) {
                 .await
                 .map(|_| ()),
         ),
-        ("list_plans", list_plans(org()).await.map(|_| ())),
+        (
+            "list_plans",
+            list_plans(org(), common::all()).await.map(|_| ()),
+        ),
         (
             "create_api",
             create_api(org(), s("A"), s("A"), s("1"), String::new())
                 .await
                 .map(|_| ()),
         ),
-        ("list_apis", list_apis(org()).await.map(|_| ())),
+        (
+            "list_apis",
+            list_apis(org(), common::all()).await.map(|_| ()),
+        ),
         (
             "create_client",
             create_client(org(), s("C"), s("C"), s("1"), String::new())
                 .await
                 .map(|_| ()),
         ),
-        ("list_clients", list_clients(org()).await.map(|_| ())),
-        ("approval_requests", approval_requests().await.map(|_| ())),
+        (
+            "list_clients",
+            list_clients(org(), common::all()).await.map(|_| ()),
+        ),
+        (
+            "approval_requests",
+            approval_requests(common::all()).await.map(|_| ()),
+        ),
         (
             "list_policies",
             list_policies(PolicyOwner {
@@ -163,17 +172,25 @@ async fn portal_only_users_are_refused_every_console_function(pool: PgPool) {
 async fn the_portal_shows_only_published_apis_that_can_be_used(pool: PgPool) {
     world(&pool).await;
     let _o = common::as_user(&pool, "pat").await;
-    let names: Vec<String> = search_portal_apis(String::new())
+    let names: Vec<String> = search_portal_apis(common::all())
         .await
         .expect("search")
+        .items
         .into_iter()
         .map(|c| c.api_id)
         .collect();
     assert_eq!(names, ["Echo", "Lonely", "Open"], "Draft is not published");
-    assert!(featured_apis().await.expect("featured").is_empty());
-    let found: Vec<String> = search_portal_apis(s("ech"))
+    assert!(
+        featured_apis(common::all())
+            .await
+            .expect("featured")
+            .items
+            .is_empty()
+    );
+    let found: Vec<String> = search_portal_apis(common::filtered("ech"))
         .await
         .expect("search")
+        .items
         .into_iter()
         .map(|c| c.api_id)
         .collect();
@@ -189,7 +206,7 @@ async fn the_portal_shows_only_published_apis_that_can_be_used(pool: PgPool) {
     assert!(echo.plans[0].requires_approval);
     let _o = common::act_as(&pool, None);
     assert_eq!(
-        search_portal_apis(String::new()).await,
+        search_portal_apis(common::all()).await,
         Err(AppError::Unauthenticated)
     );
 }
@@ -200,15 +217,21 @@ async fn portal_sign_up_creates_what_is_missing_in_one_go(pool: PgPool) {
     common::user(&pool, "newbie", false, true).await;
     {
         let _o = common::as_user(&pool, "newbie").await;
-        assert!(signup_organizations().await.expect("orgs").is_empty());
+        assert!(
+            signup_organizations(common::all())
+                .await
+                .expect("orgs")
+                .items
+                .is_empty()
+        );
         let result = sign_up_for_echo(new_client(None, "My App"))
             .await
             .expect("sign up");
         assert_eq!(result.status, ContractStatus::AwaitingApproval);
         assert_eq!(result.api_key, None);
         assert_eq!(result.client_org, "newbie-personal");
-        let mine = my_clients().await.expect("mine");
-        assert_eq!(mine[0].clients[0].versions[0].api_key, None);
+        let mine = my_clients(common::all()).await.expect("mine").items;
+        assert_eq!(mine[0].versions[0].api_key, None);
         // A bad new client changes nothing: no second client, no contract.
         let refused = sign_up_for_echo(new_client(Some("newbie-personal"), "  ")).await;
         assert!(

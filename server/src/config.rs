@@ -63,7 +63,8 @@ pub struct ServeArgs {
         long,
         env = "GATEHOUSE_DEMO_PASSWORD",
         hide_env_values = true,
-        global = true
+        global = true,
+        value_parser = parse_demo_password
     )]
     pub demo_password: Option<String>,
     /// Let visitors create their own Developer Portal accounts ("0" turns it off).
@@ -217,10 +218,19 @@ fn parse_database_url(value: &str) -> Result<String, String> {
     }
 }
 
+fn parse_demo_password(value: &str) -> Result<String, String> {
+    password_setting("GATEHOUSE_DEMO_PASSWORD", value)
+}
+
 fn parse_admin_password(value: &str) -> Result<String, String> {
-    app::domain::text::validate_password("GATEHOUSE_ADMIN_PASSWORD", value)
+    password_setting("GATEHOUSE_ADMIN_PASSWORD", value)
+}
+
+/// The same rules as for passwords typed in the console.
+fn password_setting(name: &str, value: &str) -> Result<String, String> {
+    app::domain::text::validate_password(name, value)
         .map(|_| value.to_string())
-        .map_err(|e| format!("GATEHOUSE_ADMIN_PASSWORD: {}", e.message))
+        .map_err(|e| format!("{name}: {}", e.message))
 }
 
 fn parse_trusted_proxies(value: &str) -> Result<TrustedProxies, String> {
@@ -265,6 +275,11 @@ mod tests {
             parse_admin_password("short")
                 .unwrap_err()
                 .contains("GATEHOUSE_ADMIN_PASSWORD")
+        );
+        assert!(
+            parse_demo_password("short")
+                .unwrap_err()
+                .contains("GATEHOUSE_DEMO_PASSWORD")
         );
         assert!(parse_addr("127.0.0.1:8080").is_ok());
         for bad in [

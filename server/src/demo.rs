@@ -13,8 +13,6 @@ use app::store::{self, PgPool};
 use crate::bootstrap::anyhow_app;
 
 pub const DEMO_USER: &str = "david";
-/// The demo's default password; set GATEHOUSE_DEMO_PASSWORD to choose another.
-pub const DEFAULT_DEMO_PASSWORD: &str = "stringer-demo-1";
 const ORG: &str = "STRINGER";
 const API: &str = "PrivateEchoAPI";
 
@@ -37,6 +35,30 @@ async fn is_empty(pool: &PgPool) -> anyhow::Result<bool> {
     .fetch_one(pool)
     .await?;
     Ok(orgs == 0 && users == 0)
+}
+
+/// The demo user's password.
+pub struct Password {
+    pub value: String,
+    /// Not configured, so the caller prints it once.
+    pub generated: bool,
+}
+
+impl Password {
+    /// The configured password, or else a random one, as for the administrator: no deployment
+    /// starts with a password that is printed in a public README.
+    pub fn choose(configured: Option<&str>) -> Password {
+        match configured {
+            Some(value) => Password {
+                value: value.to_string(),
+                generated: false,
+            },
+            None => Password {
+                value: app::auth::token::new_token(),
+                generated: true,
+            },
+        }
+    }
 }
 
 /// Seeds the demo world when the database is empty; returns whether it did.
@@ -181,9 +203,17 @@ mod tests {
             offered,
             [("Gold", true), ("Silver", false), ("Bronze", false)]
         );
-        let plans = store::plans::list(&pool, ORG).await.expect("plans");
-        assert_eq!(plans.len(), 3);
-        assert!(plans.iter().all(|p| p.latest_status.as_str() == "Locked"));
+        let all = app::domain::paging::PageRequest::all_first()
+            .check()
+            .expect("page");
+        let plans = store::plans::list(&pool, ORG, &all).await.expect("plans");
+        assert_eq!(plans.items.len(), 3);
+        assert!(
+            plans
+                .items
+                .iter()
+                .all(|p| p.latest_status.as_str() == "Locked")
+        );
         let (_, ok) = sqlx::query_as::<_, (String, String)>(
             "SELECT username, password_hash FROM users WHERE username = 'david'",
         )
@@ -197,6 +227,19 @@ mod tests {
             !seed(&pool, addr(), "demo-pass-1")
                 .await
                 .expect("second seed")
+        );
+    }
+
+    #[test]
+    fn the_demo_password_is_random_unless_configured() {
+        let (a, b) = (Password::choose(None), Password::choose(None));
+        assert!(a.generated && b.generated);
+        assert_ne!(a.value, b.value);
+        assert!(a.value.len() >= 20, "{}", a.value);
+        let set = Password::choose(Some("chosen-pass-1"));
+        assert_eq!(
+            (set.value.as_str(), set.generated),
+            ("chosen-pass-1", false)
         );
     }
 

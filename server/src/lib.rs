@@ -44,15 +44,18 @@ pub async fn serve(pool: sqlx::PgPool, args: ServeArgs) -> anyhow::Result<()> {
         );
     }
     if args.demo {
-        let password = args
-            .demo_password
-            .as_deref()
-            .unwrap_or(demo::DEFAULT_DEMO_PASSWORD);
-        if demo::seed(&pool, args.addr, password).await? {
+        let password = demo::Password::choose(args.demo_password.as_deref());
+        if demo::seed(&pool, args.addr, &password.value).await? {
             println!(
                 "Seeded the demo world: sign in as {} (organization STRINGER, PrivateEchoAPI).",
                 demo::DEMO_USER
             );
+            if password.generated {
+                println!(
+                    "  password: {}   (shown once; set GATEHOUSE_DEMO_PASSWORD to choose it)",
+                    password.value
+                );
+            }
         }
     }
     let options = LeptosOptions::builder()

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use crate::domain::catalog::{ApiSummary, ApiVersionView};
 use crate::domain::lifecycle::ApiStatus;
+use crate::domain::paging::{Page, PageRequest};
 use crate::error::AppError;
 
 /// Creates the API with its first version; returns the API id.
@@ -35,11 +36,13 @@ pub async fn create_api(
     Ok(id.to_string())
 }
 
-#[server]
-pub async fn list_apis(org: String) -> Result<Vec<ApiSummary>, AppError> {
+/// One page of the organization's apis whose name or id contains the filter.
+#[server(input = server_fn::codec::Json)]
+pub async fn list_apis(org: String, page: PageRequest) -> Result<Page<ApiSummary>, AppError> {
     use crate::domain::roles::Permission;
     let (state, ..) = super::in_org(&org, Permission::View).await?;
-    crate::store::apis::list(&state.pool, &org).await
+    let query = page.check()?;
+    crate::store::apis::list(&state.pool, &org, &query).await
 }
 
 #[server]

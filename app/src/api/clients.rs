@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::domain::catalog::{ClientSummary, ClientVersionView};
+use crate::domain::paging::{Page, PageRequest};
 use crate::error::AppError;
 
 /// Creates the client and its first version (with its API key); returns the client id.
@@ -34,11 +35,13 @@ pub async fn create_client(
     Ok(id.to_string())
 }
 
-#[server]
-pub async fn list_clients(org: String) -> Result<Vec<ClientSummary>, AppError> {
+/// One page of the organization's clients whose name or id contains the filter.
+#[server(input = server_fn::codec::Json)]
+pub async fn list_clients(org: String, page: PageRequest) -> Result<Page<ClientSummary>, AppError> {
     use crate::domain::roles::Permission;
     let (state, ..) = super::in_org(&org, Permission::View).await?;
-    crate::store::clients::list(&state.pool, &org).await
+    let query = page.check()?;
+    crate::store::clients::list(&state.pool, &org, &query).await
 }
 
 #[server]
@@ -55,7 +58,11 @@ pub async fn get_client_version(
         .ok_or_else(|| {
             AppError::not_found(format!("There is no version {version} of client {client}."))
         })?;
-    view.can_edit = actor(&user).may(role, Permission::EditClients);
+    let actor = actor(&user);
+    view.can_edit = actor.may(role, Permission::EditClients);
+    if !actor.may_see_api_keys(role) {
+        view.api_key = None;
+    }
     Ok(view)
 }
 

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::domain::catalog::{ContractStatus, ContractView, ContractableApi};
+use crate::domain::paging::{Page, PageRequest};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
@@ -85,45 +86,43 @@ pub async fn delete_contract(id: i64) -> Result<(), AppError> {
     crate::store::contracts::delete(&state.pool, &user.username, &contract).await
 }
 
-/// Contracts with one API version (its Contracts tab).
-#[server]
+/// One page of the contracts with one API version (its Contracts tab).
+#[server(input = server_fn::codec::Json)]
 pub async fn api_contracts(
     org: String,
     api: String,
     version: String,
-) -> Result<Vec<ContractView>, AppError> {
+    page: PageRequest,
+) -> Result<Page<ContractView>, AppError> {
     use crate::domain::roles::Permission;
     let (state, ..) = super::in_org(&org, Permission::View).await?;
-    crate::store::contracts::for_api_version(&state.pool, &org, &api, &version).await
+    let query = page.check()?;
+    crate::store::contracts::for_api_version(&state.pool, &org, &api, &version, &query).await
 }
 
 /// Published private API versions and their plans, to choose from when creating a contract.
-#[server]
-pub async fn contractable_apis() -> Result<Vec<ContractableApi>, AppError> {
+#[server(input = server_fn::codec::Json)]
+pub async fn contractable_apis(page: PageRequest) -> Result<Page<ContractableApi>, AppError> {
     let state = crate::state::state()?;
     crate::auth::require_user(&state).await?;
-    crate::store::contracts::contractable(&state.pool).await
+    let query = page.check()?;
+    crate::store::contractable::contractable(&state.pool, &query).await
 }
 
 /// Contracts waiting for the caller's approval (plans of organizations they may edit plans in).
-#[server]
-pub async fn approval_requests() -> Result<Vec<ContractView>, AppError> {
+#[server(input = server_fn::codec::Json)]
+pub async fn approval_requests(page: PageRequest) -> Result<Page<ContractView>, AppError> {
     use crate::domain::roles::{Permission, Role};
     let state = crate::state::state()?;
     let user = crate::auth::require_console_user(&state).await?;
-    if user.is_admin {
-        return crate::store::contracts::awaiting(&state.pool, None).await;
-    }
-    let orgs: Vec<String> = crate::store::orgs::search(&state.pool, &user.username, false, "")
-        .await?
+    let query = page.check()?;
+    let approvers: Vec<&str> = Role::ALL
         .into_iter()
-        .filter(|o| {
-            o.my_role
-                .is_some_and(|r: Role| r.allows(Permission::EditPlans))
-        })
-        .map(|o| o.id)
+        .filter(|r| r.allows(Permission::EditPlans))
+        .map(Role::as_str)
         .collect();
-    crate::store::contracts::awaiting(&state.pool, Some(&orgs)).await
+    let scope = (!user.is_admin).then_some((user.username.as_str(), approvers.as_slice()));
+    crate::store::contracts::awaiting(&state.pool, scope, &query).await
 }
 
 #[server]

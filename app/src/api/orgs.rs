@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::domain::model::{OrgListItem, OrgView};
+use crate::domain::paging::{Page, PageRequest};
 use crate::error::AppError;
 
 /// Creates the organization (the caller becomes its Owner) and returns its id.
@@ -68,11 +69,12 @@ pub async fn delete_organization(id: String) -> Result<(), AppError> {
     crate::store::orgs::delete(&state.pool, &user.username, &id).await
 }
 
-/// Organizations matching `query` by name or id, among those the caller may see.
-/// An empty query lists them all; the dashboard uses that for "My organizations".
-#[server]
-pub async fn search_organizations(query: String) -> Result<Vec<OrgListItem>, AppError> {
+/// One page of the organizations whose name or id contains the filter, among those the caller
+/// may see. An empty filter lists them all; the dashboard uses that for "My organizations".
+#[server(input = server_fn::codec::Json)]
+pub async fn search_organizations(page: PageRequest) -> Result<Page<OrgListItem>, AppError> {
     let state = crate::state::state()?;
     let user = crate::auth::require_console_user(&state).await?;
+    let query = page.check()?;
     crate::store::orgs::search(&state.pool, &user.username, user.is_admin, &query).await
 }

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::domain::catalog::{PlanChoice, PlanSummary, PlanVersionView};
+use crate::domain::paging::{Page, PageRequest};
 use crate::error::AppError;
 
 /// Creates the plan with its first version; returns the plan id.
@@ -34,11 +35,13 @@ pub async fn create_plan(
     Ok(id.to_string())
 }
 
-#[server]
-pub async fn list_plans(org: String) -> Result<Vec<PlanSummary>, AppError> {
+/// One page of the organization's plans whose name or id contains the filter.
+#[server(input = server_fn::codec::Json)]
+pub async fn list_plans(org: String, page: PageRequest) -> Result<Page<PlanSummary>, AppError> {
     use crate::domain::roles::Permission;
     let (state, ..) = super::in_org(&org, Permission::View).await?;
-    crate::store::plans::list(&state.pool, &org).await
+    let query = page.check()?;
+    crate::store::plans::list(&state.pool, &org, &query).await
 }
 
 #[server]
@@ -89,9 +92,10 @@ pub async fn new_plan_version(
 }
 
 /// Locked plan versions an API of this organization may offer.
-#[server]
-pub async fn plan_choices(org: String) -> Result<Vec<PlanChoice>, AppError> {
+#[server(input = server_fn::codec::Json)]
+pub async fn plan_choices(org: String, page: PageRequest) -> Result<Page<PlanChoice>, AppError> {
     use crate::domain::roles::Permission;
     let (state, ..) = super::in_org(&org, Permission::View).await?;
-    crate::store::plans::locked_choices(&state.pool, &org).await
+    let query = page.check()?;
+    crate::store::plans::locked_choices(&state.pool, &org, &query).await
 }

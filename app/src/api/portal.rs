@@ -4,8 +4,9 @@
 use leptos::prelude::*;
 
 use crate::domain::model::SessionUser;
+use crate::domain::paging::{Page, PageRequest};
 use crate::domain::portal::{
-    MyClientsOrg, PortalApiCard, PortalApiDetails, SignupOrg, SignupResult, SignupTarget,
+    MyClient, PortalApiCard, PortalApiDetails, SignupOrg, SignupResult, SignupTarget,
 };
 use crate::error::AppError;
 
@@ -16,19 +17,22 @@ pub async fn gateway_base_url() -> Result<String, AppError> {
     Ok(crate::state::state()?.gateway_url.to_string())
 }
 
-/// Featured APIs for the portal's home.
-#[server]
-pub async fn featured_apis() -> Result<Vec<PortalApiCard>, AppError> {
+/// One page of the featured APIs, for the portal's home.
+#[server(input = server_fn::codec::Json)]
+pub async fn featured_apis(page: PageRequest) -> Result<Page<PortalApiCard>, AppError> {
     let state = crate::state::state()?;
     crate::auth::require_user(&state).await?;
-    crate::store::portal::apis(&state.pool, "", true).await
+    let query = page.check()?;
+    crate::store::portal::apis(&state.pool, &query, true).await
 }
 
-/// Every API the portal shows whose name, description or organization matches.
-#[server]
-pub async fn search_portal_apis(query: String) -> Result<Vec<PortalApiCard>, AppError> {
+/// One page of the APIs the portal shows whose name, description or organization contains the
+/// filter.
+#[server(input = server_fn::codec::Json)]
+pub async fn search_portal_apis(page: PageRequest) -> Result<Page<PortalApiCard>, AppError> {
     let state = crate::state::state()?;
     crate::auth::require_user(&state).await?;
+    let query = page.check()?;
     crate::store::portal::apis(&state.pool, &query, false).await
 }
 
@@ -56,12 +60,14 @@ pub async fn portal_api(
     Ok(details)
 }
 
-/// Organizations (and their clients) where the caller may create clients.
-#[server]
-pub async fn signup_organizations() -> Result<Vec<SignupOrg>, AppError> {
+/// One page of the organizations (and their clients) where the caller may create clients.
+#[server(input = server_fn::codec::Json)]
+pub async fn signup_organizations(page: PageRequest) -> Result<Page<SignupOrg>, AppError> {
+    use crate::auth::guard::actor;
     let state = crate::state::state()?;
     let user = crate::auth::require_user(&state).await?;
-    crate::store::portal::signup_orgs(&state.pool, &user.username, user.is_admin).await
+    let query = page.check()?;
+    crate::store::my_clients::signup_orgs(&state.pool, &actor(&user), &query).await
 }
 
 /// Signs `target` up for `plan` of an API version: creates what is missing, the contract, and
@@ -86,10 +92,21 @@ pub async fn portal_sign_up(
         crate::domain::ids::validate_version("version", version.trim())?;
     }
     let me = actor(&user);
-    let mut roles = std::collections::HashMap::new();
-    for org in portal::signup_orgs(&state.pool, &user.username, user.is_admin).await? {
-        roles.insert(org.org_id, ());
-    }
+    // The one organization the target names, if any, and whether the user may create clients
+    // there (`None`: a personal organization, created or found by the system).
+    let target_org = match &target {
+        SignupTarget::Existing { org, .. } | SignupTarget::New { org: Some(org), .. } => {
+            Some(org.clone())
+        }
+        SignupTarget::New { org: None, .. } => None,
+    };
+    let may_use_target = match &target_org {
+        Some(org) => {
+            let role = crate::store::orgs::role_of(&state.pool, org, &user.username).await?;
+            me.may_in_portal(role, Permission::EditClients)
+        }
+        None => true,
+    };
     let api_role = crate::store::orgs::role_of(&state.pool, &api_org, &user.username).await?;
     let may_approve = me.may_in_portal(api_role, Permission::EditPlans);
     let target = match target {
@@ -111,17 +128,19 @@ pub async fn portal_sign_up(
             plan: &plan,
             plan_version: &plan_version,
         },
-        |org| roles.contains_key(org),
+        |org| may_use_target && target_org.as_deref() == Some(org),
         may_approve,
     )
     .await
 }
 
-#[server]
-pub async fn my_clients() -> Result<Vec<MyClientsOrg>, AppError> {
+#[server(input = server_fn::codec::Json)]
+pub async fn my_clients(page: PageRequest) -> Result<Page<MyClient>, AppError> {
+    use crate::auth::guard::actor;
     let state = crate::state::state()?;
     let user = crate::auth::require_user(&state).await?;
-    crate::store::portal::my_clients(&state.pool, &user.username).await
+    let query = page.check()?;
+    crate::store::my_clients::my_clients(&state.pool, &actor(&user), &query).await
 }
 
 /// Whether visitors may create portal accounts here.

@@ -3,13 +3,15 @@
 use leptos::prelude::*;
 
 use crate::domain::model::UserSummary;
+use crate::domain::paging::{Page, PageRequest};
 use crate::error::AppError;
 
-#[server]
-pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {
+#[server(input = server_fn::codec::Json)]
+pub async fn list_users(page: PageRequest) -> Result<Page<UserSummary>, AppError> {
     let state = crate::state::state()?;
     crate::auth::require_admin(&state).await?;
-    crate::store::users::list(&state.pool).await
+    let query = page.check()?;
+    crate::store::users::list(&state.pool, &query).await
 }
 
 #[server]

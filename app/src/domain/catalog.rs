@@ -191,7 +191,8 @@ pub struct ClientVersionView {
     pub description: String,
     pub version: String,
     pub status: ClientStatus,
-    pub api_key: String,
+    /// `None` for those who may not see keys (`Actor::may_see_api_keys`): never sent to them.
+    pub api_key: Option<String>,
     /// Registered, but changed since: the gateway still serves the registered state.
     pub needs_reregister: bool,
     pub contracts: Vec<ContractView>,

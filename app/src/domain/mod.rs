@@ -3,8 +3,10 @@
 pub mod catalog;
 pub mod client;
 pub mod ids;
+pub mod invitation;
 pub mod lifecycle;
 pub mod model;
+pub mod paging;
 pub mod policy;
 pub mod portal;
 pub mod redirect;

@@ -91,6 +91,19 @@ impl AuditEntry {
                 role_label(&field("role"))
             ),
             ("member", "removed") => format!("Removed member {}", self.entity_id),
+            ("member", "invited") => format!(
+                "Invited {} as {}",
+                self.entity_id,
+                role_label(&field("role"))
+            ),
+            ("member", "invitation_cancelled") => {
+                format!("Cancelled the invitation of {}", self.entity_id)
+            }
+            ("member", "joined") => format!(
+                "{} accepted the invitation and joined as {}",
+                self.entity_id,
+                role_label(&field("role"))
+            ),
             ("client", "contract_created" | "contract_approved" | "contract_deleted") => format!(
                 "{} contract of {} {} with {} ({})",
                 capitalize(self.action.trim_start_matches("contract_")),

@@ -96,6 +96,8 @@ pub struct MyClientVersion {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MyClient {
+    pub org_id: String,
+    pub org_name: String,
     pub client_id: String,
     pub name: String,
     pub versions: Vec<MyClientVersion>,
@@ -106,6 +108,22 @@ pub struct MyClientsOrg {
     pub org_id: String,
     pub org_name: String,
     pub clients: Vec<MyClient>,
+}
+
+/// Clients (ordered by organization, as My Clients lists them) grouped by organization.
+pub fn group_by_org(clients: Vec<MyClient>) -> Vec<MyClientsOrg> {
+    let mut out: Vec<MyClientsOrg> = Vec::new();
+    for c in clients {
+        match out.last_mut() {
+            Some(last) if last.org_id == c.org_id => last.clients.push(c),
+            _ => out.push(MyClientsOrg {
+                org_id: c.org_id.clone(),
+                org_name: c.org_name.clone(),
+                clients: vec![c],
+            }),
+        }
+    }
+    out
 }
 
 /// The id of the personal organization of `username`, before collision suffixes.
@@ -121,6 +139,27 @@ pub fn personal_org_id(username: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    fn client(org: &str, id: &str) -> MyClient {
+        MyClient {
+            org_id: org.into(),
+            org_name: org.to_uppercase(),
+            client_id: id.into(),
+            name: id.into(),
+            versions: vec![],
+        }
+    }
+
+    #[test]
+    fn clients_are_grouped_by_consecutive_organization() {
+        let groups = group_by_org(vec![client("a", "1"), client("a", "2"), client("b", "3")]);
+        let shape: Vec<(String, usize)> = groups
+            .iter()
+            .map(|g| (g.org_name.clone(), g.clients.len()))
+            .collect();
+        assert_eq!(shape, vec![("A".into(), 2), ("B".into(), 1)]);
+    }
     #[test]
     fn personal_org_ids_are_valid_ids() {
         for u in ["rose", "rose.bloom", "..."] {

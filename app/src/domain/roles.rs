@@ -95,6 +95,13 @@ impl Actor {
     pub fn may_in_portal(&self, role: Option<Role>, permission: Permission) -> bool {
         self.is_admin || role.is_some_and(|r| r.allows(permission))
     }
+
+    /// API keys are credentials: only administrators and those who may edit the organization's
+    /// clients (portal-only Owners of their own organization included) receive them. Viewers and
+    /// API Developers see that a key exists, never its value.
+    pub fn may_see_api_keys(&self, role: Option<Role>) -> bool {
+        self.may_in_portal(role, Permission::EditClients)
+    }
 }
 
 #[cfg(test)]
@@ -156,6 +163,19 @@ mod tests {
         assert!(actor(false, true).may_in_portal(Some(Role::Owner), EditClients));
         assert!(!actor(false, true).may_in_portal(Some(Role::Viewer), EditClients));
         assert!(!actor(false, true).may_in_portal(None, View));
+    }
+
+    #[test]
+    fn only_client_editors_and_admins_see_api_keys() {
+        let member = actor(false, false);
+        assert!(member.may_see_api_keys(Some(Role::Owner)));
+        assert!(member.may_see_api_keys(Some(Role::ClientDeveloper)));
+        assert!(!member.may_see_api_keys(Some(Role::ApiDeveloper)));
+        assert!(!member.may_see_api_keys(Some(Role::Viewer)));
+        assert!(!member.may_see_api_keys(None));
+        assert!(actor(true, false).may_see_api_keys(None));
+        assert!(actor(false, true).may_see_api_keys(Some(Role::Owner)));
+        assert!(!actor(false, true).may_see_api_keys(Some(Role::Viewer)));
     }
 
     #[test]

@@ -6,6 +6,32 @@ pub const MAX_NAME_LEN: usize = 100;
 pub const MAX_DESCRIPTION_LEN: usize = 2000;
 pub const MIN_PASSWORD_LEN: usize = 8;
 
+/// Characters that make text lie about itself: bidirectional overrides, embeddings, isolates
+/// and marks (a name can then read "gold" on screen but sort and match as something else, the
+/// "Trojan Source" trick).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Refuses control characters (line breaks and tabs too, unless `multiline`) and bidi controls,
+/// naming the first one found.
+pub fn check_characters(field: &str, text: &str, multiline: bool) -> Result<(), FieldError> {
+    let bad = text.chars().find(|&c| {
+        is_bidi_control(c) || (c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
+    });
+    match bad {
+        None => Ok(()),
+        Some(c) => Err(FieldError::new(
+            field,
+            format!(
+                "Remove the invisible character U+{:04X}: {} cannot contain control or text-direction characters.",
+                c as u32,
+                if multiline { "this text" } else { "a name" }
+            ),
+        )),
+    }
+}
+
 pub fn validate_name(field: &str, name: &str) -> Result<(), FieldError> {
     let trimmed = name.trim();
     if trimmed.is_empty() {
@@ -17,7 +43,7 @@ pub fn validate_name(field: &str, name: &str) -> Result<(), FieldError> {
             format!("A name has at most {MAX_NAME_LEN} characters."),
         ));
     }
-    Ok(())
+    check_characters(field, name, false)
 }
 
 pub fn validate_description(field: &str, text: &str) -> Result<(), FieldError> {
@@ -27,7 +53,7 @@ pub fn validate_description(field: &str, text: &str) -> Result<(), FieldError> {
             format!("A description has at most {MAX_DESCRIPTION_LEN} characters."),
         ));
     }
-    Ok(())
+    check_characters(field, text, true)
 }
 
 /// Longest username, in bytes (usernames are ASCII).
@@ -95,6 +121,48 @@ pub fn validate_password(field: &str, password: &str) -> Result<(), FieldError> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_refuse_control_and_direction_characters() {
+        for bad in [
+            "Gold\u{202E}dlog",
+            "a\u{2066}b",
+            "a\u{200F}",
+            "a\u{061C}",
+            "tab\there",
+            "line\nbreak",
+            "nul\u{0}",
+            "esc\u{1b}[31m",
+            "del\u{7f}",
+            "c1\u{85}",
+        ] {
+            let e = validate_name("name", bad).expect_err(bad);
+            assert_eq!(e.field, "name");
+            assert!(e.message.contains("U+"), "{}", e.message);
+        }
+        assert!(
+            validate_name("name", "Gold\u{202E}")
+                .expect_err("rlo")
+                .message
+                .contains("U+202E")
+        );
+        for good in ["Gold", "Café Olé", "日本語 API", "עברית", "Plan (β)"] {
+            assert!(validate_name("name", good).is_ok(), "{good}");
+        }
+    }
+
+    #[test]
+    fn descriptions_keep_line_breaks_but_refuse_the_rest() {
+        assert!(validate_description("description", "one\ntwo\r\n\tthree").is_ok());
+        for bad in ["x\u{202D}y", "x\u{0}y", "x\u{1b}y", "x\u{2069}"] {
+            assert_eq!(
+                validate_description("description", bad)
+                    .expect_err(bad)
+                    .field,
+                "description"
+            );
+        }
+    }
 
     #[test]
     fn names_are_required_and_bounded() {

@@ -8,6 +8,7 @@ use super::policies::{self, Owner};
 use super::unique_or;
 use crate::domain::catalog::{ApiSummary, ApiVersionView, OfferedPlan};
 use crate::domain::lifecycle::{self, ApiAction, ApiChange, ApiStatus, Readiness};
+use crate::domain::paging::{Page, PageQuery};
 use crate::error::{AppError, AppResult};
 
 fn status(s: &str) -> AppResult<ApiStatus> {
@@ -81,27 +82,11 @@ pub async fn create(
     Ok(())
 }
 
-#[derive(sqlx::FromRow)]
-struct SummaryRow {
-    id: String,
-    name: String,
-    description: String,
-    version: String,
-    status: String,
-}
-
-pub async fn list(pool: &PgPool, org: &str) -> AppResult<Vec<ApiSummary>> {
-    let rows: Vec<SummaryRow> = sqlx::query_as(
-        "SELECT DISTINCT ON (lower(a.name), a.id) a.id, a.name, a.description, v.version, v.status
-         FROM apis a JOIN api_versions v ON v.org_id = a.org_id AND v.api_id = a.id
-         WHERE a.org_id = $1
-         ORDER BY lower(a.name), a.id, v.created_at DESC, v.id DESC",
-    )
-    .bind(org)
-    .fetch_all(pool)
-    .await?;
-    rows.into_iter()
-        .map(|r| {
+/// One page of the organization's apis, each with its newest version.
+pub async fn list(pool: &PgPool, org: &str, query: &PageQuery) -> AppResult<Page<ApiSummary>> {
+    super::latest::page(pool, super::latest::Entity::Api, org, query)
+        .await?
+        .try_map(|r| {
             Ok(ApiSummary {
                 latest_status: status(&r.status)?,
                 id: r.id,
@@ -110,7 +95,6 @@ pub async fn list(pool: &PgPool, org: &str) -> AppResult<Vec<ApiSummary>> {
                 latest_version: r.version,
             })
         })
-        .collect()
 }
 
 /// The id and status of an API version, locking its row for the rest of the transaction.

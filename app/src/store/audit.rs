@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
 use crate::domain::model::AuditEntry;
+use crate::domain::paging::{Page, PageQuery};
 use crate::error::AppResult;
 
 /// What changed, for one audit row.
@@ -65,17 +66,43 @@ pub async fn list_for_entity(
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
-/// The newest entries of an organization first.
-pub async fn list_for_org(pool: &PgPool, org_id: &str, limit: i64) -> AppResult<Vec<AuditEntry>> {
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, at, actor, entity_type, entity_id, action, data FROM audit_entries
-         WHERE org_id = $1 ORDER BY at DESC, id DESC LIMIT $2",
+/// One page of an organization's entries (or one entity's, when given), newest first. The filter
+/// looks at who, what and the details.
+pub async fn page(
+    pool: &PgPool,
+    org_id: &str,
+    entity: Option<(&str, &str)>,
+    query: &PageQuery,
+) -> AppResult<Page<AuditEntry>> {
+    let rows: Vec<Counted> = sqlx::query_as(
+        "SELECT id, at, actor, entity_type, entity_id, action, data, count(*) OVER () AS total
+         FROM audit_entries
+         WHERE org_id = $1 AND ($2::text IS NULL OR (entity_type = $2 AND entity_id = $3))
+           AND (lower(actor) LIKE $4 ESCAPE '\\' OR lower(entity_id) LIKE $4 ESCAPE '\\'
+                OR lower(action) LIKE $4 ESCAPE '\\' OR lower(data::text) LIKE $4 ESCAPE '\\')
+         ORDER BY at DESC, id DESC LIMIT $5 OFFSET $6",
     )
     .bind(org_id)
-    .bind(limit)
+    .bind(entity.map(|(t, _)| t))
+    .bind(entity.map(|(_, id)| id))
+    .bind(&query.pattern)
+    .bind(query.limit)
+    .bind(query.offset)
     .fetch_all(pool)
     .await?;
-    Ok(rows.into_iter().map(Into::into).collect())
+    let total = rows.first().map_or(0, |r| r.total);
+    Ok(Page::new(
+        rows.into_iter().map(|c| c.row.into()).collect(),
+        total,
+        query,
+    ))
+}
+
+#[derive(sqlx::FromRow)]
+struct Counted {
+    #[sqlx(flatten)]
+    row: Row,
+    total: i64,
 }
 
 impl From<Row> for AuditEntry {

@@ -9,6 +9,7 @@ use super::unique_or;
 use crate::auth::api_key::new_api_key;
 use crate::domain::catalog::{ClientSummary, ClientVersionView, Rejection};
 use crate::domain::client::{self, ClientFacts, ClientStatus};
+use crate::domain::paging::{Page, PageQuery};
 use crate::error::{AppError, AppResult};
 
 pub(crate) fn status(s: &str) -> AppResult<ClientStatus> {
@@ -101,27 +102,11 @@ pub async fn create_in(
     Ok(())
 }
 
-#[derive(sqlx::FromRow)]
-struct SummaryRow {
-    id: String,
-    name: String,
-    description: String,
-    version: String,
-    status: String,
-}
-
-pub async fn list(pool: &PgPool, org: &str) -> AppResult<Vec<ClientSummary>> {
-    let rows: Vec<SummaryRow> = sqlx::query_as(
-        "SELECT DISTINCT ON (lower(c.name), c.id) c.id, c.name, c.description, v.version, v.status
-         FROM clients c JOIN client_versions v ON v.org_id = c.org_id AND v.client_id = c.id
-         WHERE c.org_id = $1
-         ORDER BY lower(c.name), c.id, v.created_at DESC, v.id DESC",
-    )
-    .bind(org)
-    .fetch_all(pool)
-    .await?;
-    rows.into_iter()
-        .map(|r| {
+/// One page of the organization's clients, each with its newest version.
+pub async fn list(pool: &PgPool, org: &str, query: &PageQuery) -> AppResult<Page<ClientSummary>> {
+    super::latest::page(pool, super::latest::Entity::Client, org, query)
+        .await?
+        .try_map(|r| {
             Ok(ClientSummary {
                 latest_status: status(&r.status)?,
                 id: r.id,
@@ -130,7 +115,6 @@ pub async fn list(pool: &PgPool, org: &str) -> AppResult<Vec<ClientSummary>> {
                 latest_version: r.version,
             })
         })
-        .collect()
 }
 
 /// A client version locked for the rest of the transaction.
@@ -467,7 +451,7 @@ pub async fn view(
         version: version.to_string(),
         needs_reregister: status == ClientStatus::Registered && row.changed_since_registration,
         status,
-        api_key: row.api_key,
+        api_key: Some(row.api_key),
         contracts: super::contracts::for_client_version(pool, row.id).await?,
         rejections: rejections(pool, org, client, version).await?,
         versions: versions.into_iter().map(|(v,)| v).collect(),

@@ -7,9 +7,10 @@ use sqlx::{PgConnection, PgPool};
 
 use super::clients::{self, Locked};
 use super::{apis, unique_or};
-use crate::domain::catalog::{ContractStatus, ContractView, ContractableApi, OfferedPlan};
+use crate::domain::catalog::{ContractStatus, ContractView};
 use crate::domain::client::{self, ContractFacts};
 use crate::domain::lifecycle::PlanStatus;
+use crate::domain::paging::{Page, PageQuery};
 use crate::error::{AppError, AppResult};
 
 const SELECT: &str = "
@@ -77,32 +78,76 @@ pub async fn for_client_version(
     pool: &PgPool,
     client_version_id: i64,
 ) -> AppResult<Vec<ContractView>> {
-    let sql = format!("{SELECT} WHERE k.client_version_id = $1 ORDER BY k.created_at, k.id");
+    for_client_versions(pool, &[client_version_id]).await
+}
+
+/// The contracts of several client versions in one query (My Clients), oldest first.
+pub async fn for_client_versions(
+    pool: &PgPool,
+    client_version_ids: &[i64],
+) -> AppResult<Vec<ContractView>> {
+    let sql = format!("{SELECT} WHERE k.client_version_id = ANY($1) ORDER BY k.created_at, k.id");
     views(
         sqlx::query_as(&sql)
-            .bind(client_version_id)
+            .bind(client_version_ids)
             .fetch_all(pool)
             .await?,
     )
 }
 
+/// A contract row with the number of rows matching in all (`count(*) OVER ()`).
+#[derive(sqlx::FromRow)]
+struct Counted {
+    #[sqlx(flatten)]
+    row: Row,
+    total: i64,
+}
+
+/// Wraps a filtered contract query (`{SELECT} WHERE …`) to page it; the filter (bound at
+/// `$pattern`) looks at client, API and plan names and ids.
+fn paged(select_where: &str, pattern: u8) -> String {
+    let m = |col: &str| format!("lower({col}) LIKE ${pattern} ESCAPE '\\'");
+    format!(
+        "SELECT q.*, count(*) OVER () AS total FROM ({select_where} AND ({} OR {} OR {} OR {} OR {})) q
+         ORDER BY q.created_at, q.id LIMIT ${} OFFSET ${}",
+        m("c.name"),
+        m("cv.client_id"),
+        m("cv.org_id"),
+        m("a.name"),
+        m("p.name"),
+        pattern + 1,
+        pattern + 2
+    )
+}
+
+fn counted_page(rows: Vec<Counted>, query: &PageQuery) -> AppResult<Page<ContractView>> {
+    let total = rows.first().map_or(0, |r| r.total);
+    let items = views(rows.into_iter().map(|c| c.row).collect())?;
+    Ok(Page::new(items, total, query))
+}
+
+/// One page of the contracts of an API version, oldest first.
 pub async fn for_api_version(
     pool: &PgPool,
     org: &str,
     api: &str,
     version: &str,
-) -> AppResult<Vec<ContractView>> {
-    let sql = format!(
-        "{SELECT} WHERE av.org_id = $1 AND av.api_id = $2 AND av.version = $3 ORDER BY k.created_at, k.id"
+    query: &PageQuery,
+) -> AppResult<Page<ContractView>> {
+    let sql = paged(
+        &format!("{SELECT} WHERE av.org_id = $1 AND av.api_id = $2 AND av.version = $3"),
+        4,
     );
-    views(
-        sqlx::query_as(&sql)
-            .bind(org)
-            .bind(api)
-            .bind(version)
-            .fetch_all(pool)
-            .await?,
-    )
+    let rows: Vec<Counted> = sqlx::query_as(&sql)
+        .bind(org)
+        .bind(api)
+        .bind(version)
+        .bind(&query.pattern)
+        .bind(query.limit)
+        .bind(query.offset)
+        .fetch_all(pool)
+        .await?;
+    counted_page(rows, query)
 }
 
 pub async fn get(pool: &PgPool, id: i64) -> AppResult<Option<ContractView>> {
@@ -111,13 +156,30 @@ pub async fn get(pool: &PgPool, id: i64) -> AppResult<Option<ContractView>> {
     row.map(ContractView::try_from).transpose()
 }
 
-/// Contracts awaiting approval on plans of the given organizations (`None`: all of them).
-pub async fn awaiting(pool: &PgPool, plan_orgs: Option<&[String]>) -> AppResult<Vec<ContractView>> {
-    let sql = format!(
-        "{SELECT} WHERE k.status = 'AwaitingApproval' AND ($1::text[] IS NULL OR pv.org_id = ANY($1))
-         ORDER BY k.created_at, k.id"
+/// One page of the contracts awaiting approval, oldest first: on plans of the organizations where
+/// `approver` has one of the given roles, or all of them for `None` (administrators).
+pub async fn awaiting(
+    pool: &PgPool,
+    approver: Option<(&str, &[&str])>,
+    query: &PageQuery,
+) -> AppResult<Page<ContractView>> {
+    let sql = paged(
+        &format!(
+            "{SELECT} WHERE k.status = 'AwaitingApproval'
+               AND ($1::text IS NULL OR pv.org_id IN (
+                   SELECT m.org_id FROM memberships m WHERE m.username = $1 AND m.role = ANY($2)))"
+        ),
+        3,
     );
-    views(sqlx::query_as(&sql).bind(plan_orgs).fetch_all(pool).await?)
+    let rows: Vec<Counted> = sqlx::query_as(&sql)
+        .bind(approver.map(|(u, _)| u))
+        .bind(approver.map(|(_, roles)| roles))
+        .bind(&query.pattern)
+        .bind(query.limit)
+        .bind(query.offset)
+        .fetch_all(pool)
+        .await?;
+    counted_page(rows, query)
 }
 
 /// Which API, plan and client a new contract joins.
@@ -382,60 +444,4 @@ pub async fn reject(
     .await?;
     tx.commit().await?;
     Ok(())
-}
-
-#[derive(sqlx::FromRow)]
-struct ContractableRow {
-    org_id: String,
-    api_id: String,
-    name: String,
-    version: String,
-    plan_id: String,
-    plan_name: String,
-    plan_version: String,
-    requires_approval: bool,
-}
-
-/// Published private API versions with their offered plans: what a client may sign up for.
-pub async fn contractable(pool: &PgPool) -> AppResult<Vec<ContractableApi>> {
-    let rows: Vec<ContractableRow> = sqlx::query_as(
-        "SELECT av.org_id, av.api_id, a.name, av.version, pv.plan_id, p.name AS plan_name,
-                pv.version AS plan_version, ap.requires_approval
-         FROM api_versions av
-         JOIN apis a ON a.org_id = av.org_id AND a.id = av.api_id
-         JOIN api_plans ap ON ap.api_version_id = av.id
-         JOIN plan_versions pv ON pv.id = ap.plan_version_id
-         JOIN plans p ON p.org_id = pv.org_id AND p.id = pv.plan_id
-         WHERE av.status = 'Published' AND NOT av.public
-         ORDER BY lower(a.name), av.org_id, av.api_id, av.created_at, ap.position",
-    )
-    .fetch_all(pool)
-    .await?;
-    let mut out: Vec<ContractableApi> = Vec::new();
-    for r in rows {
-        let plan = OfferedPlan {
-            plan_id: r.plan_id,
-            plan_name: r.plan_name,
-            version: r.plan_version,
-            requires_approval: r.requires_approval,
-            locked: true,
-        };
-        match out.last_mut() {
-            Some(last)
-                if last.org_id == r.org_id
-                    && last.api_id == r.api_id
-                    && last.version == r.version =>
-            {
-                last.plans.push(plan)
-            }
-            _ => out.push(ContractableApi {
-                org_id: r.org_id,
-                api_id: r.api_id,
-                name: r.name,
-                version: r.version,
-                plans: vec![plan],
-            }),
-        }
-    }
-    Ok(out)
 }

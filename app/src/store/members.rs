@@ -6,6 +6,7 @@ use sqlx::{PgConnection, PgPool};
 use super::audit::{self, Change};
 use super::unique_or;
 use crate::domain::model::Member;
+use crate::domain::paging::{Page, PageQuery};
 use crate::domain::roles::Role;
 use crate::error::{AppError, AppResult};
 
@@ -14,18 +15,26 @@ struct Row {
     username: String,
     display_name: String,
     role: String,
+    total: i64,
 }
 
-pub async fn list(pool: &PgPool, org_id: &str) -> AppResult<Vec<Member>> {
+/// One page of the members whose username or display name contains the filter.
+pub async fn list(pool: &PgPool, org_id: &str, query: &PageQuery) -> AppResult<Page<Member>> {
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT m.username, u.display_name, m.role FROM memberships m
-         JOIN users u ON u.username = m.username
-         WHERE m.org_id = $1 ORDER BY lower(m.username)",
+        "SELECT m.username, u.display_name, m.role, count(*) OVER () AS total
+         FROM memberships m JOIN users u ON u.username = m.username
+         WHERE m.org_id = $1
+           AND (lower(m.username) LIKE $2 ESCAPE '\\' OR lower(u.display_name) LIKE $2 ESCAPE '\\')
+         ORDER BY lower(m.username) LIMIT $3 OFFSET $4",
     )
     .bind(org_id)
+    .bind(&query.pattern)
+    .bind(query.limit)
+    .bind(query.offset)
     .fetch_all(pool)
     .await?;
-    Ok(rows
+    let total = rows.first().map_or(0, |r| r.total);
+    let members = rows
         .into_iter()
         .filter_map(|r| {
             Role::parse(&r.role).map(|role| Member {
@@ -34,10 +43,11 @@ pub async fn list(pool: &PgPool, org_id: &str) -> AppResult<Vec<Member>> {
                 role,
             })
         })
-        .collect())
+        .collect();
+    Ok(Page::new(members, total, query))
 }
 
-async fn lock_org(conn: &mut PgConnection, org_id: &str) -> AppResult<()> {
+pub(super) async fn lock_org(conn: &mut PgConnection, org_id: &str) -> AppResult<()> {
     let found: Option<(String,)> =
         sqlx::query_as("SELECT id FROM organizations WHERE id = $1 FOR UPDATE")
             .bind(org_id)

@@ -4,9 +4,13 @@
 pub mod apis;
 pub mod audit;
 pub mod clients;
+pub mod contractable;
 pub mod contracts;
 pub mod gateway_feed;
+pub mod invitations;
+pub mod latest;
 pub mod members;
+pub mod my_clients;
 pub mod orgs;
 pub mod plans;
 pub mod policies;

@@ -6,6 +6,7 @@ use sqlx::PgPool;
 use super::audit::{self, Change};
 use super::{is_foreign_key_violation, unique_or};
 use crate::domain::model::{OrgListItem, Organization};
+use crate::domain::paging::{Page, PageQuery};
 use crate::domain::roles::Role;
 use crate::error::{AppError, AppResult};
 
@@ -80,6 +81,17 @@ pub async fn create_in(
         },
     )
     .await?;
+    Ok(())
+}
+
+/// Marks `id` as the personal organization of `username`: only the system does this, when
+/// Sign Up creates it.
+pub async fn mark_personal(tx: &mut sqlx::PgConnection, id: &str, username: &str) -> AppResult<()> {
+    sqlx::query("UPDATE organizations SET personal_of = $2 WHERE id = $1")
+        .bind(id)
+        .bind(username)
+        .execute(tx)
+        .await?;
     Ok(())
 }
 
@@ -191,45 +203,40 @@ impl From<ListRow> for OrgListItem {
 
 /// Organizations whose name or id contains `query`, among those the user may see
 /// (their own; every organization for an administrator).
+/// One page of the organizations the user belongs to (all of them when `all_visible`) whose
+/// name or id contains the filter.
 pub async fn search(
     pool: &PgPool,
     username: &str,
     all_visible: bool,
-    query: &str,
-) -> AppResult<Vec<OrgListItem>> {
-    let pattern = format!("%{}%", escape_like(query.trim()));
-    let rows: Vec<ListRow> = sqlx::query_as(
-        "SELECT o.id, o.name, o.description, m.role
+    query: &PageQuery,
+) -> AppResult<Page<OrgListItem>> {
+    let rows: Vec<Counted> = sqlx::query_as(
+        "SELECT o.id, o.name, o.description, m.role, count(*) OVER () AS total
          FROM organizations o
          LEFT JOIN memberships m ON m.org_id = o.id AND m.username = $1
          WHERE ($2 OR m.role IS NOT NULL)
-           AND (o.name ILIKE $3 OR o.id ILIKE $3)
-         ORDER BY lower(o.name) LIMIT 100",
+           AND (lower(o.name) LIKE $3 ESCAPE '\\' OR lower(o.id) LIKE $3 ESCAPE '\\')
+         ORDER BY lower(o.name), o.id LIMIT $4 OFFSET $5",
     )
     .bind(username)
     .bind(all_visible)
-    .bind(pattern)
+    .bind(&query.pattern)
+    .bind(query.limit)
+    .bind(query.offset)
     .fetch_all(pool)
     .await?;
-    Ok(rows.into_iter().map(Into::into).collect())
+    let total = rows.first().map_or(0, |r| r.total);
+    Ok(Page::new(
+        rows.into_iter().map(|c| c.row.into()).collect(),
+        total,
+        query,
+    ))
 }
 
-/// Makes `%`, `_` and `\` in user input match literally in ILIKE.
-fn escape_like(input: &str) -> String {
-    let mut out = String::with_capacity(input.len());
-    for c in input.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn like_wildcards_are_escaped() {
-        assert_eq!(super::escape_like("50%_a\\b"), "50\\%\\_a\\\\b");
-    }
+#[derive(sqlx::FromRow)]
+struct Counted {
+    #[sqlx(flatten)]
+    row: ListRow,
+    total: i64,
 }

@@ -8,6 +8,7 @@ use super::policies::{self, Owner};
 use super::unique_or;
 use crate::domain::catalog::{PlanChoice, PlanSummary, PlanVersionView};
 use crate::domain::lifecycle::{self, PlanStatus};
+use crate::domain::paging::{Page, PageQuery};
 use crate::error::{AppError, AppResult};
 
 fn status(s: &str) -> AppResult<PlanStatus> {
@@ -62,28 +63,11 @@ pub async fn create(
     Ok(())
 }
 
-#[derive(sqlx::FromRow)]
-struct SummaryRow {
-    id: String,
-    name: String,
-    description: String,
-    version: String,
-    status: String,
-}
-
-/// The plans of an organization, each with its newest version.
-pub async fn list(pool: &PgPool, org: &str) -> AppResult<Vec<PlanSummary>> {
-    let rows: Vec<SummaryRow> = sqlx::query_as(
-        "SELECT DISTINCT ON (lower(p.name), p.id) p.id, p.name, p.description, v.version, v.status
-         FROM plans p JOIN plan_versions v ON v.org_id = p.org_id AND v.plan_id = p.id
-         WHERE p.org_id = $1
-         ORDER BY lower(p.name), p.id, v.created_at DESC, v.id DESC",
-    )
-    .bind(org)
-    .fetch_all(pool)
-    .await?;
-    rows.into_iter()
-        .map(|r| {
+/// One page of the organization's plans, each with its newest version.
+pub async fn list(pool: &PgPool, org: &str, query: &PageQuery) -> AppResult<Page<PlanSummary>> {
+    super::latest::page(pool, super::latest::Entity::Plan, org, query)
+        .await?
+        .try_map(|r| {
             Ok(PlanSummary {
                 latest_status: status(&r.status)?,
                 id: r.id,
@@ -92,7 +76,6 @@ pub async fn list(pool: &PgPool, org: &str) -> AppResult<Vec<PlanSummary>> {
                 latest_version: r.version,
             })
         })
-        .collect()
 }
 
 /// The id and status of a plan version, locking its row for the rest of the transaction.
@@ -242,25 +225,37 @@ struct ChoiceRow {
     plan_id: String,
     plan_name: String,
     version: String,
+    total: i64,
 }
 
-/// Locked plan versions of an organization: what its APIs may offer.
-pub async fn locked_choices(pool: &PgPool, org: &str) -> AppResult<Vec<PlanChoice>> {
+/// One page of the organization's locked plan versions, which APIs may offer; the filter looks
+/// at plan names and ids.
+pub async fn locked_choices(
+    pool: &PgPool,
+    org: &str,
+    query: &PageQuery,
+) -> AppResult<Page<PlanChoice>> {
     let rows: Vec<ChoiceRow> = sqlx::query_as(
-        "SELECT p.id AS plan_id, p.name AS plan_name, v.version
+        "SELECT p.id AS plan_id, p.name AS plan_name, v.version, count(*) OVER () AS total
          FROM plans p JOIN plan_versions v ON v.org_id = p.org_id AND v.plan_id = p.id
          WHERE p.org_id = $1 AND v.status = 'Locked'
-         ORDER BY lower(p.name), v.created_at",
+           AND (lower(p.name) LIKE $2 ESCAPE '\\' OR lower(p.id) LIKE $2 ESCAPE '\\')
+         ORDER BY lower(p.name), p.id, v.created_at, v.id LIMIT $3 OFFSET $4",
     )
     .bind(org)
+    .bind(&query.pattern)
+    .bind(query.limit)
+    .bind(query.offset)
     .fetch_all(pool)
     .await?;
-    Ok(rows
+    let total = rows.first().map_or(0, |r| r.total);
+    let choices = rows
         .into_iter()
         .map(|r| PlanChoice {
             plan_id: r.plan_id,
             plan_name: r.plan_name,
             version: r.version,
         })
-        .collect())
+        .collect();
+    Ok(Page::new(choices, total, query))
 }

@@ -6,12 +6,11 @@ use super::contracts::{self, NewContract};
 use super::policies::{self, Owner};
 use super::{clients, orgs};
 use crate::domain::catalog::ContractStatus;
-use crate::domain::client::{self as client_rules, ClientStatus};
+use crate::domain::client as client_rules;
+use crate::domain::paging::{Page, PageQuery};
 use crate::domain::portal::{
-    MyClient, MyClientVersion, MyClientsOrg, PortalApiCard, PortalApiDetails, PortalPlan,
-    SignupClient, SignupOrg, SignupResult, SignupTarget, personal_org_id,
+    PortalApiCard, PortalApiDetails, PortalPlan, SignupResult, SignupTarget, personal_org_id,
 };
-use crate::domain::roles::{Permission, Role};
 use crate::domain::urls::gateway_path;
 use crate::error::{AppError, AppResult};
 
@@ -25,39 +24,40 @@ struct CardRow {
     version: String,
     public: bool,
     featured: bool,
+    total: i64,
 }
 
-/// APIs the portal shows: the newest published version of each that is public or offers a plan.
+/// One page of the APIs the portal shows (by name): the newest published version of each that is
+/// public or offers a plan, whose name, description, id or organization contains the filter.
 pub async fn apis(
     pool: &PgPool,
-    query: &str,
+    query: &PageQuery,
     featured_only: bool,
-) -> AppResult<Vec<PortalApiCard>> {
-    let pattern = format!(
-        "%{}%",
-        query
-            .trim()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
+) -> AppResult<Page<PortalApiCard>> {
     let rows: Vec<CardRow> = sqlx::query_as(
-        "SELECT DISTINCT ON (v.org_id, v.api_id) v.org_id, o.name AS org_name, v.api_id, a.name,
-                a.description, v.version, v.public, v.featured
-         FROM api_versions v
-         JOIN apis a ON a.org_id = v.org_id AND a.id = v.api_id
-         JOIN organizations o ON o.id = v.org_id
-         WHERE v.status = 'Published'
-           AND (v.public OR EXISTS (SELECT 1 FROM api_plans ap WHERE ap.api_version_id = v.id))
-           AND (a.name ILIKE $1 OR a.description ILIKE $1 OR o.name ILIKE $1 OR v.api_id ILIKE $1)
-         ORDER BY v.org_id, v.api_id, v.published_at DESC NULLS LAST, v.id DESC",
+        "WITH latest AS (
+             SELECT DISTINCT ON (v.org_id, v.api_id) v.org_id, o.name AS org_name, v.api_id,
+                    a.name, a.description, v.version, v.public, v.featured
+             FROM api_versions v
+             JOIN apis a ON a.org_id = v.org_id AND a.id = v.api_id
+             JOIN organizations o ON o.id = v.org_id
+             WHERE v.status = 'Published'
+               AND (v.public OR EXISTS (SELECT 1 FROM api_plans ap WHERE ap.api_version_id = v.id))
+               AND (lower(a.name) LIKE $1 ESCAPE '\\' OR lower(a.description) LIKE $1 ESCAPE '\\'
+                    OR lower(o.name) LIKE $1 ESCAPE '\\' OR lower(v.api_id) LIKE $1 ESCAPE '\\')
+             ORDER BY v.org_id, v.api_id, v.published_at DESC NULLS LAST, v.id DESC)
+         SELECT *, count(*) OVER () AS total FROM latest WHERE featured OR NOT $2
+         ORDER BY lower(name), org_id, api_id LIMIT $3 OFFSET $4",
     )
-    .bind(pattern)
+    .bind(&query.pattern)
+    .bind(featured_only)
+    .bind(query.limit)
+    .bind(query.offset)
     .fetch_all(pool)
     .await?;
-    let mut cards: Vec<PortalApiCard> = rows
+    let total = rows.first().map_or(0, |r| r.total);
+    let cards = rows
         .into_iter()
-        .filter(|r| !featured_only || r.featured)
         .map(|r| PortalApiCard {
             org_id: r.org_id,
             org_name: r.org_name,
@@ -69,8 +69,7 @@ pub async fn apis(
             featured: r.featured,
         })
         .collect();
-    cards.sort_by_key(|c| c.name.to_lowercase());
-    Ok(cards)
+    Ok(Page::new(cards, total, query))
 }
 
 #[derive(sqlx::FromRow)]
@@ -167,119 +166,6 @@ pub async fn api(
     }))
 }
 
-#[derive(sqlx::FromRow)]
-struct MemberOrgRow {
-    id: String,
-    name: String,
-    role: String,
-}
-
-async fn member_orgs(
-    pool: &PgPool,
-    username: &str,
-) -> AppResult<Vec<(String, String, Option<Role>)>> {
-    let rows: Vec<MemberOrgRow> = sqlx::query_as(
-        "SELECT o.id, o.name, m.role FROM organizations o JOIN memberships m ON m.org_id = o.id
-         WHERE m.username = $1 ORDER BY lower(o.name)",
-    )
-    .bind(username)
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| (r.id, r.name, Role::parse(&r.role)))
-        .collect())
-}
-
-#[derive(sqlx::FromRow)]
-struct ClientVersionRow {
-    client_id: String,
-    name: String,
-    version: String,
-    status: String,
-    api_key: String,
-    id: i64,
-}
-
-async fn client_versions(pool: &PgPool, org: &str) -> AppResult<Vec<ClientVersionRow>> {
-    Ok(sqlx::query_as(
-        "SELECT c.id AS client_id, c.name, v.version, v.status, v.api_key, v.id
-         FROM clients c JOIN client_versions v ON v.org_id = c.org_id AND v.client_id = c.id
-         WHERE c.org_id = $1 ORDER BY lower(c.name), c.id, v.created_at, v.id",
-    )
-    .bind(org)
-    .fetch_all(pool)
-    .await?)
-}
-
-/// Organizations where the user may create clients, each with its clients' usable versions.
-pub async fn signup_orgs(
-    pool: &PgPool,
-    username: &str,
-    is_admin: bool,
-) -> AppResult<Vec<SignupOrg>> {
-    let mut out = Vec::new();
-    for (org_id, name, role) in member_orgs(pool, username).await? {
-        if !(is_admin || role.is_some_and(|r| r.allows(Permission::EditClients))) {
-            continue;
-        }
-        let mut clients: Vec<SignupClient> = Vec::new();
-        for v in client_versions(pool, &org_id).await? {
-            if v.status == ClientStatus::Retired.as_str() {
-                continue;
-            }
-            match clients.last_mut() {
-                Some(last) if last.client_id == v.client_id => last.versions.push(v.version),
-                _ => clients.push(SignupClient {
-                    client_id: v.client_id,
-                    name: v.name,
-                    versions: vec![v.version],
-                }),
-            }
-        }
-        out.push(SignupOrg {
-            org_id,
-            name,
-            clients,
-        });
-    }
-    Ok(out)
-}
-
-/// The user's clients grouped by organization (every organization they belong to).
-pub async fn my_clients(pool: &PgPool, username: &str) -> AppResult<Vec<MyClientsOrg>> {
-    let mut out = Vec::new();
-    for (org_id, org_name, _) in member_orgs(pool, username).await? {
-        let mut list: Vec<MyClient> = Vec::new();
-        for v in client_versions(pool, &org_id).await? {
-            let contracts = contracts::for_client_version(pool, v.id).await?;
-            let active = contracts.iter().any(|c| c.status == ContractStatus::Active);
-            let version = MyClientVersion {
-                version: v.version,
-                status: ClientStatus::parse(&v.status).unwrap_or(ClientStatus::Created),
-                api_key: active.then_some(v.api_key),
-                contracts,
-            };
-            match list.last_mut() {
-                Some(last) if last.client_id == v.client_id => last.versions.push(version),
-                _ => list.push(MyClient {
-                    client_id: v.client_id,
-                    name: v.name,
-                    versions: vec![version],
-                }),
-            }
-        }
-        if !list.is_empty() {
-            out.push(MyClientsOrg {
-                org_id,
-                org_name,
-                clients: list,
-            });
-        }
-    }
-    Ok(out)
-}
-
 /// What the API of a sign-up is, and through which plan.
 pub struct SignupApi<'a> {
     pub org: &'a str,
@@ -366,8 +252,32 @@ pub async fn sign_up(
     })
 }
 
-/// The user's personal organization, created with them as Owner if they have none yet.
+/// The user's personal organization, created with them as Owner if they have none yet. It is
+/// found by the mark the system sets when creating it, never by its name: anyone can create an
+/// organization called `bob-personal` and add bob to it.
 async fn personal_org(tx: &mut PgConnection, username: &str) -> AppResult<String> {
+    // Two first sign-ups of the same user at once must not create two organizations.
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('personal-org:' || $1))")
+        .bind(username)
+        .execute(&mut *tx)
+        .await?;
+    let existing: Option<(String, bool)> = sqlx::query_as(
+        "SELECT o.id, EXISTS (SELECT 1 FROM memberships m
+                              WHERE m.org_id = o.id AND m.username = $1 AND m.role = 'owner')
+         FROM organizations o WHERE o.personal_of = $1",
+    )
+    .bind(username)
+    .fetch_optional(&mut *tx)
+    .await?;
+    match existing {
+        Some((id, true)) => return Ok(id),
+        Some((id, false)) => {
+            return Err(AppError::Conflict(format!(
+                "You are no longer an Owner of your personal organization {id}: choose another organization or ask an administrator."
+            )));
+        }
+        None => {}
+    }
     let base = personal_org_id(username);
     for n in 0..20 {
         let id = if n == 0 {
@@ -375,17 +285,6 @@ async fn personal_org(tx: &mut PgConnection, username: &str) -> AppResult<String
         } else {
             format!("{base}{n}")
         };
-        let existing: Option<(String,)> = sqlx::query_as(
-            "SELECT o.id FROM organizations o JOIN memberships m ON m.org_id = o.id
-             WHERE lower(o.id) = lower($1) AND m.username = $2 AND m.role = 'owner'",
-        )
-        .bind(&id)
-        .bind(username)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if existing.is_some() {
-            return Ok(id);
-        }
         let taken: Option<(String,)> =
             sqlx::query_as("SELECT id FROM organizations WHERE lower(id) = lower($1)")
                 .bind(&id)
@@ -400,6 +299,7 @@ async fn personal_org(tx: &mut PgConnection, username: &str) -> AppResult<String
                 "Created for your Developer Portal sign-ups.",
             )
             .await?;
+            orgs::mark_personal(tx, &id, username).await?;
             return Ok(id);
         }
     }

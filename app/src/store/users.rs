@@ -5,6 +5,7 @@ use sqlx::PgPool;
 use super::audit::{self, Change};
 use super::unique_or;
 use crate::domain::model::UserSummary;
+use crate::domain::paging::{Page, PageQuery};
 use crate::error::{AppError, AppResult};
 
 pub struct NewUser<'a> {
@@ -101,14 +102,34 @@ impl From<SummaryRow> for UserSummary {
     }
 }
 
-pub async fn list(pool: &PgPool) -> AppResult<Vec<UserSummary>> {
-    let rows: Vec<SummaryRow> = sqlx::query_as(
-        "SELECT username, display_name, email, is_admin, portal_only, disabled
-         FROM users ORDER BY lower(username)",
+/// One page of the accounts whose username, display name or e-mail contains the filter.
+pub async fn list(pool: &PgPool, query: &PageQuery) -> AppResult<Page<UserSummary>> {
+    let rows: Vec<Counted> = sqlx::query_as(
+        "SELECT username, display_name, email, is_admin, portal_only, disabled,
+                count(*) OVER () AS total
+         FROM users
+         WHERE lower(username) LIKE $1 ESCAPE '\\' OR lower(display_name) LIKE $1 ESCAPE '\\'
+            OR lower(email) LIKE $1 ESCAPE '\\'
+         ORDER BY lower(username) LIMIT $2 OFFSET $3",
     )
+    .bind(&query.pattern)
+    .bind(query.limit)
+    .bind(query.offset)
     .fetch_all(pool)
     .await?;
-    Ok(rows.into_iter().map(Into::into).collect())
+    let total = rows.first().map_or(0, |r| r.total);
+    Ok(Page::new(
+        rows.into_iter().map(|c| c.row.into()).collect(),
+        total,
+        query,
+    ))
+}
+
+#[derive(sqlx::FromRow)]
+struct Counted {
+    #[sqlx(flatten)]
+    row: SummaryRow,
+    total: i64,
 }
 
 /// Account switches an administrator can flip.

@@ -104,3 +104,21 @@ pub async fn api_offered(
             .expect("publish");
     }
 }
+
+/// The first page of a list, at its largest.
+pub fn all() -> app::domain::paging::PageRequest {
+    app::domain::paging::PageRequest::all_first()
+}
+
+/// The first page of a list filtered by `text`.
+pub fn filtered(text: &str) -> app::domain::paging::PageRequest {
+    app::domain::paging::PageRequest::new(text, 0, 0)
+}
+
+/// Makes `username` a member of `org` with `role` directly in the store: for setting up a
+/// world, where how members join is not what is tested.
+pub async fn join(pool: &PgPool, org: &str, username: &str, role: app::domain::roles::Role) {
+    store::members::add(pool, "test", org, username, role)
+        .await
+        .expect("join");
+}

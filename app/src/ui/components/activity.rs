@@ -3,21 +3,44 @@
 use leptos::prelude::*;
 
 use super::notice::{ErrorNotice, Loading};
+use super::paging::{FilterBox, Pager, use_page};
 use super::table::{DataTable, EmptyState};
-use crate::domain::model::AuditEntry;
-use crate::error::AppError;
+use crate::api::activity::{entity_activity, org_activity};
 
+/// The activity of an organization, or of one of its entities (`entity`: its type, "api",
+/// "plan" or "client", and its id), newest first, filtered and paged. `reload` ticks after
+/// changes made on the page.
 #[component]
-pub fn ActivityList(entries: Resource<Result<Vec<AuditEntry>, AppError>>) -> impl IntoView {
+pub fn ActivityList(
+    #[prop(into)] org: Signal<String>,
+    #[prop(optional)] entity: Option<(&'static str, Signal<String>)>,
+    #[prop(into)] reload: Signal<u32>,
+) -> impl IntoView {
+    let page = use_page();
+    let entries = Resource::new(
+        move || {
+            let id = entity.map(|(_, id)| id.get());
+            (org.get(), id, reload.get(), page.get())
+        },
+        move |(org, id, _, page)| async move {
+            match (entity, id) {
+                (Some((kind, _)), Some(id)) => {
+                    entity_activity(org, kind.to_string(), id, page).await
+                }
+                _ => org_activity(org, page).await,
+            }
+        },
+    );
     view! {
+        <FilterBox page label="Filter activity" />
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match entries.await {
                     Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                    Ok(list) if list.is_empty() => view! { <EmptyState message="No activity yet." /> }.into_any(),
-                    Ok(list) => view! {
+                    Ok(list) if list.items.is_empty() => view! { <EmptyState message="No activity to show." /> }.into_any(),
+                    Ok(list) => { let info = list.info(); view! {
                         <DataTable headers=vec!["When", "Who", "What"]>
-                            {list.into_iter().map(|e| view! {
+                            {list.items.into_iter().map(|e| view! {
                                 <tr data-testid="activity-row">
                                     <td class="whitespace-nowrap px-4 py-3 text-slate-500">
                                         <time datetime=e.at.to_rfc3339()>{e.at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</time>
@@ -27,7 +50,8 @@ pub fn ActivityList(entries: Resource<Result<Vec<AuditEntry>, AppError>>) -> imp
                                 </tr>
                             }).collect_view()}
                         </DataTable>
-                    }.into_any(),
+                        <Pager page info />
+                    }.into_any() }
                 }
             })}
         </Transition>

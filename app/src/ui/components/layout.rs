@@ -10,6 +10,7 @@ use super::toast::ToastArea;
 use crate::api::contracts::approval_requests;
 use crate::api::session::Logout;
 use crate::domain::model::SessionUser;
+use crate::domain::paging::PageRequest;
 use crate::ui::session::use_session;
 
 /// "Approvals" with the number of requests waiting for the user, refreshed on navigation.
@@ -25,9 +26,11 @@ fn ApprovalsLink() -> impl IntoView {
     Effect::new(move |_| {
         location.pathname.track();
         leptos::task::spawn_local(async move {
-            if let Ok(list) = approval_requests().await {
+            // One row is enough: the page says how many wait in all.
+            let first = PageRequest::new("", 0, 1);
+            if let Ok(page) = approval_requests(first).await {
                 // The top bar may be gone by now (signed out); then there is nothing to update.
-                let _ = count.try_set(list.len());
+                let _ = count.try_set(usize::try_from(page.total).unwrap_or(usize::MAX));
             }
         });
     });

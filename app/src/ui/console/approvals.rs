@@ -6,6 +6,7 @@ use leptos_router::components::A;
 use crate::api::contracts::{ApproveContract, RejectContract, approval_requests};
 use crate::ui::components::form::{FieldErrors, TextField, show_error};
 use crate::ui::components::notice::{ErrorNotice, Loading};
+use crate::ui::components::paging::{FilterBox, Pager, use_page};
 use crate::ui::components::table::EmptyState;
 use crate::ui::components::toast::use_toasts;
 
@@ -14,9 +15,10 @@ pub fn ApprovalsPage() -> impl IntoView {
     let toasts = use_toasts();
     let approve = ServerAction::<ApproveContract>::new();
     let reject = ServerAction::<RejectContract>::new();
+    let page = use_page();
     let requests = Resource::new(
-        move || (approve.version().get(), reject.version().get()),
-        |_| approval_requests(),
+        move || (page.get(), approve.version().get(), reject.version().get()),
+        |(page, ..)| approval_requests(page),
     );
     let rejecting = RwSignal::new(None::<i64>);
     let reason = RwSignal::new(String::new());
@@ -44,14 +46,15 @@ pub fn ApprovalsPage() -> impl IntoView {
         <h1 class="text-2xl font-semibold text-slate-900">"Approval requests"</h1>
         <p class="mt-1 text-sm text-slate-500">"Contracts on plans that require approval, waiting for a decision by the plan's provider."</p>
         <div class="mt-6">
+            <FilterBox page label="Filter requests" />
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match requests.await {
                         Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                        Ok(list) if list.is_empty() => view! { <EmptyState message="No requests are waiting for your approval." /> }.into_any(),
-                        Ok(list) => view! {
+                        Ok(list) if list.items.is_empty() => view! { <EmptyState message="No requests are waiting for your approval." /> }.into_any(),
+                        Ok(list) => { let info = list.info(); view! {
                             <ul class="space-y-3">
-                                {list.into_iter().map(|c| {
+                                {list.items.into_iter().map(|c| {
                                     let id = c.id;
                                     view! {
                                         <li class="rounded-xl border border-slate-200 bg-white p-5 shadow-sm" data-testid="approval-request">
@@ -84,7 +87,8 @@ pub fn ApprovalsPage() -> impl IntoView {
                                     }
                                 }).collect_view()}
                             </ul>
-                        }.into_any(),
+                            <Pager page info />
+                        }.into_any() }
                     }
                 })}
             </Transition>

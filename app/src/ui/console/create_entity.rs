@@ -1,6 +1,7 @@
 //! The creation wizards of APIs, plans and clients: organization
 //! (skipped when preset with `?org=`), details (Name, ID, Version, Description), Summary.
 
+use crate::domain::paging::PageRequest;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
@@ -74,7 +75,8 @@ fn CreateEntityWizard(kind: EntityKind) -> impl IntoView {
     let preset = query.read_untracked().get("org").filter(|o| !o.is_empty());
     let session = use_session();
     // Organizations where the user may create this kind of entity.
-    let orgs = Resource::new(|| (), |_| search_organizations(String::new()));
+    // The first page at its largest: a wizard opened from an organization has it preset anyway.
+    let orgs = Resource::new(|| (), |_| search_organizations(PageRequest::all_first()));
     let choices = move || {
         let admin = session
             .user
@@ -83,6 +85,7 @@ fn CreateEntityWizard(kind: EntityKind) -> impl IntoView {
             .is_some_and(|u| u.is_admin);
         orgs.get()
             .and_then(|r| r.ok())
+            .map(|p| p.items)
             .unwrap_or_default()
             .into_iter()
             .filter(|o| admin || o.my_role.is_some_and(|r| r.allows(kind.permission())))

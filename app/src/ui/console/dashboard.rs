@@ -5,14 +5,21 @@ use leptos_router::components::A;
 
 use crate::api::orgs::search_organizations;
 use crate::ui::components::badge::StatusBadge;
+use crate::ui::components::invitations::MyInvitations;
 use crate::ui::components::notice::{ErrorNotice, Loading};
+use crate::ui::components::paging::{Pager, use_page};
 use crate::ui::components::table::EmptyState;
 use crate::ui::session::use_session;
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let session = use_session();
-    let orgs = Resource::new(|| (), |_| search_organizations(String::new()));
+    let joined = RwSignal::new(0u32);
+    let page = use_page();
+    let orgs = Resource::new(
+        move || (joined.get(), page.get()),
+        |(_, page)| search_organizations(page),
+    );
     let greeting = move || {
         session
             .user
@@ -38,22 +45,23 @@ pub fn DashboardPage() -> impl IntoView {
                 <button type="submit" class="btn-secondary">"Search"</button>
             </form>
         </div>
+        <MyInvitations joined />
         <h2 class="mt-8 text-lg font-medium text-slate-800">"My organizations"</h2>
         <div class="mt-3">
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match orgs.await {
                         Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                        Ok(list) if list.is_empty() => view! {
+                        Ok(list) if list.items.is_empty() => view! {
                             <EmptyState message="You are not a member of any organization yet.">
                                 <A href="/create/organization" attr:class="font-medium text-indigo-600 hover:underline">
                                     "Click here to create a new organization"
                                 </A>
                             </EmptyState>
                         }.into_any(),
-                        Ok(list) => view! {
+                        Ok(list) => { let info = list.info(); view! {
                             <ul class="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
-                                {list.into_iter().map(|o| view! {
+                                {list.items.into_iter().map(|o| view! {
                                     <li>
                                         <A href=format!("/orgs/{}", o.id) attr:class="block h-full rounded-xl border border-slate-200 bg-white p-5 shadow-sm hover:border-indigo-300 hover:shadow">
                                             <div class="flex items-start justify-between gap-2">
@@ -66,7 +74,8 @@ pub fn DashboardPage() -> impl IntoView {
                                     </li>
                                 }).collect_view()}
                             </ul>
-                        }.into_any(),
+                            <Pager page info />
+                        }.into_any() }
                     }
                 })}
             </Transition>

@@ -5,15 +5,26 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::orgs::search_organizations;
+use crate::domain::paging::PageRequest;
 use crate::ui::components::badge::StatusBadge;
 use crate::ui::components::notice::{ErrorNotice, Loading};
+use crate::ui::components::paging::{Pager, use_page};
 use crate::ui::components::table::{DataTable, EmptyState};
 
 #[component]
 pub fn SearchPage() -> impl IntoView {
     let query = use_query_map();
     let q = move || query.read().get("q").unwrap_or_default();
-    let results = Resource::new(q, search_organizations);
+    let page = use_page();
+    // A new search starts at its first page.
+    Effect::new(move |_| {
+        q();
+        page.update(|p| p.offset = 0);
+    });
+    let results = Resource::new(
+        move || PageRequest::new(q(), page.with(|p| p.offset), 0),
+        search_organizations,
+    );
     view! {
         <h1 class="text-2xl font-semibold text-slate-900">"Search"</h1>
         <form action="/search" method="get" class="mt-4 flex gap-2">
@@ -32,12 +43,12 @@ pub fn SearchPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match results.await {
                         Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                        Ok(list) if list.is_empty() => view! {
+                        Ok(list) if list.items.is_empty() => view! {
                             <EmptyState message="No organization matches your search." />
                         }.into_any(),
-                        Ok(list) => view! {
+                        Ok(list) => { let info = list.info(); view! {
                             <DataTable headers=vec!["Organization", "Id", "Description", "Your role"]>
-                                {list.into_iter().map(|o| view! {
+                                {list.items.into_iter().map(|o| view! {
                                     <tr>
                                         <td class="px-4 py-3 font-medium">
                                             <A href=format!("/orgs/{}", o.id) attr:class="text-indigo-600 hover:underline">{o.name.clone()}</A>
@@ -48,7 +59,8 @@ pub fn SearchPage() -> impl IntoView {
                                     </tr>
                                 }).collect_view()}
                             </DataTable>
-                        }.into_any(),
+                            <Pager page info />
+                        }.into_any() }
                     }
                 })}
             </Transition>

@@ -9,6 +9,7 @@ use crate::domain::text;
 use crate::ui::components::badge::StatusBadge;
 use crate::ui::components::form::{FieldErrors, TextField, collect_errors, show_error};
 use crate::ui::components::notice::{ErrorNotice, FormError, Loading};
+use crate::ui::components::paging::{FilterBox, Pager, use_page};
 use crate::ui::components::table::DataTable;
 use crate::ui::components::toast::use_toasts;
 
@@ -19,15 +20,17 @@ pub fn UsersPage() -> impl IntoView {
     let portal = ServerAction::<SetUserPortalOnly>::new();
     let disable = ServerAction::<SetUserDisabled>::new();
     let reset = ServerAction::<ResetPassword>::new();
+    let page = use_page();
     let users = Resource::new(
         move || {
             (
+                page.get(),
                 create.version().get(),
                 portal.version().get(),
                 disable.version().get(),
             )
         },
-        |_| list_users(),
+        |(page, ..)| list_users(page),
     );
 
     let username = RwSignal::new(String::new());
@@ -126,13 +129,14 @@ pub fn UsersPage() -> impl IntoView {
             </div>
         </form>
         <div class="mt-6">
+            <FilterBox page label="Filter users" />
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match users.await {
                         Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                        Ok(list) => view! {
+                        Ok(list) => { let info = list.info(); view! {
                             <DataTable headers=vec!["User", "E-mail", "Access", "Status", ""]>
-                                {list.into_iter().map(|u| {
+                                {list.items.into_iter().map(|u| {
                                     let name = u.username.clone();
                                     let (n1, n2, n3) = (name.clone(), name.clone(), name.clone());
                                     let shows_reset = {
@@ -183,7 +187,8 @@ pub fn UsersPage() -> impl IntoView {
                                     }
                                 }).collect_view()}
                             </DataTable>
-                        }.into_any(),
+                            <Pager page info />
+                        }.into_any() }
                     }
                 })}
             </Transition>

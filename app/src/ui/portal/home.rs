@@ -6,8 +6,10 @@ use leptos_router::hooks::use_query_map;
 
 use super::for_param;
 use crate::api::portal::{featured_apis, search_portal_apis};
+use crate::domain::paging::MAX_FILTER_CHARS;
 use crate::domain::portal::PortalApiCard;
 use crate::ui::components::notice::{ErrorNotice, Loading};
+use crate::ui::components::paging::{Pager, use_page};
 use crate::ui::components::table::EmptyState;
 
 #[component]
@@ -33,9 +35,11 @@ fn ApiCard(card: PortalApiCard, for_client: Option<String>) -> impl IntoView {
 pub fn PortalHome() -> impl IntoView {
     let query = use_query_map();
     let for_client = StoredValue::new(for_param(&query.read_untracked()));
-    let search = RwSignal::new(String::new());
-    let featured = Resource::new(|| (), |_| featured_apis());
-    let results = Resource::new(move || search.get(), search_portal_apis);
+    let page = use_page();
+    let search = Memo::new(move |_| page.with(|p| p.filter.clone()));
+    let featured_page = use_page();
+    let featured = Resource::new(move || featured_page.get(), featured_apis);
+    let results = Resource::new(move || page.get(), search_portal_apis);
     view! {
         <section class="rounded-2xl bg-gradient-to-r from-indigo-600 to-sky-500 px-8 py-10 text-white shadow">
             <h1 class="text-3xl font-semibold">"Developer Portal"</h1>
@@ -45,7 +49,14 @@ pub fn PortalHome() -> impl IntoView {
                 aria-label="Search APIs"
                 placeholder="Search APIs by name, description or organization"
                 class="mt-6 w-full max-w-xl rounded-lg border-0 bg-white px-4 py-2.5 text-slate-900 shadow focus:outline-none focus:ring-4 focus:ring-indigo-300"
-                on:input=move |ev| search.set(event_target_value(&ev))
+                maxlength=MAX_FILTER_CHARS.to_string()
+                on:input=move |ev| {
+                    let text = event_target_value(&ev);
+                    page.update(|p| {
+                        p.filter = text;
+                        p.offset = 0;
+                    });
+                }
             />
         </section>
         {for_client.get_value().map(|f| view! {
@@ -64,12 +75,13 @@ pub fn PortalHome() -> impl IntoView {
                             Suspend::new(async move {
                                 match results.await {
                                     Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                                    Ok(list) if list.is_empty() => view! { <EmptyState message="No API matches your search." /> }.into_any(),
-                                    Ok(list) => view! {
+                                    Ok(list) if list.items.is_empty() => view! { <EmptyState message="No API matches your search." /> }.into_any(),
+                                    Ok(list) => { let info = list.info(); view! {
                                         <ul class="mt-4 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
-                                            {list.into_iter().map(|c| view! { <ApiCard card=c for_client=for_client.clone() /> }).collect_view()}
+                                            {list.items.into_iter().map(|c| view! { <ApiCard card=c for_client=for_client.clone() /> }).collect_view()}
                                         </ul>
-                                    }.into_any(),
+                                        <Pager page info />
+                                    }.into_any() }
                                 }
                             })
                         }}
@@ -85,12 +97,13 @@ pub fn PortalHome() -> impl IntoView {
                         Suspend::new(async move {
                             match featured.await {
                                 Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                                Ok(list) if list.is_empty() => view! { <EmptyState message="No API is featured yet: search for one above." /> }.into_any(),
-                                Ok(list) => view! {
+                                Ok(list) if list.items.is_empty() => view! { <EmptyState message="No API is featured yet: search for one above." /> }.into_any(),
+                                Ok(list) => { let info = list.info(); view! {
                                     <ul class="mt-4 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
-                                        {list.into_iter().map(|c| view! { <ApiCard card=c for_client=for_client.clone() /> }).collect_view()}
+                                        {list.items.into_iter().map(|c| view! { <ApiCard card=c for_client=for_client.clone() /> }).collect_view()}
                                     </ul>
-                                }.into_any(),
+                                    <Pager page=featured_page info />
+                                }.into_any() }
                             }
                         })
                     }

@@ -5,11 +5,13 @@ use leptos::prelude::*;
 
 use crate::api::portal::my_clients;
 use crate::domain::catalog::ContractStatus;
-use crate::domain::portal::MyClientsOrg;
+use crate::domain::portal::{MyClientsOrg, group_by_org};
 use crate::domain::urls::gateway_path;
 use crate::ui::components::badge::StatusBadge;
 use crate::ui::components::copy::{CopyButton, SecretValue, use_gateway_url};
+use crate::ui::components::invitations::MyInvitations;
 use crate::ui::components::notice::{ErrorNotice, Loading};
+use crate::ui::components::paging::{FilterBox, Pager, use_page};
 use crate::ui::components::table::EmptyState;
 
 fn anchor(org: &str, client: &str) -> String {
@@ -18,17 +20,33 @@ fn anchor(org: &str, client: &str) -> String {
 
 #[component]
 pub fn MyClientsPage() -> impl IntoView {
-    let clients = Resource::new(|| (), |_| my_clients());
+    let joined = RwSignal::new(0u32);
+    let page = use_page();
+    let clients = Resource::new(
+        move || (joined.get(), page.get()),
+        |(_, page)| my_clients(page),
+    );
     view! {
         <h1 class="text-2xl font-semibold text-slate-900">"My Clients"</h1>
+        <MyInvitations joined />
+        <div class="mt-6"><FilterBox page label="Filter clients" /></div>
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match clients.await {
                     Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                    Ok(list) if list.is_empty() => view! {
-                        <div class="mt-6"><EmptyState message="You have no clients yet: sign up for an API's plan on the portal's home." /></div>
+                    Ok(list) if list.items.is_empty() && page.with_untracked(|p| p.filter.trim().is_empty()) => view! {
+                        <EmptyState message="You have no clients yet: sign up for an API's plan on the portal's home." />
                     }.into_any(),
-                    Ok(list) => view! { <Clients orgs=list /> }.into_any(),
+                    Ok(list) if list.items.is_empty() => view! {
+                        <EmptyState message="No client matches the filter." />
+                    }.into_any(),
+                    Ok(list) => {
+                        let info = list.info();
+                        view! {
+                            <Clients orgs=group_by_org(list.items) />
+                            <Pager page info />
+                        }.into_any()
+                    }
                 }
             })}
         </Transition>
@@ -60,6 +78,9 @@ fn Clients(orgs: Vec<MyClientsOrg>) -> impl IntoView {
                                                     {match v.api_key.clone() {
                                                         Some(key) => view! {
                                                             <div class="mt-3"><p class="mb-1 text-xs font-medium uppercase text-slate-500">"API Key"</p><SecretValue value=key testid="my-api-key" /></div>
+                                                        }.into_any(),
+                                                        None if v.contracts.iter().any(|k| k.status == ContractStatus::Active) => view! {
+                                                            <p class="mt-3 text-sm text-slate-500" data-testid="key-hidden">"Only members who may edit this organization's clients can see its API key."</p>
                                                         }.into_any(),
                                                         None => view! {
                                                             <p class="mt-3 text-sm text-slate-500" data-testid="no-key-yet">"The API key appears here once a contract is active."</p>

@@ -8,6 +8,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use super::for_param;
 use crate::api::portal::{PortalSignUp, portal_api, signup_organizations};
 use crate::domain::catalog::ContractStatus;
+use crate::domain::paging::{MAX_LIMIT, PageRequest};
 use crate::domain::portal::{PortalApiDetails, SignupOrg, SignupResult, SignupTarget};
 use crate::domain::{ids, text};
 use crate::ui::components::copy::{CopyButton, use_gateway_url};
@@ -43,7 +44,16 @@ pub fn SignupPage() -> impl IntoView {
         move || (w.org.clone(), w.api.clone(), w.version.clone()),
         |(o, a, v)| portal_api(o, a, v),
     );
-    let orgs = Resource::new(|| (), |_| signup_organizations());
+    // The largest page of organizations; signing up a given client asks for its organization.
+    let first = match wanted
+        .for_client
+        .as_deref()
+        .and_then(|f| f.split('/').next())
+    {
+        Some(org) => PageRequest::new(org, 0, MAX_LIMIT),
+        None => PageRequest::all_first(),
+    };
+    let orgs = Resource::new(move || first.clone(), signup_organizations);
     view! {
         <Transition fallback=Loading>
             {move || {
@@ -51,7 +61,7 @@ pub fn SignupPage() -> impl IntoView {
                 Suspend::new(async move {
                     match (details.await, orgs.await) {
                         (Err(e), _) | (_, Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
-                        (Ok(d), Ok(o)) => view! { <SignupWizard details=d orgs=o wanted /> }.into_any(),
+                        (Ok(d), Ok(o)) => view! { <SignupWizard details=d orgs=o.items wanted /> }.into_any(),
                     }
                 })
             }}

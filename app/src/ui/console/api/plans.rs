@@ -9,6 +9,7 @@ use crate::api::apis::{PlanOfferInput, SetApiPlans};
 use crate::api::plans::plan_choices;
 use crate::domain::catalog::{ApiVersionView, PlanChoice};
 use crate::domain::lifecycle::{ApiChange, api_change_allowed};
+use crate::domain::paging::PageRequest;
 use crate::ui::components::form::{FieldErrors, show_error};
 use crate::ui::components::notice::{ErrorNotice, FormError, Loading};
 use crate::ui::components::table::{DataTable, EmptyState};
@@ -17,7 +18,11 @@ use crate::ui::components::toast::use_toasts;
 #[component]
 pub fn ApiPlansTab() -> impl IntoView {
     let ctx = use_api();
-    let choices = Resource::new(move || ctx.org.get(), plan_choices);
+    // The largest page of locked plans: an organization offers a handful, not hundreds.
+    let choices = Resource::new(
+        move || ctx.org.get(),
+        |org| plan_choices(org, PageRequest::all_first()),
+    );
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
@@ -25,7 +30,7 @@ pub fn ApiPlansTab() -> impl IntoView {
                 let choices = choices.await;
                 match (view, choices) {
                     (Err(e), _) | (_, Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
-                    (Ok(v), Ok(c)) => view! { <PlanOffers view=v choices=c /> }.into_any(),
+                    (Ok(v), Ok(c)) => view! { <PlanOffers view=v choices=c.items /> }.into_any(),
                 }
             })}
         </Transition>

@@ -3,7 +3,6 @@
 use leptos::prelude::*;
 
 use super::use_api;
-use crate::api::activity::entity_activity;
 use crate::api::contracts::api_contracts;
 use crate::domain::catalog::{PolicyLevel, PolicyOwner};
 use crate::domain::urls::gateway_path;
@@ -11,6 +10,7 @@ use crate::ui::components::activity::ActivityList;
 use crate::ui::components::contracts::ContractTable;
 use crate::ui::components::copy::use_gateway_url;
 use crate::ui::components::notice::{ErrorNotice, Loading};
+use crate::ui::components::paging::{FilterBox, Pager, use_page};
 use crate::ui::components::policy_editor::PolicyChainEditor;
 
 #[component]
@@ -31,6 +31,7 @@ pub fn ApiPoliciesTab() -> impl IntoView {
 #[component]
 pub fn ApiContractsTab() -> impl IntoView {
     let ctx = use_api();
+    let page = use_page();
     let contracts = Resource::new(
         move || {
             (
@@ -38,16 +39,24 @@ pub fn ApiContractsTab() -> impl IntoView {
                 ctx.api.get(),
                 ctx.version.get(),
                 ctx.reload.get(),
+                page.get(),
             )
         },
-        |(o, a, v, _)| api_contracts(o, a, v),
+        |(o, a, v, _, page)| api_contracts(o, a, v, page),
     );
     view! {
+        <FilterBox page label="Filter contracts" />
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match contracts.await {
                     Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                    Ok(list) => view! { <ContractTable contracts=list show_client=true on_delete=None /> }.into_any(),
+                    Ok(list) => {
+                        let info = list.info();
+                        view! {
+                            <ContractTable contracts=list.items show_client=true on_delete=None />
+                            <Pager page info />
+                        }.into_any()
+                    }
                 }
             })}
         </Transition>
@@ -76,9 +85,5 @@ pub fn ApiEndpointTab() -> impl IntoView {
 #[component]
 pub fn ApiActivityTab() -> impl IntoView {
     let ctx = use_api();
-    let entries = Resource::new(
-        move || (ctx.org.get(), ctx.api.get(), ctx.reload.get()),
-        |(o, a, _)| entity_activity(o, "api".into(), a),
-    );
-    view! { <ActivityList entries /> }
+    view! { <ActivityList org=ctx.org entity=("api", ctx.api.into()) reload=ctx.reload /> }
 }

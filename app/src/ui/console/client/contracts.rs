@@ -5,21 +5,26 @@ use leptos::prelude::*;
 use super::use_client;
 use crate::api::contracts::{CreateContract, DeleteContract, contractable_apis};
 use crate::domain::catalog::{ClientVersionView, ContractStatus, ContractView, ContractableApi};
+use crate::domain::paging::PageRequest;
 use crate::ui::components::contracts::ContractTable;
 use crate::ui::components::dialog::ConfirmDialog;
 use crate::ui::components::notice::{ErrorNotice, FormError, Loading};
+use crate::ui::components::paging::FilterBox;
 use crate::ui::components::toast::use_toasts;
 
 #[component]
 pub fn ClientContractsTab() -> impl IntoView {
     let ctx = use_client();
-    let apis = Resource::new(|| (), |_| contractable_apis());
+    // The API picker lists one page of what may be contracted; the filter narrows it.
+    let page = RwSignal::new(PageRequest::all_first());
+    let apis = Resource::new(move || page.get(), contractable_apis);
     view! {
+        <FilterBox page label="Find an API to contract with" />
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match (ctx.view.await, apis.await) {
                     (Err(e), _) | (_, Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
-                    (Ok(v), Ok(a)) => view! { <Contracts view=v apis=a /> }.into_any(),
+                    (Ok(v), Ok(a)) => view! { <Contracts view=v apis=a.items /> }.into_any(),
                 }
             })}
         </Transition>

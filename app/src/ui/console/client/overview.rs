@@ -49,7 +49,16 @@ fn Overview(view: ClientVersionView) -> impl IntoView {
                 <p class="mt-1 text-sm text-slate-600">
                     "Requests through the gateway identify this client version by this key, in the X-API-Key header. It identifies a client; it does not authenticate a user."
                 </p>
-                <div class="mt-3"><SecretValue value=view.api_key.clone() testid="api-key" /></div>
+                <div class="mt-3">
+                    {match view.api_key.clone() {
+                        Some(key) => view! { <SecretValue value=key testid="api-key" /> }.into_any(),
+                        None => view! {
+                            <p class="rounded-md bg-slate-100 px-3 py-1.5 text-sm text-slate-600" data-testid="api-key-hidden">
+                                "•••••••• Only members who may edit clients can see this key."
+                            </p>
+                        }.into_any(),
+                    }}
+                </div>
             </section>
         </div>
         <section class="mt-6" aria-label="Contracts">

@@ -3,7 +3,6 @@
 use leptos::prelude::*;
 
 use super::use_client;
-use crate::api::activity::entity_activity;
 use crate::domain::catalog::{PolicyLevel, PolicyOwner};
 use crate::domain::urls::gateway_path;
 use crate::ui::components::activity::ActivityList;
@@ -23,7 +22,8 @@ pub fn ClientApisTab() -> impl IntoView {
                 Some(if v.contracts.is_empty() {
                     view! { <EmptyState message="This client has no contracts, so it can call no private API yet." /> }.into_any()
                 } else {
-                    let key = v.api_key.clone();
+                    // Without the right to see the key, the example shows where it goes.
+                    let key = v.api_key.clone().unwrap_or_else(|| "YOUR-API-KEY".into());
                     view! {
                         <ul class="space-y-4">
                             {v.contracts.into_iter().map(|c| {
@@ -72,9 +72,5 @@ pub fn ClientPoliciesTab() -> impl IntoView {
 #[component]
 pub fn ClientActivityTab() -> impl IntoView {
     let ctx = use_client();
-    let entries = Resource::new(
-        move || (ctx.org.get(), ctx.client.get(), ctx.reload.get()),
-        |(o, c, _)| entity_activity(o, "client".into(), c),
-    );
-    view! { <ActivityList entries /> }
+    view! { <ActivityList org=ctx.org entity=("client", ctx.client.into()) reload=ctx.reload /> }
 }

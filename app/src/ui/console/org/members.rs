@@ -2,14 +2,17 @@
 
 use leptos::prelude::*;
 
+use super::invitations::PendingInvitations;
 use super::{OrgContext, use_org};
 use crate::api::members::{AddMember, ChangeMemberRole, RemoveMember, list_members};
+use crate::domain::invitation::{MemberAdded, invited_message};
 use crate::domain::model::Member;
 use crate::domain::roles::Role;
 use crate::ui::components::badge::StatusBadge;
 use crate::ui::components::dialog::ConfirmDialog;
 use crate::ui::components::form::{FieldErrors, SelectField, TextField, show_error};
 use crate::ui::components::notice::{ErrorNotice, FormError, Loading};
+use crate::ui::components::paging::{FilterBox, Pager, use_page};
 use crate::ui::components::table::DataTable;
 use crate::ui::components::toast::use_toasts;
 
@@ -23,7 +26,7 @@ fn role_options() -> Vec<(String, String)> {
 /// Whether the user may manage members, known once the organization has loaded. Awaited inside
 /// each `Transition` that needs it: read synchronously, it is still unknown while the server
 /// renders but already known when the browser hydrates, and the two renderings would differ.
-async fn may_manage(org: OrgContext) -> bool {
+pub(super) async fn may_manage(org: OrgContext) -> bool {
     org.view.await.is_ok_and(|v| v.can_manage_members)
 }
 
@@ -34,16 +37,18 @@ pub fn OrgMembersTab() -> impl IntoView {
     let add = ServerAction::<AddMember>::new();
     let change = ServerAction::<ChangeMemberRole>::new();
     let remove = ServerAction::<RemoveMember>::new();
+    let page = use_page();
     let members = Resource::new(
         move || {
             (
                 org.id.get(),
+                page.get(),
                 add.version().get(),
                 change.version().get(),
                 remove.version().get(),
             )
         },
-        |(id, ..)| list_members(id),
+        |(id, page, ..)| list_members(id, page),
     );
     Effect::new(move |_| {
         if let Some(Err(e)) = change.value().get() {
@@ -71,16 +76,19 @@ pub fn OrgMembersTab() -> impl IntoView {
                 may_manage(org).await.then(|| view! { <AddMemberForm org=org.id add /> })
             })}
         </Transition>
+        <PendingInvitations org add />
+        <FilterBox page label="Filter members" />
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 let manage = may_manage(org).await;
                 match members.await {
                     Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                    Ok(list) => view! {
+                    Ok(list) => { let info = list.info(); view! {
                         <DataTable headers=vec!["Member", "Name", "Role", ""]>
-                            {list.into_iter().map(|m| view! { <MemberRow member=m manage actions /> }).collect_view()}
+                            {list.items.into_iter().map(|m| view! { <MemberRow member=m manage actions /> }).collect_view()}
                         </DataTable>
-                    }.into_any(),
+                        <Pager page info />
+                    }.into_any() }
                 }
             })}
         </Transition>
@@ -104,8 +112,12 @@ fn AddMemberForm(org: Memo<String>, add: ServerAction<AddMember>) -> impl IntoVi
     let errors = RwSignal::new(FieldErrors::new());
     let form_error = RwSignal::new(None::<String>);
     Effect::new(move |_| match add.value().get() {
-        Some(Ok(())) => {
-            toasts.success(format!("{} added.", username.get_untracked()));
+        Some(Ok(outcome)) => {
+            let name = username.get_untracked();
+            toasts.success(match outcome {
+                MemberAdded::Added => format!("{name} added."),
+                MemberAdded::Invited => invited_message(&name),
+            });
             username.set(String::new());
         }
         Some(Err(e)) => form_error.set(show_error(errors, e)),
@@ -124,7 +136,7 @@ fn AddMemberForm(org: Memo<String>, add: ServerAction<AddMember>) -> impl IntoVi
         >
             <div class="flex-1">
                 <FormError message=form_error />
-                <TextField label="Username" name="username" value=username errors help="An existing user account." />
+                <TextField label="Username" name="username" value=username errors help="Administrators add the user at once; others send an invitation that the user accepts." />
             </div>
             <div class="w-52">
                 <SelectField label="Role" name="role" value=role options=role_options() errors />

@@ -3,6 +3,8 @@
 pub mod activity;
 pub mod apis;
 pub mod clients;
+pub mod entities;
+pub mod invitations;
 pub mod members;
 pub mod plans;
 

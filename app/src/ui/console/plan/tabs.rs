@@ -3,7 +3,6 @@
 use leptos::prelude::*;
 
 use super::use_plan;
-use crate::api::activity::entity_activity;
 use crate::domain::catalog::{PolicyLevel, PolicyOwner};
 use crate::ui::components::activity::ActivityList;
 use crate::ui::components::badge::StatusBadge;
@@ -52,9 +51,5 @@ pub fn PlanPoliciesTab() -> impl IntoView {
 #[component]
 pub fn PlanActivityTab() -> impl IntoView {
     let ctx = use_plan();
-    let entries = Resource::new(
-        move || (ctx.org.get(), ctx.plan.get(), ctx.reload.get()),
-        |(o, p, _)| entity_activity(o, "plan".into(), p),
-    );
-    view! { <ActivityList entries /> }
+    view! { <ActivityList org=ctx.org entity=("plan", ctx.plan.into()) reload=ctx.reload /> }
 }
