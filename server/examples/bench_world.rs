@@ -115,7 +115,7 @@ async fn seed(pool: &PgPool, upstream: &str) -> anyhow::Result<String> {
     let client = store::clients::view(pool, ORG, CLIENT, VERSION)
         .await?
         .context("the client just created is gone")?;
-    Ok(client.api_key)
+    client.api_key.context("the store returns the key")
 }
 
 /// Creates API `name` 1.0 forwarding to `endpoint`, offering `plans`, and publishes it.

@@ -58,6 +58,7 @@ fn answer_page_with(error: &AppError) {
 /// Which status a page answers when it shows several: a redirect is never replaced; "not found"
 /// says most about the address (the thing it names is missing), then "forbidden", then other
 /// errors.
+#[cfg(any(feature = "ssr", test))]
 fn weight(status: u16) -> u8 {
     match status {
         300..=399 => 5,
