@@ -24,9 +24,8 @@ pub fn check_characters(field: &str, text: &str, multiline: bool) -> Result<(), 
         Some(c) => Err(FieldError::new(
             field,
             format!(
-                "Remove the invisible character U+{:04X}: {} cannot contain control or text-direction characters.",
-                c as u32,
-                if multiline { "this text" } else { "a name" }
+                "Remove the invisible character U+{:04X}: control and text-direction characters are not allowed here.",
+                c as u32
             ),
         )),
     }

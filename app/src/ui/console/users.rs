@@ -12,10 +12,12 @@ use crate::ui::components::notice::{ErrorNotice, FormError, Loading};
 use crate::ui::components::paging::{FilterBox, Pager, use_page};
 use crate::ui::components::table::DataTable;
 use crate::ui::components::toast::use_toasts;
+use crate::ui::session::use_session;
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let toasts = use_toasts();
+    let session = use_session();
     let create = ServerAction::<CreateUser>::new();
     let portal = ServerAction::<SetUserPortalOnly>::new();
     let disable = ServerAction::<SetUserDisabled>::new();
@@ -33,26 +35,6 @@ pub fn UsersPage() -> impl IntoView {
         |(page, ..)| list_users(page),
     );
 
-    let username = RwSignal::new(String::new());
-    let display_name = RwSignal::new(String::new());
-    let email = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
-    let portal_only = RwSignal::new(false);
-    let is_admin = RwSignal::new(false);
-    let errors = RwSignal::new(FieldErrors::new());
-    let form_error = RwSignal::new(None::<String>);
-    Effect::new(move |_| match create.value().get() {
-        Some(Ok(())) => {
-            toasts.success(format!("User {} created.", username.get_untracked()));
-            for s in [username, display_name, email, password] {
-                s.set(String::new());
-            }
-            portal_only.set(false);
-            is_admin.set(false);
-        }
-        Some(Err(e)) => form_error.set(show_error(errors, e)),
-        None => {}
-    });
     for action_value in [portal.value(), disable.value()] {
         Effect::new(move |_| {
             if let Some(Err(e)) = action_value.get() {
@@ -82,52 +64,13 @@ pub fn UsersPage() -> impl IntoView {
     view! {
         <h1 class="text-2xl font-semibold text-slate-900">"Users"</h1>
         <p class="mt-1 text-sm text-slate-500">"Accounts that can sign in to the console or the Developer Portal."</p>
-        <form
-            class="mt-6 rounded-xl border border-slate-200 bg-white p-5 shadow-sm"
-            on:submit=move |ev| {
-                ev.prevent_default();
-                form_error.set(None);
-                let found = collect_errors([
-                    text::validate_username("username", username.get_untracked().trim()),
-                    text::validate_name("display_name", &display_name.get_untracked()),
-                    text::validate_email("email", email.get_untracked().trim()),
-                    text::validate_password("password", &password.get_untracked()),
-                ]);
-                if !found.is_empty() {
-                    errors.set(found);
-                    return;
-                }
-                create.dispatch(CreateUser {
-                    username: username.get_untracked(),
-                    display_name: display_name.get_untracked(),
-                    email: email.get_untracked(),
-                    password: password.get_untracked(),
-                    portal_only: portal_only.get_untracked(),
-                    is_admin: is_admin.get_untracked(),
-                });
-            }
-        >
-            <h2 class="mb-3 text-lg font-medium">"New user"</h2>
-            <FormError message=form_error />
-            <div class="grid grid-cols-2 gap-x-4">
-                <TextField label="Username" name="username" value=username errors required=true />
-                <TextField label="Display name" name="display_name" value=display_name errors required=true />
-                <TextField label="E-mail" name="email" value=email errors input_type="email" />
-                <TextField label="Initial password" name="password" value=password errors input_type="password" required=true autocomplete="new-password" />
-            </div>
-            <div class="flex items-center gap-6">
-                <label class="flex items-center gap-2 text-sm">
-                    <input type="checkbox" prop:checked=move || portal_only.get() on:change=move |ev| portal_only.set(event_target_checked(&ev)) />
-                    "Developer Portal only"
-                </label>
-                <label class="flex items-center gap-2 text-sm">
-                    <input type="checkbox" prop:checked=move || is_admin.get() on:change=move |ev| is_admin.set(event_target_checked(&ev)) />
-                    "Administrator"
-                </label>
-                <div class="flex-1"></div>
-                <button type="submit" class="btn-primary" disabled=move || create.pending().get()>"Create User"</button>
-            </div>
-        </form>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                // Only administrators get the form; everyone else is told by the list below.
+                let admin = session.user.await.ok().flatten().is_some_and(|u| u.is_admin);
+                admin.then(|| view! { <NewUserForm create /> })
+            })}
+        </Transition>
         <div class="mt-6">
             <FilterBox page label="Filter users" />
             <Transition fallback=Loading>
@@ -193,5 +136,79 @@ pub fn UsersPage() -> impl IntoView {
                 })}
             </Transition>
         </div>
+    }
+}
+
+/// The administrator's form for a new account.
+#[component]
+fn NewUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
+    let toasts = use_toasts();
+    let username = RwSignal::new(String::new());
+    let display_name = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let portal_only = RwSignal::new(false);
+    let is_admin = RwSignal::new(false);
+    let errors = RwSignal::new(FieldErrors::new());
+    let form_error = RwSignal::new(None::<String>);
+    Effect::new(move |_| match create.value().get() {
+        Some(Ok(())) => {
+            toasts.success(format!("User {} created.", username.get_untracked()));
+            for s in [username, display_name, email, password] {
+                s.set(String::new());
+            }
+            portal_only.set(false);
+            is_admin.set(false);
+        }
+        Some(Err(e)) => form_error.set(show_error(errors, e)),
+        None => {}
+    });
+    view! {
+        <form
+            class="mt-6 rounded-xl border border-slate-200 bg-white p-5 shadow-sm"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                form_error.set(None);
+                let found = collect_errors([
+                    text::validate_username("username", username.get_untracked().trim()),
+                    text::validate_name("display_name", &display_name.get_untracked()),
+                    text::validate_email("email", email.get_untracked().trim()),
+                    text::validate_password("password", &password.get_untracked()),
+                ]);
+                if !found.is_empty() {
+                    errors.set(found);
+                    return;
+                }
+                create.dispatch(CreateUser {
+                    username: username.get_untracked(),
+                    display_name: display_name.get_untracked(),
+                    email: email.get_untracked(),
+                    password: password.get_untracked(),
+                    portal_only: portal_only.get_untracked(),
+                    is_admin: is_admin.get_untracked(),
+                });
+            }
+        >
+            <h2 class="mb-3 text-lg font-medium">"New user"</h2>
+            <FormError message=form_error />
+            <div class="grid grid-cols-2 gap-x-4">
+                <TextField label="Username" name="username" value=username errors required=true />
+                <TextField label="Display name" name="display_name" value=display_name errors required=true />
+                <TextField label="E-mail" name="email" value=email errors input_type="email" />
+                <TextField label="Initial password" name="password" value=password errors input_type="password" required=true autocomplete="new-password" />
+            </div>
+            <div class="flex items-center gap-6">
+                <label class="flex items-center gap-2 text-sm">
+                    <input type="checkbox" prop:checked=move || portal_only.get() on:change=move |ev| portal_only.set(event_target_checked(&ev)) />
+                    "Developer Portal only"
+                </label>
+                <label class="flex items-center gap-2 text-sm">
+                    <input type="checkbox" prop:checked=move || is_admin.get() on:change=move |ev| is_admin.set(event_target_checked(&ev)) />
+                    "Administrator"
+                </label>
+                <div class="flex-1"></div>
+                <button type="submit" class="btn-primary" disabled=move || create.pending().get()>"Create User"</button>
+            </div>
+        </form>
     }
 }
