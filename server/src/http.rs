@@ -19,6 +19,8 @@ use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use sqlx::PgPool;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -70,12 +72,22 @@ pub fn router(pool: PgPool, options: LeptosOptions, settings: &ConsoleSettings) 
         // answers a browser's revalidation (304) with the 404 page, and it extends each file's
         // response with whatever response options the thread's current reactive owner holds,
         // which can be those of a page rendered before: the wasm was seen answering a page's 403.
+        // Brotli and gzip variants written at build time (`scripts/build.sh`) are sent to the
+        // browsers that accept them.
         .fallback_service(
-            ServeDir::new(&*options.site_root).fallback(
-                leptos_axum::file_and_error_handler_with_context(fallback_context, shell)
-                    .with_state(options.clone()),
-            ),
+            ServeDir::new(&*options.site_root)
+                .precompressed_br()
+                .precompressed_gzip()
+                .fallback(
+                    leptos_axum::file_and_error_handler_with_context(fallback_context, shell)
+                        .with_state(options.clone()),
+                ),
         )
+        .layer(axum::middleware::from_fn_with_state(
+            CacheRules::new(&options),
+            cache_control,
+        ))
+        .layer(compression())
         .with_state(options)
         // Pages and server functions only: `/echo` is an upstream, not a console action.
         .layer(axum::middleware::from_fn(crate::cross_site::guard))
@@ -89,6 +101,51 @@ pub fn router(pool: PgPool, options: LeptosOptions, settings: &ConsoleSettings) 
             cap_body,
         ));
     with_security_headers(router).layer(TraceLayer::new_for_http())
+}
+
+/// Pages and server-function answers compressed on the fly (brotli at quality 4, gzip). Not the
+/// WebAssembly: in a release build it is precompressed at build time (best quality, once), and
+/// compressing the development build's tens of megabytes per request would cost more than it saves
+/// on a local link. Responses that already have a `Content-Encoding` pass unchanged.
+fn compression() -> CompressionLayer<impl Predicate> {
+    CompressionLayer::new().br(true).gzip(true).compress_when(
+        DefaultPredicate::new().and(NotForContentType::const_new("application/wasm")),
+    )
+}
+
+/// Which responses browsers may keep.
+#[derive(Clone)]
+struct CacheRules {
+    /// `/pkg/`: the site's built assets.
+    assets: Arc<str>,
+    /// File names carry a content hash (`LEPTOS_HASH_FILES`), so an asset never changes.
+    hashed: bool,
+}
+
+impl CacheRules {
+    fn new(options: &LeptosOptions) -> Self {
+        Self {
+            assets: format!("/{}/", options.site_pkg_dir).into(),
+            hashed: options.hash_files,
+        }
+    }
+}
+
+/// Hashed assets are kept for a year without asking again; everything else (pages, server
+/// functions, unhashed files) is revalidated on every use, so a new release shows at once.
+async fn cache_control(State(rules): State<CacheRules>, request: Request, next: Next) -> Response {
+    let immutable = rules.hashed && request.uri().path().starts_with(&*rules.assets);
+    let mut response = next.run(request).await;
+    let value = if immutable && response.status() == StatusCode::OK {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    response
+        .headers_mut()
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static(value));
+    response
 }
 
 /// Headers on every console and portal response. Pages carry their own, nonced policy (set by

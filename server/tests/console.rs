@@ -8,9 +8,14 @@ use server::http::{ConsoleSettings, router};
 use tower::ServiceExt;
 
 fn console(pool: PgPool, max_body_bytes: usize) -> axum::Router {
+    console_at(pool, max_body_bytes, "target/site", false)
+}
+
+fn console_at(pool: PgPool, max_body_bytes: usize, site: &str, hashed: bool) -> axum::Router {
     let options = LeptosOptions::builder()
         .output_name("gatehouse")
-        .site_root("target/site")
+        .site_root(site)
+        .hash_files(hashed)
         .build();
     let settings = ConsoleSettings {
         self_signup: true,
@@ -104,4 +109,100 @@ async fn the_console_is_served_by_the_http_workers(pool: PgPool) {
             .expect("response");
         assert_eq!(response.status(), StatusCode::OK, "{path}");
     }
+}
+
+/// A site root with one built asset and its precompressed variants (distinct bytes, so the test
+/// sees which one was sent).
+fn site_with_asset(name: &str) -> std::path::PathBuf {
+    let root = std::env::temp_dir().join(format!("gatehouse-site-{}-{name}", std::process::id()));
+    let pkg = root.join("pkg");
+    std::fs::create_dir_all(&pkg).expect("site");
+    std::fs::write(pkg.join(name), vec![b'w'; 4096]).expect("raw");
+    std::fs::write(pkg.join(format!("{name}.br")), b"brotli variant").expect("br");
+    std::fs::write(pkg.join(format!("{name}.gz")), b"gzip variant").expect("gz");
+    root
+}
+
+async fn get(app: axum::Router, path: &str, accept: &str) -> axum::response::Response {
+    let mut request = Request::get(path);
+    if !accept.is_empty() {
+        request = request.header("accept-encoding", accept);
+    }
+    app.oneshot(request.body(Body::empty()).expect("request"))
+        .await
+        .expect("response")
+}
+
+fn header<'a>(response: &'a axum::response::Response, name: &str) -> &'a str {
+    response
+        .headers()
+        .get(name)
+        .map_or("", |v| v.to_str().unwrap_or("?"))
+}
+
+async fn body(response: axum::response::Response) -> Vec<u8> {
+    use http_body_util::BodyExt;
+    response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes()
+        .to_vec()
+}
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn assets_are_sent_precompressed_and_hashed_ones_kept_for_a_year(pool: PgPool) {
+    let name = "gatehouse.0a1b2c3d.wasm";
+    let root = site_with_asset(name);
+    // With hashing on, Leptos reads the hashes from beside the executable, where cargo-leptos
+    // writes them.
+    let exe = std::env::current_exe().expect("exe");
+    let hashes = exe.parent().expect("dir").join("hash.txt");
+    std::fs::write(&hashes, "js: 0a1b2c3d\nwasm: 0a1b2c3d\ncss: 0a1b2c3d\n").expect("hashes");
+    let app = console_at(pool, 1 << 20, root.to_str().expect("utf-8"), true);
+    let path = format!("/pkg/{name}");
+    for (accept, encoding, expected) in [
+        ("gzip, deflate, br", "br", b"brotli variant".to_vec()),
+        ("gzip", "gzip", b"gzip variant".to_vec()),
+        ("", "", vec![b'w'; 4096]),
+        ("identity", "", vec![b'w'; 4096]),
+    ] {
+        let response = get(app.clone(), &path, accept).await;
+        assert_eq!(response.status(), StatusCode::OK, "{accept}");
+        assert_eq!(header(&response, "content-encoding"), encoding, "{accept}");
+        assert_eq!(
+            header(&response, "cache-control"),
+            "public, max-age=31536000, immutable"
+        );
+        assert_eq!(body(response).await, expected, "{accept}");
+    }
+    // A missing asset is not cached for a year.
+    let missing = get(app, "/pkg/gatehouse.ffff.wasm", "br").await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert_eq!(header(&missing, "cache-control"), "no-cache");
+    let _ = std::fs::remove_dir_all(root);
+}
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn unhashed_assets_and_pages_are_revalidated_and_pages_compressed(pool: PgPool) {
+    let name = "gatehouse.wasm";
+    let root = site_with_asset(name);
+    let app = console_at(pool, 1 << 20, root.to_str().expect("utf-8"), false);
+    let asset = get(app.clone(), &format!("/pkg/{name}"), "br").await;
+    assert_eq!(header(&asset, "cache-control"), "no-cache");
+    // Without a precompressed variant the wasm is sent as it is, never compressed per request.
+    std::fs::remove_file(root.join("pkg").join(format!("{name}.br"))).expect("rm br");
+    std::fs::remove_file(root.join("pkg").join(format!("{name}.gz"))).expect("rm gz");
+    let raw = get(app.clone(), &format!("/pkg/{name}"), "br, gzip").await;
+    assert_eq!(header(&raw, "content-encoding"), "");
+    // Pages are compressed on the fly and revalidated.
+    for (accept, encoding) in [("br", "br"), ("gzip", "gzip"), ("", "")] {
+        let page = get(app.clone(), "/login", accept).await;
+        assert_eq!(page.status(), StatusCode::OK);
+        assert_eq!(header(&page, "content-encoding"), encoding, "{accept}");
+        assert_eq!(header(&page, "cache-control"), "no-cache");
+        assert!(header(&page, "content-type").starts_with("text/html"));
+    }
+    let _ = std::fs::remove_dir_all(root);
 }
