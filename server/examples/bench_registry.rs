@@ -5,7 +5,7 @@
 //! DATABASE_URL=postgres://… bench_registry seed TOTAL
 //!     tops the registered client versions up to TOTAL, each with one active contract on
 //!     PrivateEchoAPI 1.0 through Silver 1.0 (SQL, 100,000 rows a transaction), and prints the
-//!     API key of one of them.
+//!     API key of the last one.
 //! DATABASE_URL=postgres://… bench_registry measure GATEWAY_ADDR
 //!     registers 20 clients one after the other through the store (as the console does) and
 //!     times each from the commit to its key answering 200 on GATEWAY_ADDR; then registers 50
@@ -104,7 +104,8 @@ async fn seed(pool: &PgPool, total: i64) -> anyhow::Result<()> {
     }
     sqlx::query("ANALYZE").execute(pool).await?;
     let (key,): (String,) =
-        sqlx::query_as("SELECT api_key FROM client_versions WHERE client_id = 'seed-1'")
+        sqlx::query_as("SELECT api_key FROM client_versions WHERE client_id = 'seed-' || $1")
+            .bind(total)
             .fetch_one(pool)
             .await?;
     println!("{key}");

@@ -105,13 +105,13 @@ pub struct PlanRow {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ClientRow {
     pub id: i64,
-    pub org_id: String,
-    pub client_id: String,
-    pub version: String,
+    /// "org/client/version".
+    pub name: String,
     pub api_key: String,
     /// Only registered client versions are served.
     pub registered: bool,
-    pub registered_policies: serde_json::Value,
+    /// None when there are none (most clients): no JSON to parse for them.
+    pub registered_policies: Option<serde_json::Value>,
 }
 
 /// A registered, active contract.
@@ -203,8 +203,12 @@ pub async fn client_contracts(conn: &mut PgConnection, id: i64) -> AppResult<Vec
     Ok(sqlx::query_as(&sql).bind(id).fetch_all(conn).await?)
 }
 
-const CLIENT_COLUMNS: &str = "SELECT id, org_id, client_id, version, api_key,
-     status = 'Registered' AS registered, registered_policies FROM client_versions";
+const CLIENT_COLUMNS: &str =
+    "SELECT id, org_id || '/' || client_id || '/' || version AS name, api_key,
+     status = 'Registered' AS registered,
+     CASE WHEN registered_policies = '[]'::jsonb THEN NULL ELSE registered_policies END
+         AS registered_policies
+     FROM client_versions";
 
 /// Hands every registered client version to `each` as it arrives: a million of them are never
 /// all in memory as rows.

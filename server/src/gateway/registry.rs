@@ -225,7 +225,11 @@ impl Builder {
     /// A registered client version's entry. `contracts` are its own, sorted by API version id;
     /// those through a plan version not added are left out (and logged).
     pub fn client(&mut self, c: &ClientRow, contracts: &[ContractRow]) -> Arc<ClientEntry> {
-        let snapshot = c.registered_policies.as_array().map(Vec::as_slice);
+        let snapshot = c
+            .registered_policies
+            .as_ref()
+            .and_then(|p| p.as_array())
+            .map(Vec::as_slice);
         let policies = match snapshot {
             None | Some([]) => Arc::clone(&self.empty),
             Some(list) => chain::compile(list.iter().filter_map(|p| {
@@ -246,7 +250,7 @@ impl Builder {
         };
         Arc::new(ClientEntry {
             id: c.id,
-            name: format!("{}/{}/{}", c.org_id, c.client_id, c.version).into_boxed_str(),
+            name: c.name.as_str().into(),
             policies,
             contracts,
         })

@@ -7,12 +7,10 @@ fn builder() -> Builder {
 fn client_row(id: i64, policies: serde_json::Value) -> ClientRow {
     ClientRow {
         id,
-        org_id: "O".into(),
-        client_id: format!("c{id}"),
-        version: "1.0".into(),
+        name: format!("O/c{id}/1.0"),
         api_key: format!("key-{id}"),
         registered: true,
-        registered_policies: policies,
+        registered_policies: Some(policies),
     }
 }
 
