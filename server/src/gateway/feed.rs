@@ -193,34 +193,36 @@ impl Feed {
     }
 
     async fn on_notice(&mut self, payload: &str) -> Result<(), FeedError> {
-        let current = self.registry.load_full();
-        match step(current.seq, payload) {
-            Step::Skip => Ok(()),
+        let applied = self.registry.load().seq;
+        let change = match step(applied, payload) {
+            Step::Skip => return Ok(()),
+            Step::Apply(change) => change,
             Step::Reload => {
                 tracing::info!(
-                    at = current.seq,
+                    applied,
                     payload,
                     "registry change missed or full load asked for"
                 );
+                return self.reload().await;
+            }
+        };
+        // Held only while the delta is made: `publish` waits for the old version's last reader.
+        let current = self.registry.load_full();
+        let made = load::delta(&self.pool, &mut self.builder, &current, change).await;
+        drop(current);
+        match made {
+            Ok(next) => {
+                // Counted first: whoever sees the new registry sees it counted.
+                self.stats.deltas.fetch_add(1, Ordering::Relaxed);
+                self.publish(next).await;
+                tracing::debug!(?change, "registry change applied");
+                Ok(())
+            }
+            Err(FeedError::Gone(target)) => {
+                tracing::warn!(?target, "a changed row is gone: full load");
                 self.reload().await
             }
-            Step::Apply(change) => {
-                match load::delta(&self.pool, &mut self.builder, &current, change).await {
-                    Ok(next) => {
-                        drop(current);
-                        // Counted first: whoever sees the new registry sees it counted.
-                        self.stats.deltas.fetch_add(1, Ordering::Relaxed);
-                        self.publish(next).await;
-                        tracing::debug!(?change, "registry change applied");
-                        Ok(())
-                    }
-                    Err(FeedError::Gone(target)) => {
-                        tracing::warn!(?target, "a changed row is gone: full load");
-                        self.reload().await
-                    }
-                    Err(e) => Err(e),
-                }
-            }
+            Err(e) => Err(e),
         }
     }
 
