@@ -17,8 +17,8 @@ use std::time::{Duration, Instant};
 
 use app::store::gateway_feed::{self as store, Change};
 use arc_swap::ArcSwap;
-use sqlx::PgPool;
 use sqlx::postgres::{PgListener, PgPoolOptions};
+use sqlx::{ConnectOptions, PgPool};
 use tokio::sync::oneshot;
 
 use super::load::{self, FeedError};
@@ -82,14 +82,20 @@ pub struct FeedHandle {
     _stop: oneshot::Sender<()>,
 }
 
-/// Starts the registry thread and waits for its first full load; an error if that fails.
+/// Starts the registry thread and waits for its first full load; an error if that fails. The
+/// thread ends when the returned handle is dropped or `pool` is closed.
 pub async fn start(
     pool: &PgPool,
     registry: Arc<ArcSwap<Registry>>,
     trust: Trust,
     stats: Arc<FeedStats>,
 ) -> anyhow::Result<FeedHandle> {
-    let options = pool.connect_options();
+    // A full load streams its rows for seconds by design: sqlx's slow-statement warnings
+    // would only be noise (this thread logs each load with its duration).
+    let options = (*pool.connect_options())
+        .clone()
+        .disable_statement_logging();
+    let closed = pool.close_event();
     let (ready_tx, ready_rx) = oneshot::channel();
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
     std::thread::Builder::new()
@@ -108,7 +114,7 @@ pub async fn start(
             runtime.block_on(async move {
                 let pool = PgPoolOptions::new()
                     .max_connections(POOL_SIZE)
-                    .connect_lazy_with((*options).clone());
+                    .connect_lazy_with(options);
                 let feed = Feed {
                     pool: pool.clone(),
                     builder: Builder::new(trust),
@@ -119,6 +125,7 @@ pub async fn start(
                 tokio::select! {
                     _ = run(feed, ready_tx) => {}
                     _ = stop_rx => {}
+                    _ = closed => {}
                 }
                 pool.close().await;
             });
