@@ -13,7 +13,10 @@
 #      to its key answering 200 on the second gateway (median and max), then 50 more in 10 s
 #      while a GET /healthz on a new connection to the second gateway is timed every 10 ms
 #      (longest wait);
-#   4. stops the second gateway.
+#   4. measures the full chain's throughput on the second gateway with wrk (16 connections, 10 s;
+#      `make bench`'s Full API, seeded by bench_world: key, contract, rate limit, proxy), quiet and
+#      then during another 50 registrations in 10 s, and prints the ratio;
+#   5. stops the second gateway.
 # Everything (Postgres, both gateways, the client) shares this machine's cores; the load average
 # at the start is printed with the figures. Logs go to target/bench-registry/.
 # The servers stop and the database is dropped however this ends.
@@ -68,8 +71,9 @@ wait_200() {
 mb() { awk -v f="$2:" '$1 == f { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 
 log "building the release server and the bench_registry example (slow the first time)"
-cargo build --release -p server --bin gatehouse --example bench_registry
+cargo build --release -p server --bin gatehouse --example bench_registry --example bench_world
 command -v curl >/dev/null || apt_install curl
+command -v wrk >/dev/null || apt_install wrk
 bench=target/release/examples/bench_registry
 
 mkdir -p "$out"
@@ -84,6 +88,14 @@ env -u REDIS_URL DATABASE_URL="$db_url" GATEHOUSE_ADDR=$ADDR GATEHOUSE_DEMO=1 \
     target/release/gatehouse serve >"$out/serve.log" 2>&1 &
 serve_pid=$!
 wait_200 "$serve_pid" "$out/serve.log" 120 "http://$ADDR/readyz"
+full_key=$(DATABASE_URL="$db_url" target/release/examples/bench_world "http://$ADDR/echo" | tail -n1)
+[[ -n $full_key ]] || die "bench_world printed no API key"
+FULL=http://$SECOND/gateway/BENCH/Full/1.0/
+
+# rps: requests/s of the full chain on the second gateway over 10 s.
+rps() {
+    wrk -t2 -c16 -d10s -H "X-API-Key: $full_key" "$FULL" | awk '/^Requests\/sec:/ { printf "%.0f", $2 }'
+}
 
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 rows=()
@@ -107,17 +119,27 @@ for n in "${SIZES[@]}"; do
     log "$n: 20 registrations, then 50 in 10 s with /healthz probes"
     read -r median max healthz probes < <(DATABASE_URL="$db_url" "$bench" measure "$SECOND" | tail -n1)
     peak=$(mb "$second_pid" VmHWM)
-    rows+=("$(printf '%9s %9s %9s %7s %8s %10s %8s %11s %7s' "$n" "$full_ms" "$ready_ms" "$rss" "$peak" \
-        "$median" "$max" "$healthz" "$probes")")
+
+    log "$n: full chain throughput, quiet and during 50 registrations in 10 s"
+    wait_200 "$second_pid" "$out/second-$n.log" 10 "$FULL" "$full_key"
+    quiet=$(rps)
+    DATABASE_URL="$db_url" "$bench" burst "$SECOND" >/dev/null &
+    burst_pid=$!
+    busy=$(rps)
+    wait "$burst_pid"
+    ratio=$(awk -v b="$busy" -v q="$quiet" 'BEGIN { printf "%.3f", b / q }')
+    rows+=("$(printf '%9s %9s %9s %7s %8s %10s %8s %11s %7s %8s %8s %6s' "$n" "$full_ms" "$ready_ms" \
+        "$rss" "$peak" "$median" "$max" "$healthz" "$probes" "$quiet" "$busy" "$ratio")")
     stop_pid "$second_pid"
     second_pid=""
 done
 
 echo
 echo "load average at the start: $load ($(nproc) cores)"
-printf '%9s %9s %9s %7s %8s %10s %8s %11s %7s\n' clients load_ms ready_ms rss_mb peak_mb \
-    reg_med_ms reg_max_ms healthz_max probes
+printf '%9s %9s %9s %7s %8s %10s %8s %11s %7s %8s %8s %6s\n' clients load_ms ready_ms rss_mb \
+    peak_mb reg_med_ms reg_max_ms healthz_max probes rps_quiet rps_busy ratio
 printf '%s\n' "${rows[@]}"
 echo "load_ms: the second gateway's full load (its log); ready_ms: from its start to /healthz 200;"
 echo "rss_mb once loaded, peak_mb (VmHWM) after the registrations; reg_*: commit to 200 over 20"
-echo "registrations; healthz_max: longest GET /healthz on a new connection during 50 in 10 s."
+echo "registrations; healthz_max: longest GET /healthz on a new connection during 50 in 10 s;"
+echo "rps_*: full chain requests/s (wrk, 16 connections) quiet and during 50 registrations in 10 s."
