@@ -16,7 +16,9 @@
 #   4. measures the full chain's throughput on the second gateway with wrk (16 connections, 10 s;
 #      `make bench`'s Full API, seeded by bench_world: key, contract, rate limit, proxy), quiet and
 #      then during another 50 registrations in 10 s, and prints the ratio;
-#   5. stops the second gateway.
+#   5. asks for a full load (an empty notification) while the first registry is still served,
+#      and reads how long it took and the peak memory it cost;
+#   6. stops the second gateway.
 # Everything (Postgres, both gateways, the client) shares this machine's cores; the load average
 # at the start is printed with the figures. Logs go to target/bench-registry/.
 # The servers stop and the database is dropped however this ends.
@@ -128,18 +130,31 @@ for n in "${SIZES[@]}"; do
     busy=$(rps)
     wait "$burst_pid"
     ratio=$(awk -v b="$busy" -v q="$quiet" 'BEGIN { printf "%.3f", b / q }')
-    rows+=("$(printf '%9s %9s %9s %7s %8s %10s %8s %11s %7s %8s %8s %6s' "$n" "$full_ms" "$ready_ms" \
-        "$rss" "$peak" "$median" "$max" "$healthz" "$probes" "$quiet" "$busy" "$ratio")")
+
+    log "$n: a full load while serving"
+    psql -w -qtA "$db_url" -c "SELECT pg_notify('gatehouse_registry', '')" >/dev/null
+    for _ in {1..600}; do
+        (($(grep -c 'registry loaded' "$out/second-$n.log") >= 2)) && break
+        sleep 0.1
+    done
+    reload_ms=$(sed 's/\x1b\[[0-9;]*m//g' "$out/second-$n.log" | grep 'registry loaded' | sed -n 2p |
+        grep -o 'ms=[0-9]*' | cut -d= -f2)
+    reload_peak=$(mb "$second_pid" VmHWM)
+    rows+=("$(printf '%9s %8s %8s %6s %6s %8s %8s %8s %7s %6s %6s %6s %6s %6s' "$n" "$full_ms" \
+        "$ready_ms" "$rss" "$peak" "$median" "$max" "$healthz" "$probes" "$quiet" "$busy" "$ratio" \
+        "${reload_ms:-?}" "$reload_peak")")
     stop_pid "$second_pid"
     second_pid=""
 done
 
 echo
 echo "load average at the start: $load ($(nproc) cores)"
-printf '%9s %9s %9s %7s %8s %10s %8s %11s %7s %8s %8s %6s\n' clients load_ms ready_ms rss_mb \
-    peak_mb reg_med_ms reg_max_ms healthz_max probes rps_quiet rps_busy ratio
+printf '%9s %8s %8s %6s %6s %8s %8s %8s %7s %6s %6s %6s %6s %6s\n' clients load_ms ready_ms \
+    rss_mb peak_mb reg_med reg_max healthz probes rps_q rps_b ratio rld_ms rld_mb
 printf '%s\n' "${rows[@]}"
 echo "load_ms: the second gateway's full load (its log); ready_ms: from its start to /healthz 200;"
-echo "rss_mb once loaded, peak_mb (VmHWM) after the registrations; reg_*: commit to 200 over 20"
-echo "registrations; healthz_max: longest GET /healthz on a new connection during 50 in 10 s;"
-echo "rps_*: full chain requests/s (wrk, 16 connections) quiet and during 50 registrations in 10 s."
+echo "rss_mb once loaded, peak_mb (VmHWM) after the registrations; reg_med/reg_max (ms): commit to"
+echo "200 over 20 registrations; healthz (ms): longest GET /healthz on a new connection during 50"
+echo "registrations in 10 s; rps_q/rps_b: full chain requests/s (wrk, 16 connections) quiet and"
+echo "during 50 registrations in 10 s; rld_ms/rld_mb: a full load while serving, and the peak RSS"
+echo "(VmHWM) after it."
