@@ -133,14 +133,15 @@ async fn register(pool: &PgPool, name: &str) -> anyhow::Result<String> {
         plan_version: "1.0",
     };
     store::contracts::create(pool, USER, &c, true).await?;
-    let mut tx = pool.begin().await?;
-    let key = store::clients::lock_version(&mut tx, ORG, name, "1.0").await?;
-    tx.commit().await?;
+    // Read before registering (a registration keeps the key): timing starts at the commit.
+    let (api_key,): (String,) = sqlx::query_as(
+        "SELECT api_key FROM client_versions WHERE org_id = $1 AND client_id = $2 AND version = '1.0'",
+    )
+    .bind(ORG)
+    .bind(name)
+    .fetch_one(pool)
+    .await?;
     store::clients::register(pool, USER, ORG, name, "1.0").await?;
-    let (api_key,): (String,) = sqlx::query_as("SELECT api_key FROM client_versions WHERE id = $1")
-        .bind(key.id)
-        .fetch_one(pool)
-        .await?;
     Ok(api_key)
 }
 
