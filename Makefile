@@ -16,7 +16,7 @@ export LEPTOS_BIN_DIR := server
 export LEPTOS_JS_MINIFY := false
 export LEPTOS_HASH_FILES := false
 
-.PHONY: help run test setup build db db-stop redis redis-stop lint unit e2e fmt bench
+.PHONY: help run test setup build db db-stop redis redis-stop lint unit e2e fmt bench bench-registry
 
 help:
 	@echo 'make run      install what is missing, start/find Postgres, build, serve on $$GATEHOUSE_ADDR (127.0.0.1:3000)'
@@ -31,6 +31,8 @@ help:
 	@echo 'make redis    print the REDIS_URL that the cargo tests use (starting Redis if needed)'
 	@echo 'make redis-stop  stop the private Redis under target/redis, if one runs'
 	@echo 'make bench    release build, then wrk: gateway overhead versus the bare upstream (~3 min)'
+	@echo 'make bench-registry  release build, then 10k/100k/1M registered clients: load time, memory,'
+	@echo '             register-to-200 on a second gateway, /healthz during registrations (~15 min)'
 	@echo 'make fmt      cargo fmt --all'
 
 run:
@@ -68,6 +70,9 @@ redis-stop:
 
 bench:
 	scripts/bench-gateway.sh
+
+bench-registry:
+	scripts/bench-registry.sh
 
 fmt:
 	cargo fmt --all

@@ -91,6 +91,10 @@ if want lint; then
 fi
 if want unit; then
     redis_url=$(scripts/redis.sh | tail -n1) # not exported: the e2e server runs without Redis
+    # server/tests/registry_restart.rs restarts a Postgres cluster of its own: initdb and pg_ctl.
+    if [[ -z $(find /usr/lib/postgresql -maxdepth 3 -name initdb 2>/dev/null) ]] && ! command -v initdb >/dev/null; then
+        apt_install postgresql # only for initdb/pg_ctl; its packaged service is not used
+    fi
     run env REDIS_URL="$redis_url" cargo test -p app --features ssr
     run env REDIS_URL="$redis_url" cargo test -p server
 fi

@@ -8,8 +8,8 @@ use tracing_subscriber::EnvFilter;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-// The main runtime starts up, accepts connections and follows the database; HTTP requests run
-// on the workers' runtimes (workers.rs), so one thread is enough here.
+// The main runtime starts up and accepts connections; HTTP requests run on the workers' runtimes
+// (workers.rs) and the registry on its own thread (gateway/feed.rs), so one thread is enough here.
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     tracing_subscriber::fmt()

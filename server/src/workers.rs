@@ -2,8 +2,8 @@
 //! connections and hands each to the next worker in turn, where it stays: a request, the
 //! gateway's call to the upstream (over that worker's own connection pool) and the answer run
 //! on one thread, without the cross-thread wake-ups and work stealing of a shared runtime.
-//! nginx and Envoy workers are laid out the same way. The database feed, Redis and signals stay
-//! on the main runtime.
+//! nginx and Envoy workers are laid out the same way. Redis and signals stay on the main runtime;
+//! the gateway's registry is kept current on a thread of its own (`gateway/feed.rs`).
 //!
 //! Every connection is bounded (see [`Limits`] and `connection.rs`): a process-wide cap on open
 //! connections, deadlines for request heads, idle keep-alive and stalled bodies, and a cap on

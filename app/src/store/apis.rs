@@ -443,7 +443,11 @@ pub async fn transition(
         serde_json::json!({"version": version}),
     )
     .await?;
-    super::gateway_feed::notify(&mut tx).await?;
+    let kind = match action {
+        ApiAction::Publish => super::gateway_feed::ChangeKind::ApiPublished,
+        ApiAction::Retire => super::gateway_feed::ChangeKind::ApiRetired,
+    };
+    super::gateway_feed::notify(&mut tx, kind, id).await?;
     tx.commit().await?;
     Ok(next)
 }

@@ -234,7 +234,12 @@ pub async fn register_locked(
     .execute(&mut *conn)
     .await?;
     refresh(conn, locked.id).await?;
-    super::gateway_feed::notify(conn).await?;
+    let kind = if locked.status == ClientStatus::Registered {
+        super::gateway_feed::ChangeKind::ClientReregistered
+    } else {
+        super::gateway_feed::ChangeKind::ClientRegistered
+    };
+    super::gateway_feed::notify(conn, kind, locked.id).await?;
     let action = if locked.status == ClientStatus::Registered {
         "re-registered"
     } else {
@@ -289,7 +294,12 @@ pub async fn retire(
         serde_json::json!({"version": version}),
     )
     .await?;
-    super::gateway_feed::notify(&mut tx).await?;
+    super::gateway_feed::notify(
+        &mut tx,
+        super::gateway_feed::ChangeKind::ClientRetired,
+        locked.id,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

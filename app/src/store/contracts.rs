@@ -345,7 +345,12 @@ pub async fn delete(pool: &PgPool, actor: &str, contract: &ContractView) -> AppR
         .await?;
     clients::changed(&mut tx, locked.id).await?;
     // Taking access away needs no Re-Register: the gateway drops the contract at once.
-    super::gateway_feed::notify(&mut tx).await?;
+    super::gateway_feed::notify(
+        &mut tx,
+        super::gateway_feed::ChangeKind::ContractDeleted,
+        locked.id,
+    )
+    .await?;
     clients::record(
         &mut tx,
         actor,

@@ -1,16 +1,70 @@
-//! Telling gateways that what they serve changed. `pg_notify` is transactional: listeners hear
-//! of a change only once the transaction that made it commits.
+//! What gateways serve, and telling them that it changed. A change increments the registry
+//! sequence and announces itself with `pg_notify` in the transaction that makes it, so listeners
+//! hear of it only once it commits, in commit order, with its number (a skipped number is a
+//! missed notification). Gateways then re-read just the rows concerned.
 
-use sqlx::PgConnection;
+use futures_util::TryStreamExt;
+use serde::{Deserialize, Serialize};
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
-/// The channel gateways LISTEN on; the payload is empty, they reload the whole registry.
+/// The channel gateways LISTEN on. An empty payload (e.g. `SELECT pg_notify('gatehouse_registry',
+/// '')` by hand after editing rows with SQL) asks for a full reload.
 pub const CHANNEL: &str = "gatehouse_registry";
 
-pub async fn notify(conn: &mut PgConnection) -> AppResult<()> {
-    sqlx::query("SELECT pg_notify($1, '')")
+/// What changed. The id is a client version's for the client kinds and contract deletion, an
+/// API version's for the API kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    ClientRegistered,
+    ClientReregistered,
+    ClientRetired,
+    ContractDeleted,
+    ApiPublished,
+    ApiRetired,
+}
+
+/// What a gateway re-reads for a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Target {
+    ClientVersion(i64),
+    ApiVersion(i64),
+}
+
+/// One notification's payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    /// The registry sequence after this change.
+    pub seq: i64,
+    pub kind: ChangeKind,
+    pub id: i64,
+}
+
+impl Change {
+    pub fn target(&self) -> Target {
+        match self.kind {
+            ChangeKind::ClientRegistered
+            | ChangeKind::ClientReregistered
+            | ChangeKind::ClientRetired
+            | ChangeKind::ContractDeleted => Target::ClientVersion(self.id),
+            ChangeKind::ApiPublished | ChangeKind::ApiRetired => Target::ApiVersion(self.id),
+        }
+    }
+}
+
+/// Numbers the change and announces it; call it last in the transaction (its row lock is held
+/// until commit, so other announcing transactions wait for this one).
+pub async fn notify(conn: &mut PgConnection, kind: ChangeKind, id: i64) -> AppResult<()> {
+    let (seq,): (i64,) = sqlx::query_as("UPDATE registry_sequence SET seq = seq + 1 RETURNING seq")
+        .fetch_one(&mut *conn)
+        .await?;
+    let payload = serde_json::to_string(&Change { seq, kind, id })
+        .map_err(|e| AppError::internal("encoding a registry change", e))?;
+    sqlx::query("SELECT pg_notify($1, $2)")
         .bind(CHANNEL)
+        .bind(payload)
         .execute(conn)
         .await?;
     Ok(())
@@ -39,85 +93,181 @@ pub struct PolicyRow {
     pub config: serde_json::Value,
 }
 
-/// A registered client version, with the policies it was registered with.
+/// A plan version that registered contracts go through (locked, so it never changes).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PlanRow {
+    pub id: i64,
+    pub plan_id: String,
+    pub version: String,
+}
+
+/// A client version, with the policies it was registered with.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ClientRow {
     pub id: i64,
-    pub org_id: String,
-    pub client_id: String,
-    pub version: String,
+    /// "org/client/version".
+    pub name: String,
     pub api_key: String,
-    pub registered_policies: serde_json::Value,
+    /// Only registered client versions are served.
+    pub registered: bool,
+    /// None when there are none (most clients): no JSON to parse for them.
+    pub registered_policies: Option<serde_json::Value>,
 }
 
-/// A registered, active contract of a registered client with a published API.
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// A registered, active contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, sqlx::FromRow)]
 pub struct ContractRow {
     pub client_version_id: i64,
     pub api_version_id: i64,
     pub plan_version_id: i64,
-    pub plan_id: String,
-    pub plan_version: String,
 }
 
-/// Everything a gateway serves, read in one repeatable-read transaction so it is consistent.
-#[derive(Debug, Clone, Default)]
-pub struct Feed {
-    pub apis: Vec<ApiRow>,
-    pub api_policies: Vec<PolicyRow>,
-    pub plan_policies: Vec<PolicyRow>,
-    pub clients: Vec<ClientRow>,
-    pub contracts: Vec<ContractRow>,
-}
-
-pub async fn load(pool: &sqlx::PgPool) -> AppResult<Feed> {
+/// A read-only transaction that sees one state of everything: a full load's.
+pub async fn snapshot(pool: &PgPool) -> AppResult<Transaction<'static, Postgres>> {
     let mut tx = pool.begin().await?;
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         .execute(&mut *tx)
         .await?;
-    let apis: Vec<ApiRow> = sqlx::query_as(
-        "SELECT id, org_id, api_id, version, status, public, endpoint, upstream_ca_pem FROM api_versions
-         WHERE status IN ('Published', 'Retired')",
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    let api_policies: Vec<PolicyRow> = sqlx::query_as(
+    Ok(tx)
+}
+
+/// The number of the last change committed.
+pub async fn sequence(conn: &mut PgConnection) -> AppResult<i64> {
+    let (seq,): (i64,) = sqlx::query_as("SELECT seq FROM registry_sequence")
+        .fetch_one(conn)
+        .await?;
+    Ok(seq)
+}
+
+const API_COLUMNS: &str = "SELECT id, org_id, api_id, version, status, public, endpoint, upstream_ca_pem FROM api_versions";
+
+/// Every published or retired API version.
+pub async fn apis(conn: &mut PgConnection) -> AppResult<Vec<ApiRow>> {
+    let sql = format!("{API_COLUMNS} WHERE status IN ('Published', 'Retired')");
+    Ok(sqlx::query_as(&sql).fetch_all(conn).await?)
+}
+
+/// One API version, whatever its status (none if it was deleted).
+pub async fn api(conn: &mut PgConnection, id: i64) -> AppResult<Option<ApiRow>> {
+    let sql = format!("{API_COLUMNS} WHERE id = $1");
+    Ok(sqlx::query_as(&sql).bind(id).fetch_optional(conn).await?)
+}
+
+/// The policies of published API versions, or of one (`only`) if it is published.
+pub async fn api_policies(conn: &mut PgConnection, only: Option<i64>) -> AppResult<Vec<PolicyRow>> {
+    Ok(sqlx::query_as(
         "SELECT p.id, p.api_version_id AS owner_id, p.policy_type, p.config
          FROM policies p JOIN api_versions v ON v.id = p.api_version_id
-         WHERE v.status = 'Published' ORDER BY p.position, p.id",
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    let clients: Vec<ClientRow> = sqlx::query_as(
-        "SELECT id, org_id, client_id, version, api_key, registered_policies FROM client_versions
-         WHERE status = 'Registered'",
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    let contracts: Vec<ContractRow> = sqlx::query_as(
-        "SELECT k.client_version_id, k.api_version_id, k.plan_version_id, pv.plan_id, pv.version AS plan_version
-         FROM contracts k
-         JOIN client_versions cv ON cv.id = k.client_version_id
-         JOIN api_versions av ON av.id = k.api_version_id
-         JOIN plan_versions pv ON pv.id = k.plan_version_id
-         WHERE k.registered AND k.status = 'Active' AND cv.status = 'Registered' AND av.status = 'Published'",
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    let plan_policies: Vec<PolicyRow> = sqlx::query_as(
-        "SELECT p.id, p.plan_version_id AS owner_id, p.policy_type, p.config FROM policies p
-         WHERE p.plan_version_id IN (
-             SELECT k.plan_version_id FROM contracts k WHERE k.registered AND k.status = 'Active')
+         WHERE v.status = 'Published' AND ($1::BIGINT IS NULL OR v.id = $1)
          ORDER BY p.position, p.id",
     )
-    .fetch_all(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(Feed {
-        apis,
-        api_policies,
-        plan_policies,
-        clients,
-        contracts,
-    })
+    .bind(only)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Plan versions by id.
+pub async fn plans(conn: &mut PgConnection, ids: &[i64]) -> AppResult<Vec<PlanRow>> {
+    Ok(
+        sqlx::query_as("SELECT id, plan_id, version FROM plan_versions WHERE id = ANY($1)")
+            .bind(ids)
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
+/// The policies of those plan versions.
+pub async fn plan_policies(conn: &mut PgConnection, ids: &[i64]) -> AppResult<Vec<PolicyRow>> {
+    Ok(sqlx::query_as(
+        "SELECT id, plan_version_id AS owner_id, policy_type, config FROM policies
+         WHERE plan_version_id = ANY($1) ORDER BY position, id",
+    )
+    .bind(ids)
+    .fetch_all(conn)
+    .await?)
+}
+
+const CONTRACTS: &str = "SELECT client_version_id, api_version_id, plan_version_id FROM contracts
+     WHERE registered AND status = 'Active'";
+
+/// Every registered, active contract (of any client version: the caller keeps the registered
+/// clients' ones). A join with the client versions would cost Postgres more than the few
+/// extra rows cost us.
+pub async fn contracts(conn: &mut PgConnection) -> AppResult<Vec<ContractRow>> {
+    Ok(sqlx::query_as(CONTRACTS).fetch_all(conn).await?)
+}
+
+/// One client version's registered, active contracts.
+pub async fn client_contracts(conn: &mut PgConnection, id: i64) -> AppResult<Vec<ContractRow>> {
+    let sql = format!("{CONTRACTS} AND client_version_id = $1");
+    Ok(sqlx::query_as(&sql).bind(id).fetch_all(conn).await?)
+}
+
+const CLIENT_COLUMNS: &str =
+    "SELECT id, org_id || '/' || client_id || '/' || version AS name, api_key,
+     status = 'Registered' AS registered,
+     CASE WHEN registered_policies = '[]'::jsonb THEN NULL ELSE registered_policies END
+         AS registered_policies
+     FROM client_versions";
+
+/// Hands every registered client version to `each` as it arrives: a million of them are never
+/// all in memory as rows.
+pub async fn each_client(
+    conn: &mut PgConnection,
+    mut each: impl FnMut(ClientRow),
+) -> AppResult<()> {
+    let sql = format!("{CLIENT_COLUMNS} WHERE status = 'Registered'");
+    let mut rows = sqlx::query_as::<_, ClientRow>(&sql).fetch(conn);
+    while let Some(row) = rows.try_next().await? {
+        each(row);
+    }
+    Ok(())
+}
+
+/// One client version, whatever its status (none if it was deleted).
+pub async fn client(conn: &mut PgConnection, id: i64) -> AppResult<Option<ClientRow>> {
+    let sql = format!("{CLIENT_COLUMNS} WHERE id = $1");
+    Ok(sqlx::query_as(&sql).bind(id).fetch_optional(conn).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_travel_as_json_with_kind_id_and_sequence() {
+        let change = Change {
+            seq: 7,
+            kind: ChangeKind::ContractDeleted,
+            id: 42,
+        };
+        let text = serde_json::to_string(&change).expect("json");
+        assert_eq!(text, r#"{"seq":7,"kind":"contract_deleted","id":42}"#);
+        assert_eq!(serde_json::from_str::<Change>(&text).expect("back"), change);
+        assert!(serde_json::from_str::<Change>(r#"{"seq":7,"kind":"dropped","id":1}"#).is_err());
+        assert!(serde_json::from_str::<Change>("").is_err());
+    }
+
+    #[test]
+    fn client_changes_reread_the_client_and_api_changes_the_api() {
+        let of = |kind| {
+            Change {
+                seq: 1,
+                kind,
+                id: 5,
+            }
+            .target()
+        };
+        for kind in [
+            ChangeKind::ClientRegistered,
+            ChangeKind::ClientReregistered,
+            ChangeKind::ClientRetired,
+            ChangeKind::ContractDeleted,
+        ] {
+            assert_eq!(of(kind), Target::ClientVersion(5));
+        }
+        for kind in [ChangeKind::ApiPublished, ChangeKind::ApiRetired] {
+            assert_eq!(of(kind), Target::ApiVersion(5));
+        }
+    }
 }

@@ -137,8 +137,7 @@ fn resolve<'r>(
     let path = path::normalise(below).map_err(EngineError::BadPath)?;
     let registry = gw.registry.load();
     let api = registry
-        .apis
-        .get(api_ref)
+        .api(api_ref)
         .cloned()
         .ok_or(EngineError::ApiNotFound)?;
     seen.api = Some(Arc::clone(&api));
@@ -155,8 +154,7 @@ fn resolve<'r>(
     }
     let key = key.ok_or(EngineError::ApiKeyRequired)?;
     let client = registry
-        .clients
-        .get(key)
+        .client(key)
         .cloned()
         .ok_or(EngineError::InvalidApiKey)?;
     seen.client = Some(Arc::clone(&client));
@@ -246,7 +244,7 @@ fn record(gw: &Gateway, seen: &Seen, started: Instant, response: &Response<Body>
     tracing::info!(
         target: "gatehouse::gateway",
         api,
-        client = seen.client.as_ref().map_or("-", |c| c.name.as_str()),
+        client = seen.client.as_ref().map_or("-", |c| &*c.name),
         plan = plan.unwrap_or("-"),
         client_ip = seen.client_ip.map(tracing::field::display),
         status = status.as_u16(),

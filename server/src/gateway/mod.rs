@@ -12,6 +12,7 @@ pub mod errors;
 pub mod feed;
 mod handle;
 pub mod limits;
+pub mod load;
 pub mod metrics;
 pub mod path;
 pub mod proxy;
@@ -48,7 +49,10 @@ pub struct GatewayConfig {
 }
 
 pub struct Gateway {
-    pub registry: ArcSwap<Registry>,
+    /// Read by requests; replaced by the registry thread (`feed.rs`).
+    pub registry: Arc<ArcSwap<Registry>>,
+    pub feed_stats: Arc<feed::FeedStats>,
+    _feed: feed::FeedHandle,
     runtime: Runtime,
     timeouts: Timeouts,
     metrics: Metrics,
@@ -80,8 +84,20 @@ impl Gateway {
                 }
             },
         };
+        let trust = tls::Trust::from_system()?;
+        let registry = Arc::new(ArcSwap::from_pointee(Registry::default()));
+        let feed_stats = Arc::new(feed::FeedStats::default());
+        let feed = feed::start(
+            &pool,
+            Arc::clone(&registry),
+            trust.clone(),
+            Arc::clone(&feed_stats),
+        )
+        .await?;
         let gateway = Arc::new(Gateway {
-            registry: ArcSwap::from_pointee(Registry::default()),
+            registry,
+            feed_stats,
+            _feed: feed,
             runtime: Runtime {
                 counters,
                 auth: AuthGuard::new(config.auth),
@@ -89,11 +105,9 @@ impl Gateway {
             },
             timeouts: config.timeouts,
             metrics: Metrics::new()?,
-            trust: tls::Trust::from_system()?,
+            trust,
             guard: Arc::new(config.upstream_guard),
         });
-        feed::reload(&gateway, &pool).await?;
-        tokio::spawn(feed::follow(Arc::clone(&gateway), pool));
         tokio::spawn(sweep(Arc::downgrade(&gateway)));
         Ok(gateway)
     }
