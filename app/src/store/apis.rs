@@ -6,12 +6,14 @@ use sqlx::{PgConnection, PgPool};
 use super::audit::{self, Change};
 use super::policies::{self, Owner};
 use super::unique_or;
-use crate::domain::catalog::{ApiSummary, ApiVersionView, OfferedPlan};
+use crate::domain::catalog::ApiSummary;
 use crate::domain::lifecycle::{self, ApiAction, ApiChange, ApiStatus, Readiness};
 use crate::domain::paging::{Page, PageQuery};
 use crate::error::{AppError, AppResult};
 
-fn status(s: &str) -> AppResult<ApiStatus> {
+pub use super::api_view::view;
+
+pub(super) fn status(s: &str) -> AppResult<ApiStatus> {
     ApiStatus::parse(s).ok_or_else(|| AppError::internal("api status", s))
 }
 
@@ -119,7 +121,7 @@ pub async fn lock_version(
     Ok((id, status(&s)?))
 }
 
-async fn readiness(conn: &mut PgConnection, version_id: i64) -> AppResult<Readiness> {
+pub(super) async fn readiness(conn: &mut PgConnection, version_id: i64) -> AppResult<Readiness> {
     let (endpoint, public, plans, unlocked): (String, bool, i64, i64) = sqlx::query_as(
         "SELECT v.endpoint, v.public,
                 (SELECT count(*) FROM api_plans ap WHERE ap.api_version_id = v.id),
@@ -161,92 +163,6 @@ pub async fn lock_for_change(
     let (id, current) = lock_version(conn, org, api, version).await?;
     lifecycle::api_change_allowed(current, change).map_err(AppError::Conflict)?;
     Ok((id, current))
-}
-
-#[derive(sqlx::FromRow)]
-struct ViewRow {
-    id: i64,
-    name: String,
-    description: String,
-    status: String,
-    endpoint: String,
-    upstream_ca_pem: Option<String>,
-    public: bool,
-    featured: bool,
-    markdown: String,
-}
-
-#[derive(sqlx::FromRow)]
-struct OfferedRow {
-    plan_id: String,
-    plan_name: String,
-    version: String,
-    requires_approval: bool,
-    status: String,
-}
-
-pub async fn view(
-    pool: &PgPool,
-    org: &str,
-    api: &str,
-    version: &str,
-) -> AppResult<Option<ApiVersionView>> {
-    let mut conn = pool.acquire().await?;
-    let row: Option<ViewRow> = sqlx::query_as(
-        "SELECT v.id, a.name, a.description, v.status, v.endpoint, v.upstream_ca_pem, v.public, v.featured, v.markdown
-         FROM apis a JOIN api_versions v ON v.org_id = a.org_id AND v.api_id = a.id
-         WHERE a.org_id = $1 AND a.id = $2 AND v.version = $3",
-    )
-    .bind(org)
-    .bind(api)
-    .bind(version)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    let offered: Vec<OfferedRow> = sqlx::query_as(
-        "SELECT p.id AS plan_id, p.name AS plan_name, pv.version, ap.requires_approval, pv.status
-         FROM api_plans ap
-         JOIN plan_versions pv ON pv.id = ap.plan_version_id
-         JOIN plans p ON p.org_id = pv.org_id AND p.id = pv.plan_id
-         WHERE ap.api_version_id = $1 ORDER BY ap.position, p.name",
-    )
-    .bind(row.id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let versions: Vec<(String,)> = sqlx::query_as(
-        "SELECT version FROM api_versions WHERE org_id = $1 AND api_id = $2 ORDER BY created_at, id",
-    )
-    .bind(org)
-    .bind(api)
-    .fetch_all(&mut *conn)
-    .await?;
-    let readiness = readiness(&mut conn, row.id).await?;
-    Ok(Some(ApiVersionView {
-        org_id: org.to_string(),
-        api_id: api.to_string(),
-        name: row.name,
-        description: row.description,
-        version: version.to_string(),
-        status: status(&row.status)?,
-        endpoint: row.endpoint,
-        upstream_ca_pem: row.upstream_ca_pem,
-        public: row.public,
-        featured: row.featured,
-        markdown: row.markdown,
-        readiness,
-        plans: offered
-            .into_iter()
-            .map(|o| OfferedPlan {
-                locked: o.status == "Locked",
-                plan_id: o.plan_id,
-                plan_name: o.plan_name,
-                version: o.version,
-                requires_approval: o.requires_approval,
-            })
-            .collect(),
-        versions: versions.into_iter().map(|(v,)| v).collect(),
-        can_edit: false,
-    }))
 }
 
 /// Documentation and the portal flag: allowed while published too.

@@ -1,8 +1,10 @@
 //! SQL, and nothing else: every query of the app lives in this module tree.
 //! Functions take a pool (or a transaction) and return domain types or `AppError`.
 
+pub mod api_view;
 pub mod apis;
 pub mod audit;
+pub mod client_view;
 pub mod clients;
 pub mod contractable;
 pub mod contracts;
