@@ -3,6 +3,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
+use super::{Counted, counted_page};
+
 use crate::domain::model::AuditEntry;
 use crate::domain::paging::{Page, PageQuery};
 use crate::error::AppResult;
@@ -74,7 +76,7 @@ pub async fn page(
     entity: Option<(&str, &str)>,
     query: &PageQuery,
 ) -> AppResult<Page<AuditEntry>> {
-    let rows: Vec<Counted> = sqlx::query_as(
+    let rows: Vec<Counted<Row>> = sqlx::query_as(
         "SELECT id, at, actor, entity_type, entity_id, action, data, count(*) OVER () AS total
          FROM audit_entries
          WHERE org_id = $1 AND ($2::text IS NULL OR (entity_type = $2 AND entity_id = $3))
@@ -90,19 +92,7 @@ pub async fn page(
     .bind(query.offset)
     .fetch_all(pool)
     .await?;
-    let total = rows.first().map_or(0, |r| r.total);
-    Ok(Page::new(
-        rows.into_iter().map(|c| c.row.into()).collect(),
-        total,
-        query,
-    ))
-}
-
-#[derive(sqlx::FromRow)]
-struct Counted {
-    #[sqlx(flatten)]
-    row: Row,
-    total: i64,
+    Ok(counted_page(rows, query, Into::into))
 }
 
 impl From<Row> for AuditEntry {

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
 use super::clients::{self, Locked};
-use super::{apis, unique_or};
+use super::{Counted, apis, counted_page, unique_or};
 use crate::domain::catalog::{ContractStatus, ContractView};
 use crate::domain::client::{self, ContractFacts};
 use crate::domain::lifecycle::PlanStatus;
@@ -95,14 +95,6 @@ pub async fn for_client_versions(
     )
 }
 
-/// A contract row with the number of rows matching in all (`count(*) OVER ()`).
-#[derive(sqlx::FromRow)]
-struct Counted {
-    #[sqlx(flatten)]
-    row: Row,
-    total: i64,
-}
-
 /// Wraps a filtered contract query (`{SELECT} WHERE …`) to page it; the filter (bound at
 /// `$pattern`) looks at client, API and plan names and ids.
 fn paged(select_where: &str, pattern: u8) -> String {
@@ -120,10 +112,8 @@ fn paged(select_where: &str, pattern: u8) -> String {
     )
 }
 
-fn counted_page(rows: Vec<Counted>, query: &PageQuery) -> AppResult<Page<ContractView>> {
-    let total = rows.first().map_or(0, |r| r.total);
-    let items = views(rows.into_iter().map(|c| c.row).collect())?;
-    Ok(Page::new(items, total, query))
+fn contract_page(rows: Vec<Counted<Row>>, query: &PageQuery) -> AppResult<Page<ContractView>> {
+    counted_page(rows, query, ContractView::try_from).try_map(|v| v)
 }
 
 /// One page of the contracts of an API version, oldest first.
@@ -138,7 +128,7 @@ pub async fn for_api_version(
         &format!("{SELECT} WHERE av.org_id = $1 AND av.api_id = $2 AND av.version = $3"),
         4,
     );
-    let rows: Vec<Counted> = sqlx::query_as(&sql)
+    let rows: Vec<Counted<Row>> = sqlx::query_as(&sql)
         .bind(org)
         .bind(api)
         .bind(version)
@@ -147,7 +137,7 @@ pub async fn for_api_version(
         .bind(query.offset)
         .fetch_all(pool)
         .await?;
-    counted_page(rows, query)
+    contract_page(rows, query)
 }
 
 pub async fn get(pool: &PgPool, id: i64) -> AppResult<Option<ContractView>> {
@@ -171,7 +161,7 @@ pub async fn awaiting(
         ),
         3,
     );
-    let rows: Vec<Counted> = sqlx::query_as(&sql)
+    let rows: Vec<Counted<Row>> = sqlx::query_as(&sql)
         .bind(approver.map(|(u, _)| u))
         .bind(approver.map(|(_, roles)| roles))
         .bind(&query.pattern)
@@ -179,7 +169,7 @@ pub async fn awaiting(
         .bind(query.offset)
         .fetch_all(pool)
         .await?;
-    counted_page(rows, query)
+    contract_page(rows, query)
 }
 
 /// Which API, plan and client a new contract joins.

@@ -27,6 +27,36 @@ pub use sqlx::PgPool;
 /// The schema migrations, embedded at compile time.
 pub static MIGRATOR: Migrator = sqlx::migrate!();
 
+/// A row of one page with the number of rows matching in all (`count(*) OVER () AS total`):
+/// the lists that read their rows into a type of their own share this wrapper.
+pub(crate) struct Counted<R> {
+    row: R,
+    total: i64,
+}
+
+impl<'r, R: sqlx::FromRow<'r, sqlx::postgres::PgRow>> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+    for Counted<R>
+{
+    fn from_row(row: &'r sqlx::postgres::PgRow) -> Result<Self, sqlx::Error> {
+        use sqlx::Row;
+        Ok(Self {
+            row: R::from_row(row)?,
+            total: row.try_get("total")?,
+        })
+    }
+}
+
+/// The page the counted rows make, each row turned into what the list shows.
+pub(crate) fn counted_page<R, T>(
+    rows: Vec<Counted<R>>,
+    query: &crate::domain::paging::PageQuery,
+    show: impl FnMut(R) -> T,
+) -> crate::domain::paging::Page<T> {
+    let total = rows.first().map_or(0, |r| r.total);
+    let items = rows.into_iter().map(|c| c.row).map(show).collect();
+    crate::domain::paging::Page::new(items, total, query)
+}
+
 /// Turns a unique-constraint violation into the caller's message; other errors pass through.
 pub(crate) fn unique_or<T>(
     result: Result<T, sqlx::Error>,

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
 use super::audit::{self, Change};
-use super::{is_foreign_key_violation, unique_or};
+use super::{Counted, counted_page, is_foreign_key_violation, unique_or};
 use crate::domain::model::{OrgListItem, Organization};
 use crate::domain::paging::{Page, PageQuery};
 use crate::domain::roles::Role;
@@ -201,8 +201,6 @@ impl From<ListRow> for OrgListItem {
     }
 }
 
-/// Organizations whose name or id contains `query`, among those the user may see
-/// (their own; every organization for an administrator).
 /// One page of the organizations the user belongs to (all of them when `all_visible`) whose
 /// name or id contains the filter.
 pub async fn search(
@@ -211,7 +209,7 @@ pub async fn search(
     all_visible: bool,
     query: &PageQuery,
 ) -> AppResult<Page<OrgListItem>> {
-    let rows: Vec<Counted> = sqlx::query_as(
+    let rows: Vec<Counted<ListRow>> = sqlx::query_as(
         "SELECT o.id, o.name, o.description, m.role, count(*) OVER () AS total
          FROM organizations o
          LEFT JOIN memberships m ON m.org_id = o.id AND m.username = $1
@@ -226,17 +224,5 @@ pub async fn search(
     .bind(query.offset)
     .fetch_all(pool)
     .await?;
-    let total = rows.first().map_or(0, |r| r.total);
-    Ok(Page::new(
-        rows.into_iter().map(|c| c.row.into()).collect(),
-        total,
-        query,
-    ))
-}
-
-#[derive(sqlx::FromRow)]
-struct Counted {
-    #[sqlx(flatten)]
-    row: ListRow,
-    total: i64,
+    Ok(counted_page(rows, query, Into::into))
 }

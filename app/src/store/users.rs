@@ -3,7 +3,7 @@
 use sqlx::PgPool;
 
 use super::audit::{self, Change};
-use super::unique_or;
+use super::{Counted, counted_page, unique_or};
 use crate::domain::model::UserSummary;
 use crate::domain::paging::{Page, PageQuery};
 use crate::error::{AppError, AppResult};
@@ -104,7 +104,7 @@ impl From<SummaryRow> for UserSummary {
 
 /// One page of the accounts whose username, display name or e-mail contains the filter.
 pub async fn list(pool: &PgPool, query: &PageQuery) -> AppResult<Page<UserSummary>> {
-    let rows: Vec<Counted> = sqlx::query_as(
+    let rows: Vec<Counted<SummaryRow>> = sqlx::query_as(
         "SELECT username, display_name, email, is_admin, portal_only, disabled,
                 count(*) OVER () AS total
          FROM users
@@ -117,19 +117,7 @@ pub async fn list(pool: &PgPool, query: &PageQuery) -> AppResult<Page<UserSummar
     .bind(query.offset)
     .fetch_all(pool)
     .await?;
-    let total = rows.first().map_or(0, |r| r.total);
-    Ok(Page::new(
-        rows.into_iter().map(|c| c.row.into()).collect(),
-        total,
-        query,
-    ))
-}
-
-#[derive(sqlx::FromRow)]
-struct Counted {
-    #[sqlx(flatten)]
-    row: SummaryRow,
-    total: i64,
+    Ok(counted_page(rows, query, Into::into))
 }
 
 /// Account switches an administrator can flip.
