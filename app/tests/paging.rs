@@ -3,8 +3,8 @@
 
 mod common;
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::cell::Cell;
+use std::sync::Once;
 
 use app::api::apis::list_apis;
 use app::api::clients::create_client;
@@ -101,23 +101,36 @@ async fn page_limits_are_refused_past_their_boundaries(pool: PgPool) {
     }
 }
 
-/// Counts the statements sqlx runs while the guard lives (on this thread).
-struct Statements(Arc<AtomicUsize>);
+thread_local! {
+    /// Statements sqlx ran on this thread while `COUNTING` was on.
+    static STATEMENTS: Cell<usize> = const { Cell::new(0) };
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Counts sqlx's statement events on the threads that asked for it. Installed as the global
+/// subscriber: a subscriber scoped to one thread lost events while other tests of this binary ran
+/// queries on their own threads (tracing caches which callsites are of interest process-wide).
+struct Statements;
 
 impl<S: tracing::Subscriber> Layer<S> for Statements {
     fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
-        if event.metadata().target() == "sqlx::query" {
-            self.0.fetch_add(1, Ordering::SeqCst);
+        if event.metadata().target() == "sqlx::query" && COUNTING.with(Cell::get) {
+            STATEMENTS.with(|n| n.set(n.get() + 1));
         }
     }
 }
 
 async fn statements_for_my_clients() -> (usize, usize) {
-    let count = Arc::new(AtomicUsize::new(0));
-    let subscriber = tracing_subscriber::registry().with(Statements(count.clone()));
-    let _guard = tracing::subscriber::set_default(subscriber);
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        tracing::subscriber::set_global_default(tracing_subscriber::registry().with(Statements))
+            .expect("the only global subscriber of this test binary");
+    });
+    STATEMENTS.with(|n| n.set(0));
+    COUNTING.with(|c| c.set(true));
     let page = my_clients(common::all()).await.expect("mine");
-    (count.load(Ordering::SeqCst), page.items.len())
+    COUNTING.with(|c| c.set(false));
+    (STATEMENTS.with(Cell::get), page.items.len())
 }
 
 #[sqlx::test(migrator = "app::store::MIGRATOR")]
