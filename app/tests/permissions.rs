@@ -3,7 +3,7 @@
 
 mod common;
 
-use app::api::members::{add_member, change_member_role, remove_member};
+use app::api::members::{add_member, cancel_invitation, change_member_role, remove_member};
 use app::api::orgs::{
     create_organization, delete_organization, get_organization, update_organization,
 };
@@ -28,6 +28,9 @@ async fn world(pool: &PgPool) {
         .expect("create");
     common::join(pool, "STRINGER", "viewer", Role::Viewer).await;
     common::join(pool, "STRINGER", "portal", Role::Owner).await;
+    app::store::invitations::invite(pool, "david", "STRINGER", "invited", Role::Viewer)
+        .await
+        .expect("invite");
 }
 
 /// Runs every organization-level mutation and returns their results.
@@ -50,6 +53,10 @@ async fn org_mutations() -> Vec<(&'static str, Result<(), AppError>)> {
             change_member_role(org(), "david".into(), Role::Viewer).await,
         ),
         ("remove_member", remove_member(org(), "david".into()).await),
+        (
+            "cancel_invitation",
+            cancel_invitation(org(), "invited".into()).await,
+        ),
     ]
 }
 
@@ -98,6 +105,11 @@ async fn assert_unchanged(pool: &PgPool) {
             .await
             .expect("users");
     assert_eq!((users, disabled), (5, 0));
+    let (invitations,): (i64,) = sqlx::query_as("SELECT count(*) FROM invitations")
+        .fetch_one(pool)
+        .await
+        .expect("invitations");
+    assert_eq!(invitations, 1, "refused callers neither invite nor cancel");
 }
 
 #[sqlx::test(migrator = "app::store::MIGRATOR")]
