@@ -73,8 +73,28 @@ test("build a plan and an API by hand, then publish the API", async ({ page }) =
   await expect(page.locator('[data-testid="checklist"] [data-done="true"]')).toHaveCount(3);
   await expect(page.locator('h1 [data-badge="Ready"]')).toBeVisible();
 
+  // Documentation: the server renders the Markdown and sanitises it, for the preview as well.
+  const doc = page.getByRole("region", { name: "Documentation" });
+  await page.locator("#field-markdown").fill(
+    "# Usage\n\nSend *anything*. [good](https://example.com/docs) [bad](javascript:alert(1))\n\n<script>alert(1)</script>",
+  );
+  const preview = doc.locator(".prose-doc");
+  await expect(preview.getByRole("heading", { name: "Usage" })).toBeVisible();
+  await expect(preview.getByRole("link", { name: "good" })).toHaveAttribute("rel", "noopener noreferrer nofollow");
+  await expect(preview.locator("a", { hasText: "bad" })).toHaveCount(0);
+  await expect(preview).toContainText("<script>alert(1)</script>");
+  await page.getByRole("button", { name: "Save Details" }).click();
+  await expect(page.getByText("Details saved.")).toBeVisible();
+
   await page.getByRole("button", { name: "Publish" }).click();
   await expect(page.locator('h1 [data-badge="Published"]')).toBeVisible();
+
+  await gotoHydrated(page, `/portal/apis/${orgId}/EchoAPI`);
+  const portalDoc = page.locator(".prose-doc");
+  await expect(portalDoc.getByRole("heading", { name: "Usage" })).toBeVisible();
+  await expect(portalDoc.locator("em")).toHaveText("anything");
+  await expect(portalDoc.locator("a", { hasText: "bad" })).toHaveCount(0);
+  await expect(portalDoc.locator("script")).toHaveCount(0);
 
   await gotoHydrated(page, `/orgs/${orgId}/apis`);
   const row = page.getByTestId("api-row").filter({ hasText: "Echo API" });

@@ -75,12 +75,7 @@ pub async fn update_api_details(
     use crate::domain::{roles::Permission, text};
     let (state, user, _) = super::in_org(&org, Permission::EditApis).await?;
     text::validate_description("description", description.trim())?;
-    if markdown.chars().count() > 20_000 {
-        return Err(AppError::field(
-            "markdown",
-            "The documentation has at most 20,000 characters.",
-        ));
-    }
+    check_markdown_length(&markdown)?;
     crate::store::apis::update_details(
         &state.pool,
         &user.username,
@@ -92,6 +87,28 @@ pub async fn update_api_details(
         featured,
     )
     .await
+}
+
+/// The documentation's preview while it is edited: the same rendering and sanitising as the
+/// saved documentation gets. Any signed-in console user may ask; nothing is stored.
+#[server]
+pub async fn preview_markdown(source: String) -> Result<String, AppError> {
+    let state = crate::state::state()?;
+    crate::auth::require_console_user(&state).await?;
+    check_markdown_length(&source)?;
+    Ok(crate::domain::markdown::render_markdown(&source))
+}
+
+#[cfg(feature = "ssr")]
+fn check_markdown_length(markdown: &str) -> Result<(), AppError> {
+    use crate::domain::markdown::MAX_MARKDOWN_CHARS;
+    if markdown.chars().count() > MAX_MARKDOWN_CHARS {
+        return Err(AppError::field(
+            "markdown",
+            "The documentation has at most 20,000 characters.",
+        ));
+    }
+    Ok(())
 }
 
 #[server]

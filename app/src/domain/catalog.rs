@@ -73,7 +73,10 @@ pub struct ApiVersionView {
     pub upstream_ca_pem: Option<String>,
     pub public: bool,
     pub featured: bool,
+    /// The documentation's Markdown source, for editing.
     pub markdown: String,
+    /// The same, rendered and sanitised on the server (`domain::markdown`).
+    pub markdown_html: String,
     pub readiness: Readiness,
     pub plans: Vec<OfferedPlan>,
     pub versions: Vec<String>,

@@ -5,6 +5,8 @@ pub mod client;
 pub mod ids;
 pub mod invitation;
 pub mod lifecycle;
+#[cfg(feature = "ssr")]
+pub mod markdown;
 pub mod model;
 pub mod paging;
 pub mod policy;

@@ -35,7 +35,8 @@ pub struct PortalApiDetails {
     pub api_id: String,
     pub name: String,
     pub description: String,
-    pub markdown: String,
+    /// The documentation, rendered from Markdown and sanitised on the server.
+    pub markdown_html: String,
     pub version: String,
     /// Published versions, oldest first.
     pub versions: Vec<String>,

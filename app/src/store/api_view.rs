@@ -75,6 +75,7 @@ pub async fn view(
         upstream_ca_pem: row.upstream_ca_pem,
         public: row.public,
         featured: row.featured,
+        markdown_html: crate::domain::markdown::render_markdown(&row.markdown),
         markdown: row.markdown,
         readiness,
         plans: offered

@@ -158,7 +158,7 @@ pub async fn api(
         api_id: api.to_string(),
         name: row.name,
         description: row.description,
-        markdown: row.markdown,
+        markdown_html: crate::domain::markdown::render_markdown(&row.markdown),
         version,
         versions,
         public: row.public,

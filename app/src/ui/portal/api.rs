@@ -44,7 +44,7 @@ fn Details(details: PortalApiDetails, for_client: Option<String>) -> impl IntoVi
     let gateway = use_gateway_url();
     let path = gateway_path(&details.org_id, &details.api_id, &details.version);
     let endpoint = Signal::derive(move || format!("{}{}", gateway.get(), path));
-    let markdown = details.markdown.clone();
+    let markdown = details.markdown_html.clone();
     let d = details.clone();
     view! {
         <div class="grid gap-8 lg:grid-cols-3">
@@ -75,7 +75,7 @@ fn Details(details: PortalApiDetails, for_client: Option<String>) -> impl IntoVi
                     </p>
                 </section>
                 <section class="mt-6 rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
-                    <Markdown source=Signal::derive(move || markdown.clone()) />
+                    <Markdown html=Signal::derive(move || markdown.clone()) />
                 </section>
             </div>
             <aside aria-label="Plans">

@@ -9,7 +9,7 @@ use crate::domain::lifecycle::{ApiChange, api_change_allowed};
 use crate::domain::urls;
 use crate::ui::components::badge::StatusBadge;
 use crate::ui::components::form::{FieldErrors, TextArea, TextField, collect_errors, show_error};
-use crate::ui::components::markdown::Markdown;
+use crate::ui::components::markdown::{Markdown, MarkdownPreview};
 use crate::ui::components::notice::{FormError, Loading};
 use crate::ui::components::toast::use_toasts;
 
@@ -69,7 +69,8 @@ fn Overview(view: ApiVersionView) -> impl IntoView {
         view.version.clone(),
     );
     let key2 = key.clone();
-    let rendered = view.markdown.clone();
+    let rendered = view.markdown_html.clone();
+    let preview_start = rendered.clone();
     view! {
         <div class="grid gap-6 lg:grid-cols-3">
             <section class="rounded-xl border border-slate-200 bg-white p-5 shadow-sm lg:col-span-1" aria-label="Status">
@@ -123,7 +124,7 @@ fn Overview(view: ApiVersionView) -> impl IntoView {
             <h2 class="mb-4 text-base font-semibold">"Documentation"</h2>
             <Show
                 when=move || can_document
-                fallback=move || view! { <Markdown source=Signal::derive({ let r = rendered.clone(); move || r.clone() }) /> }
+                fallback=move || view! { <Markdown html=Signal::derive({ let r = rendered.clone(); move || r.clone() }) /> }
             >
                 <form on:submit={
                     let key = key2.clone();
@@ -140,7 +141,7 @@ fn Overview(view: ApiVersionView) -> impl IntoView {
                         <TextArea label="Documentation (Markdown)" name="markdown" value=markdown errors=doc_errors />
                         <div>
                             <p class="block text-sm font-medium text-slate-700">"Preview"</p>
-                            <div class="mt-1 min-h-24 rounded-md border border-slate-200 bg-slate-50 p-3"><Markdown source=markdown /></div>
+                            <div class="mt-1 min-h-24 rounded-md border border-slate-200 bg-slate-50 p-3"><MarkdownPreview source=markdown initial_html=preview_start.clone() /></div>
                         </div>
                     </div>
                     <label class="mb-4 flex items-center gap-2 text-sm">
