@@ -16,15 +16,18 @@ export LEPTOS_BIN_DIR := server
 export LEPTOS_JS_MINIFY := false
 export LEPTOS_HASH_FILES := false
 
-.PHONY: help run test setup build db db-stop redis redis-stop lint unit e2e fmt bench bench-registry
+.PHONY: help run dev test setup build build-dev build-production db db-stop redis redis-stop lint unit e2e fmt bench bench-registry bench-web
 
 help:
-	@echo 'make run      install what is missing, start/find Postgres, build, serve on $$GATEHOUSE_ADDR (127.0.0.1:3000)'
+	@echo 'make run      install what is missing, start/find Postgres, release build, serve on $$GATEHOUSE_ADDR (127.0.0.1:3000)'
+	@echo 'make dev      the same with the quick dev build (33 MB unoptimised wasm, slow gateway): the inner loop'
 	@echo 'make test     everything CI runs (.ci/run): fmt, clippy, cargo tests, build, Playwright end-to-end'
 	@echo 'make lint     cargo fmt --check and clippy only'
 	@echo 'make unit     cargo tests only (against Postgres and Redis)'
-	@echo 'make e2e      build, then the Playwright tests against a fresh database'
-	@echo 'make build    site into target/site, server into target/debug/gatehouse'
+	@echo 'make e2e      release build, then the Playwright tests against a fresh database'
+	@echo 'make build    release site into target/site (hashed, precompressed), server into target/release/gatehouse'
+	@echo 'make build-dev  dev site into target/site, server into target/debug/gatehouse'
+	@echo 'make build-production  release site, server with fat LTO into target/production/gatehouse (deploy this)'
 	@echo 'make setup    install the toolchain pieces that are missing'
 	@echo 'make db       print the DATABASE_URL that run/test use (starting Postgres if needed)'
 	@echo 'make db-stop  stop the private Postgres cluster under target/pg, if one runs'
@@ -33,10 +36,15 @@ help:
 	@echo 'make bench    release build, then wrk: gateway overhead versus the bare upstream (~3 min)'
 	@echo 'make bench-registry  release build, then 10k/100k/1M registered clients: load time, memory,'
 	@echo '             register-to-200 on a second gateway, /healthz during registrations (~15 min)'
+	@echo 'make bench-web  release build, then Chromium on a throttled link: bytes and time to interactive'
+	@echo '             of the portal and console pages, first and repeat visit; asset sizes (~5 min)'
 	@echo 'make fmt      cargo fmt --all'
 
 run:
-	scripts/run.sh
+	scripts/run.sh --release
+
+dev:
+	scripts/run.sh --dev
 
 test:
 	scripts/test.sh all
@@ -54,7 +62,13 @@ setup:
 	scripts/setup.sh
 
 build: setup
-	scripts/build.sh
+	scripts/build.sh --release
+
+build-dev: setup
+	scripts/build.sh --dev
+
+build-production: setup
+	scripts/build.sh --production
 
 db:
 	@scripts/db.sh
@@ -73,6 +87,9 @@ bench:
 
 bench-registry:
 	scripts/bench-registry.sh
+
+bench-web:
+	scripts/bench-web.sh
 
 fmt:
 	cargo fmt --all

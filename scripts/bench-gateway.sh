@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: what the gateway adds to a request, measured with wrk on this machine.
 #   scripts/bench-gateway.sh
-# Builds the release server, server/examples/bench_world.rs and tls_echo.rs, creates a fresh
+# Builds the production server (fat LTO, as deployed), server/examples/bench_world.rs and tls_echo.rs, creates a fresh
 # database, serves the console on 127.0.0.1:3300 and the gateway on :3301, and seeds (bench_world)
 # organization BENCH with two APIs in front of the server's own echo upstream: Null (public, no
 # policies) and Full (private: API key, contract, plan Fast with a rate limit), and a third, Tls,
@@ -80,8 +80,8 @@ wait_for() {
     die "$1 did not answer 200 within 60 s (last status: $(status "$@"))"
 }
 
-log "building the release server and the bench_world example (slow the first time)"
-cargo build --release -p server --bin gatehouse --example bench_world --example tls_echo
+log "building the production server (profile production: fat LTO) and the bench_world example (slow the first time)"
+env "${RELEASE_ENV[@]}" cargo build --profile production -p server --bin gatehouse --example bench_world --example tls_echo
 command -v wrk >/dev/null || apt_install wrk
 command -v node >/dev/null || die "node not found: install Node.js 20 first"
 
@@ -97,16 +97,16 @@ log "starting the release server on $BASE (log: $server_log)"
 env -u REDIS_URL DATABASE_URL="$db_url" GATEHOUSE_ADDR=$ADDR GATEHOUSE_DEMO=0 \
     GATEHOUSE_GATEWAY_ADDR=${GATEWAY#http://} GATEHOUSE_METRICS_ADDR=127.0.0.1:3302 \
     GATEHOUSE_ADMIN_PASSWORD=bench-admin-password-1 RUST_LOG=warn \
-    target/release/gatehouse serve >"$server_log" 2>&1 &
+    target/production/gatehouse serve >"$server_log" 2>&1 &
 server_pid=$!
 wait_for "$BASE/readyz"
 
 # The HTTPS row's upstream: the same echo over TLS, in a process of its own, with a CA made now.
-target/release/examples/tls_echo "$TLS_UPSTREAM" "$out/ca.pem" >"$out/tls-echo.log" 2>&1 &
+target/production/examples/tls_echo "$TLS_UPSTREAM" "$out/ca.pem" >"$out/tls-echo.log" 2>&1 &
 tls_pid=$!
 for _ in {1..50}; do [[ -s $out/ca.pem ]] && break; sleep 0.1; done
 [[ -s $out/ca.pem ]] || die "tls_echo did not start (log: $out/tls-echo.log)"
-key=$(DATABASE_URL="$db_url" target/release/examples/bench_world "$BASE/echo" \
+key=$(DATABASE_URL="$db_url" target/production/examples/bench_world "$BASE/echo" \
     "https://localhost:${TLS_UPSTREAM#*:}/echo" "$out/ca.pem" | tail -n1)
 [[ -n $key ]] || die "bench_world printed no API key"
 # The gateway picks up published APIs and registered clients by itself, within a moment.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench-registry`: the gateway's registry at scale, measured on this machine.
 #   scripts/bench-registry.sh
-# Builds the release server and server/examples/bench_registry.rs, creates a fresh database and
+# Builds the production server (fat LTO, as deployed) and server/examples/bench_registry.rs, creates a fresh database and
 # starts `gatehouse serve` with the demo world on 127.0.0.1:3400 (its /echo is PrivateEchoAPI's
 # upstream; its gateway is on :3401). Then, for each size in BENCH_SIZES (default
 # "10000 100000 1000000"):
@@ -72,11 +72,11 @@ wait_200() {
 # mb PID FIELD: a memory figure of /proc/PID/status (VmRSS, VmHWM) in MB.
 mb() { awk -v f="$2:" '$1 == f { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 
-log "building the release server and the bench_registry example (slow the first time)"
-cargo build --release -p server --bin gatehouse --example bench_registry --example bench_world
+log "building the production server (profile production: fat LTO) and the bench_registry example (slow the first time)"
+env "${RELEASE_ENV[@]}" cargo build --profile production -p server --bin gatehouse --example bench_registry --example bench_world
 command -v curl >/dev/null || apt_install curl
 command -v wrk >/dev/null || apt_install wrk
-bench=target/release/examples/bench_registry
+bench=target/production/examples/bench_registry
 
 mkdir -p "$out"
 [[ $(code "http://$ADDR/readyz") == 000 ]] || die "something already answers on $ADDR: stop it first"
@@ -87,10 +87,10 @@ log "starting the release server with the demo world on http://$ADDR (log: $out/
 env -u REDIS_URL DATABASE_URL="$db_url" GATEHOUSE_ADDR=$ADDR GATEHOUSE_DEMO=1 \
     GATEHOUSE_GATEWAY_ADDR=127.0.0.1:3401 GATEHOUSE_METRICS_ADDR=127.0.0.1:3402 \
     GATEHOUSE_ADMIN_PASSWORD=bench-admin-password-1 RUST_LOG=warn,server::gateway::feed=info \
-    target/release/gatehouse serve >"$out/serve.log" 2>&1 &
+    target/production/gatehouse serve >"$out/serve.log" 2>&1 &
 serve_pid=$!
 wait_200 "$serve_pid" "$out/serve.log" 120 "http://$ADDR/readyz"
-full_key=$(DATABASE_URL="$db_url" target/release/examples/bench_world "http://$ADDR/echo" | tail -n1)
+full_key=$(DATABASE_URL="$db_url" target/production/examples/bench_world "http://$ADDR/echo" | tail -n1)
 [[ -n $full_key ]] || die "bench_world printed no API key"
 FULL=http://$SECOND/gateway/BENCH/Full/1.0/
 
@@ -110,7 +110,7 @@ for n in "${SIZES[@]}"; do
     log "$n: starting a second gateway process on $SECOND (log: $out/second-$n.log)"
     started=$(date +%s%N)
     env -u REDIS_URL DATABASE_URL="$db_url" GATEHOUSE_DEMO=0 RUST_LOG=warn,server::gateway::feed=info \
-        target/release/gatehouse gateway --gateway-addr "$SECOND" --metrics-addr 127.0.0.1:3412 \
+        target/production/gatehouse gateway --gateway-addr "$SECOND" --metrics-addr 127.0.0.1:3412 \
         >"$out/second-$n.log" 2>&1 &
     second_pid=$!
     wait_200 "$second_pid" "$out/second-$n.log" 300 "http://$SECOND/healthz"

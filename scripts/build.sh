@@ -1,14 +1,55 @@
 #!/usr/bin/env bash
-# The one build path (dev profile):
-#   site   → target/site: pkg/gatehouse.{js,wasm,css} (wasm + Tailwind) and a copy of public/
-#   server → target/debug/gatehouse
+# The build paths, each writing the site into target/site (whichever ran last):
+#   scripts/build.sh --release     what `make run` and the end-to-end tests use:
+#       site    pkg/gatehouse.<hash>.{js,wasm,css}, each with .br and .gz variants, and a copy
+#               of public/
+#       server  target/release/gatehouse (profile release: optimised, quick to rebuild), and
+#               target/release/hash.txt, which names the site's files
+#   scripts/build.sh --production  the same site; server target/production/gatehouse (profile
+#       production: fat LTO, what `make bench` measures): the one to deploy
+#   scripts/build.sh --dev         the quick inner loop (`make dev`): unhashed, uncompressed
+#       dev site; server target/debug/gatehouse
+# The front end and the server build side by side: the wasm's link-time optimisation runs on one
+# core while the server compiles on the other.
 # Run it through make, or directly: lib.sh loads the same LEPTOS_* settings either way.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
-log "cargo leptos build --frontend-only"
-cargo leptos build --frontend-only
-log "cargo build -p server"
-cargo build -p server
+# site: the release front end into target/site (and target/release/hash.txt).
+site() {
+    env "${RELEASE_ENV[@]}" cargo leptos build --release --precompress --frontend-only
+}
+
+# both NAME CMD...: the release site and, at the same time, CMD; fails if either does.
+both() {
+    local name=$1 site_pid rc=0
+    shift
+    log "cargo leptos build --release --precompress --frontend-only, and $name"
+    site &
+    site_pid=$!
+    "$@" || rc=$?
+    wait "$site_pid" || rc=$?
+    return "$rc"
+}
+
+case ${1:-} in
+--release)
+    both "the server (profile release)" \
+        env "${RELEASE_ENV[@]}" cargo leptos build --release --server-only
+    ;;
+--production)
+    both "the server (profile production)" \
+        env "${RELEASE_ENV[@]}" cargo build --profile production -p server --bin gatehouse
+    # The server reads the site's file names from hash.txt beside its executable.
+    cp target/release/hash.txt target/production/hash.txt
+    ;;
+--dev)
+    log "cargo leptos build --frontend-only"
+    cargo leptos build --frontend-only
+    log "cargo build -p server"
+    cargo build -p server
+    ;;
+*) die "usage: scripts/build.sh --release|--production|--dev" ;;
+esac

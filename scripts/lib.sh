@@ -12,6 +12,13 @@ while IFS= read -r line; do
     fi
 done <"$ROOT/Makefile"
 
+# What release builds add (scripts/build.sh --release, the benchmarks): hashed file names and
+# minified JavaScript. cargo-leptos passes these to the compiler too and the server reads the first
+# at compile time (server/src/lib.rs), so every release build must use the same values or each
+# rebuilds the other's.
+# shellcheck disable=SC2034 # used by the scripts that source this file
+RELEASE_ENV=(LEPTOS_HASH_FILES=true LEPTOS_JS_MINIFY=true)
+
 # Messages go to stderr: db.sh's stdout is meant to be captured.
 log() { printf '==> %s\n' "$*" >&2; }
 die() {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need, and only what is missing (safe to rerun).
-#   scripts/setup.sh            Rust wasm target, cargo-leptos, wasm-bindgen CLI, wasm-opt, psql,
-#                               the root npm packages (Tailwind CLI)
+#   scripts/setup.sh            Rust wasm target, cargo-leptos, wasm-bindgen CLI, psql, the root
+#                               npm packages (Tailwind CLI, binaryen's wasm-opt)
 #   scripts/setup.sh --browser  also Debian's Chromium and end2end/'s npm packages (Playwright)
 # Nothing is downloaded from outside the package registries (crates.io, npm, Debian).
 set -euo pipefail
@@ -30,7 +30,6 @@ need_bindgen=0
 
 # Debian packages, collected so that apt-get runs at most once.
 pkgs=()
-command -v wasm-opt >/dev/null || pkgs+=(binaryen)
 { command -v psql && command -v pg_isready; } >/dev/null || pkgs+=(postgresql-client)
 if ((browser)) && [[ ! -x /usr/bin/chromium ]]; then pkgs+=(chromium); fi
 if ((need_leptos || need_bindgen)); then

@@ -3,7 +3,8 @@
 #   scripts/test.sh [all]  setup → Postgres → fmt → clippy → cargo tests → build → end-to-end
 #   scripts/test.sh lint   setup → Postgres → fmt → clippy
 #   scripts/test.sh unit   setup → Postgres → Redis → cargo tests
-#   scripts/test.sh e2e    setup → Postgres → build → end-to-end
+#   scripts/test.sh e2e    setup → Postgres → release build → end-to-end
+# The end-to-end tests run against the release build, the one `make run` serves and people deploy.
 # DATABASE_URL (from scripts/db.sh) points at a server where the tests may create databases
 # (#[sqlx::test] makes one per test). The end-to-end run gets its own fresh database.
 # REDIS_URL (from scripts/redis.sh) is set for the cargo tests only: a server test shares rate
@@ -57,7 +58,7 @@ e2e() {
     log "starting the server on $base (log: $server_log)"
     env "${E2E_ENV[@]}" DATABASE_URL="$db_url" GATEHOUSE_ADDR=127.0.0.1:$E2E_PORT GATEHOUSE_DEMO=1 \
         GATEHOUSE_GATEWAY_ADDR=127.0.0.1:$E2E_GATEWAY_PORT GATEHOUSE_METRICS_ADDR=127.0.0.1:$E2E_METRICS_PORT \
-        RUST_LOG="${RUST_LOG:-info}" target/debug/gatehouse serve >"$server_log" 2>&1 &
+        RUST_LOG="${RUST_LOG:-info}" target/release/gatehouse serve >"$server_log" 2>&1 &
     e2e_pid=$!
     local deadline=$((SECONDS + 60))
     while ((SECONDS < deadline)) && kill -0 "$e2e_pid" 2>/dev/null; do
@@ -99,7 +100,7 @@ if want unit; then
     run env REDIS_URL="$redis_url" cargo test -p server
 fi
 if want e2e; then
-    scripts/build.sh
+    scripts/build.sh --release
     e2e
 fi
 log "all checks passed ($stage)"

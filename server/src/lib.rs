@@ -62,6 +62,9 @@ pub async fn serve(pool: sqlx::PgPool, args: ServeArgs) -> anyhow::Result<()> {
         .output_name("gatehouse")
         .site_root(args.site_root.as_str())
         .site_addr(args.addr)
+        // The release build (`scripts/build.sh --release`) names the site's files after their
+        // hashes; cargo-leptos tells the server so when it compiles it.
+        .hash_files(option_env!("LEPTOS_HASH_FILES") == Some("true"))
         .build();
     let gateway = gateway::Gateway::start(pool.clone(), gateway_config(&args)).await?;
     let console = listen("GATEHOUSE_ADDR", args.addr).await?;

@@ -1,7 +1,7 @@
 //! The HTML shell and the route table.
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
@@ -29,6 +29,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -44,15 +45,8 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_session();
     provide_toasts();
-    // Lets end-to-end tests (and people) know the page is interactive.
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/gatehouse.css" />
         <Title text="Gatehouse" />
         <Router>
             <Routes fallback=NotFound>
