@@ -36,12 +36,6 @@ out=target/bench-registry
 db=gatehouse_bench_registry_$$
 serve_pid="" second_pid="" db_created=0
 
-stop_pid() {
-    [[ -n $1 ]] && kill -0 "$1" 2>/dev/null || return 0
-    kill "$1" 2>/dev/null || true
-    for _ in {1..50}; do kill -0 "$1" 2>/dev/null || return 0; sleep 0.2; done
-    kill -9 "$1" 2>/dev/null || true
-}
 cleanup() {
     stop_pid "$second_pid"
     stop_pid "$serve_pid"

@@ -45,11 +45,7 @@ server_pid=""
 db_created=0
 
 cleanup() {
-    if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
-        kill "$server_pid" 2>/dev/null || true
-        for _ in {1..50}; do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.2; done
-        kill -9 "$server_pid" 2>/dev/null || true
-    fi
+    stop_pid "$server_pid"
     if ((db_created)); then scripts/db.sh --drop "$db" || true; fi
 }
 trap cleanup EXIT

@@ -19,6 +19,15 @@ done <"$ROOT/Makefile"
 # shellcheck disable=SC2034 # used by the scripts that source this file
 RELEASE_ENV=(LEPTOS_HASH_FILES=true LEPTOS_JS_MINIFY=true)
 
+# stop_pid PID: stop a process we started (nothing when PID is empty or gone): TERM, up to 10 s
+# to finish, then KILL.
+stop_pid() {
+    [[ -n $1 ]] && kill -0 "$1" 2>/dev/null || return 0
+    kill "$1" 2>/dev/null || true
+    for _ in {1..50}; do kill -0 "$1" 2>/dev/null || return 0; sleep 0.2; done
+    kill -9 "$1" 2>/dev/null || true
+}
+
 # Messages go to stderr: db.sh's stdout is meant to be captured.
 log() { printf '==> %s\n' "$*" >&2; }
 die() {

@@ -35,11 +35,7 @@ run() {
 e2e_db=gatehouse_e2e_$$
 e2e_pid=""
 cleanup() {
-    if [[ -n $e2e_pid ]] && kill -0 "$e2e_pid" 2>/dev/null; then
-        kill "$e2e_pid" 2>/dev/null || true
-        for _ in {1..50}; do kill -0 "$e2e_pid" 2>/dev/null || break; sleep 0.2; done
-        kill -9 "$e2e_pid" 2>/dev/null || true
-    fi
+    stop_pid "$e2e_pid"
     scripts/db.sh --drop "$e2e_db" || true
 }
 

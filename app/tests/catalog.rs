@@ -442,12 +442,7 @@ async fn offered_plans_keep_their_order(pool: PgPool) {
 async fn endpoints_and_ca_certificates_are_checked_when_saved(pool: PgPool) {
     common::user(&pool, "david", false, false).await;
     let _o = common::as_user(&pool, "david").await;
-    create_organization(s(ORG), s("Stringer"), String::new())
-        .await
-        .expect("org");
-    create_api(s(ORG), s("Echo"), s("Echo"), s("1.0"), String::new())
-        .await
-        .expect("api");
+    common::org_with_api(ORG, "Echo").await;
     let save = |endpoint: &str, pem: &str| {
         set_api_implementation(s(ORG), s("Echo"), s("1.0"), s(endpoint), s(pem), false)
     };

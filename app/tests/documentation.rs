@@ -3,8 +3,7 @@
 
 mod common;
 
-use app::api::apis::{create_api, get_api_version, preview_markdown, update_api_details};
-use app::api::orgs::create_organization;
+use app::api::apis::{get_api_version, preview_markdown, update_api_details};
 use app::error::AppError;
 use sqlx::PgPool;
 
@@ -18,12 +17,7 @@ async fn world(pool: &PgPool) {
     common::user(pool, "david", false, false).await;
     common::user(pool, "pat", false, true).await;
     let _o = common::as_user(pool, "david").await;
-    create_organization(s(ORG), s("Stringer"), String::new())
-        .await
-        .expect("org");
-    create_api(s(ORG), s("Echo"), s("Echo"), s("1.0"), String::new())
-        .await
-        .expect("api");
+    common::org_with_api(ORG, "Echo").await;
 }
 
 fn refused_at_markdown(result: Result<impl std::fmt::Debug, AppError>) {

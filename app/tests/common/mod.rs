@@ -65,6 +65,19 @@ pub async fn as_user(pool: &PgPool, username: &str) -> Owner {
     act_as(pool, Some(&t))
 }
 
+/// Creates organization `org` and its API `api` 1.0 (no endpoint yet). Acts as whoever is signed
+/// in, who becomes the organization's Owner.
+pub async fn org_with_api(org: &str, api: &str) {
+    use app::api::{apis::create_api, orgs::create_organization};
+    let s = |v: &str| v.to_string();
+    create_organization(s(org), s(org), String::new())
+        .await
+        .expect("org");
+    create_api(s(org), s(api), s(api), s("1.0"), String::new())
+        .await
+        .expect("api");
+}
+
 /// Creates API `api` 1.0 of `org` at `endpoint`, offers it through `plans` (plan id, requires
 /// approval; each plan 1.0) and publishes it when `publish`. Acts as whoever is signed in.
 pub async fn api_offered(

@@ -24,11 +24,10 @@ pub fn MarkdownPreview(source: RwSignal<String>, initial_html: String) -> impl I
     let preview = ServerAction::<PreviewMarkdown>::new();
     let html = RwSignal::new(initial_html);
     let error = RwSignal::new(None::<crate::error::AppError>);
-    let first = source.get_untracked();
-    Effect::new(move |_| {
+    Effect::new(move |previous: Option<()>| {
         let text = source.get();
-        // The page arrives with the saved text already rendered.
-        if text != first || preview.version().get_untracked() > 0 {
+        // The page arrives with the saved text already rendered: only edits need the server.
+        if previous.is_some() {
             preview.dispatch(PreviewMarkdown { source: text });
         }
     });
