@@ -19,14 +19,14 @@ cd "$ROOT"
 
 # site: the release front end into target/site (and target/release/hash.txt).
 site() {
-    env "${RELEASE_ENV[@]}" cargo leptos build --release --precompress --frontend-only
+    env "${RELEASE_ENV[@]}" cargo leptos build --release --precompress --split --frontend-only
 }
 
 # both NAME CMD...: the release site and, at the same time, CMD; fails if either does.
 both() {
     local name=$1 site_pid rc=0
     shift
-    log "cargo leptos build --release --precompress --frontend-only, and $name"
+    log "cargo leptos build --release --precompress --split --frontend-only, and $name"
     site &
     site_pid=$!
     "$@" || rc=$?
@@ -46,8 +46,8 @@ case ${1:-} in
     cp target/release/hash.txt target/production/hash.txt
     ;;
 --dev)
-    log "cargo leptos build --frontend-only"
-    cargo leptos build --frontend-only
+    log "cargo leptos build --split --frontend-only"
+    cargo leptos build --split --frontend-only
     log "cargo build -p server"
     cargo build -p server
     ;;

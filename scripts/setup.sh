@@ -28,19 +28,44 @@ cargo leptos --version >/dev/null 2>&1 || need_leptos=1
 need_bindgen=0
 [[ $(wasm-bindgen --version 2>/dev/null | awk '{print $2}') == "$WASM_BINDGEN_VERSION" ]] || need_bindgen=1
 
-# Debian packages, collected so that apt-get runs at most once.
-pkgs=()
-{ command -v psql && command -v pg_isready; } >/dev/null || pkgs+=(postgresql-client)
-if ((browser)) && [[ ! -x /usr/bin/chromium ]]; then pkgs+=(chromium); fi
+# Debian packages: what `cargo install` compiles with must be there before it starts; the rest
+# (psql, Chromium) downloads while cargo compiles, which saves minutes on a fresh machine.
+build_pkgs=() other_pkgs=()
+{ command -v psql && command -v pg_isready; } >/dev/null || other_pkgs+=(postgresql-client)
+if ((browser)) && [[ ! -x /usr/bin/chromium ]]; then other_pkgs+=(chromium); fi
 if ((need_leptos || need_bindgen)); then
     # What `cargo install` of these crates compiles with (C compiler, make, perl for vendored
     # OpenSSL, pkg-config and the OpenSSL headers for openssl-sys).
     for tool in cc make perl pkg-config; do
-        command -v "$tool" >/dev/null || { pkgs+=(build-essential pkg-config); break; }
+        command -v "$tool" >/dev/null || { build_pkgs+=(build-essential pkg-config); break; }
     done
-    pkg-config --exists openssl 2>/dev/null || pkgs+=(libssl-dev)
+    pkg-config --exists openssl 2>/dev/null || build_pkgs+=(libssl-dev)
 fi
-if ((${#pkgs[@]})); then apt_install "${pkgs[@]}"; fi
+if ((${#build_pkgs[@]})); then
+    apt_install "${build_pkgs[@]}" "${other_pkgs[@]}" # one apt-get run
+    other_pkgs=()
+fi
+
+# npm_ci DIR: `npm ci` when DIR/node_modules is missing or older than DIR/package-lock.json
+# (npm ci writes node_modules/.package-lock.json, whose age tells when it last ran).
+npm_ci() {
+    local stamp="$1/node_modules/.package-lock.json"
+    if [[ ! -e $stamp || $1/package-lock.json -nt $stamp ]]; then
+        log "npm ci in $1"
+        (cd "$1" && npm ci --no-audit --no-fund)
+    fi
+}
+# downloads: the remaining Debian packages and the npm packages (network-bound, beside cargo).
+downloads() {
+    if ((${#other_pkgs[@]})); then apt_install "${other_pkgs[@]}"; fi
+    npm_ci "$ROOT"
+    # Playwright must not fetch its own browser (it cannot here); the tests use /usr/bin/chromium.
+    if ((browser)); then
+        PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm_ci "$ROOT/end2end"
+    fi
+}
+downloads &
+downloads_pid=$!
 
 if command -v rustup >/dev/null; then
     rustup target list --installed | grep -qx wasm32-unknown-unknown ||
@@ -59,18 +84,4 @@ if ((need_bindgen)); then
     cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
-# npm_ci DIR: `npm ci` when DIR/node_modules is missing or older than DIR/package-lock.json
-# (npm ci writes node_modules/.package-lock.json, whose age tells when it last ran).
-npm_ci() {
-    local stamp="$1/node_modules/.package-lock.json"
-    if [[ ! -e $stamp || $1/package-lock.json -nt $stamp ]]; then
-        log "npm ci in $1"
-        (cd "$1" && npm ci --no-audit --no-fund)
-    fi
-}
-npm_ci "$ROOT"
-# Playwright must not fetch its own browser (it cannot here); the tests use /usr/bin/chromium.
-if ((browser)); then
-    export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
-    npm_ci "$ROOT/end2end"
-fi
+wait "$downloads_pid" || die "installing the Debian or npm packages failed (see above)"

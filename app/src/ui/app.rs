@@ -7,16 +7,9 @@ use leptos_router::{SsrMode, path};
 
 use super::components::layout::{ConsoleLayout, PlainLayout};
 use super::components::toast::provide_toasts;
-use super::console::{
-    api, approvals::ApprovalsPage, client, create_entity::CreateApiPage,
-    create_entity::CreateClientPage, create_entity::CreatePlanPage,
-    create_org::CreateOrganizationPage, dashboard::DashboardPage, login::LoginPage,
-    not_found::NotFound, org, plan, search::SearchPage, users::UsersPage,
-};
-use super::portal::{
-    account::RegisterPage, api::PortalApiPage, home::PortalHome, layout::PortalLayout,
-    my_clients::MyClientsPage, signup::SignupPage,
-};
+use super::console::not_found::NotFound;
+use super::lazy;
+use super::portal::{home::PortalHome, layout::PortalLayout};
 use super::session::provide_session;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -51,54 +44,54 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <ParentRoute path=path!("") view=PlainLayout ssr=SsrMode::Async>
-                    <Route path=path!("login") view=LoginPage />
-                    <Route path=path!("register") view=RegisterPage />
+                    <Route path=path!("login") view={lazy::route::<lazy::Login>()} />
+                    <Route path=path!("register") view={lazy::route::<lazy::Register>()} />
                     <ParentRoute path=path!("portal") view=PortalLayout>
                         <Route path=path!("") view=PortalHome />
-                        <Route path=path!("apis/:org/:api") view=PortalApiPage />
-                        <Route path=path!("signup") view=SignupPage />
-                        <Route path=path!("clients") view=MyClientsPage />
+                        <Route path=path!("apis/:org/:api") view={lazy::route::<lazy::PortalApi>()} />
+                        <Route path=path!("signup") view={lazy::route::<lazy::Signup>()} />
+                        <Route path=path!("clients") view={lazy::route::<lazy::MyClients>()} />
                     </ParentRoute>
                 </ParentRoute>
                 <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
-                    <Route path=path!("") view=DashboardPage />
-                    <Route path=path!("search") view=SearchPage />
-                    <Route path=path!("create/organization") view=CreateOrganizationPage />
-                    <Route path=path!("create/api") view=CreateApiPage />
-                    <Route path=path!("create/plan") view=CreatePlanPage />
-                    <Route path=path!("create/client") view=CreateClientPage />
-                    <Route path=path!("approvals") view=ApprovalsPage />
-                    <ParentRoute path=path!("orgs/:org/clients/:client/:version") view=client::ClientPage>
-                        <Route path=path!("") view=client::overview::ClientOverviewTab />
-                        <Route path=path!("overview") view=client::overview::ClientOverviewTab />
-                        <Route path=path!("contracts") view=client::contracts::ClientContractsTab />
-                        <Route path=path!("apis") view=client::tabs::ClientApisTab />
-                        <Route path=path!("policies") view=client::tabs::ClientPoliciesTab />
-                        <Route path=path!("activity") view=client::tabs::ClientActivityTab />
+                    <Route path=path!("") view={lazy::route::<lazy::Dashboard>()} />
+                    <Route path=path!("search") view={lazy::route::<lazy::Search>()} />
+                    <Route path=path!("create/organization") view={lazy::route::<lazy::CreateOrganization>()} />
+                    <Route path=path!("create/api") view={lazy::route::<lazy::CreateApi>()} />
+                    <Route path=path!("create/plan") view={lazy::route::<lazy::CreatePlan>()} />
+                    <Route path=path!("create/client") view={lazy::route::<lazy::CreateClient>()} />
+                    <Route path=path!("approvals") view={lazy::route::<lazy::Approvals>()} />
+                    <ParentRoute path=path!("orgs/:org/clients/:client/:version") view={lazy::route::<lazy::ClientFrame>()}>
+                        <Route path=path!("") view={lazy::route::<lazy::ClientOverview>()} />
+                        <Route path=path!("overview") view={lazy::route::<lazy::ClientOverview>()} />
+                        <Route path=path!("contracts") view={lazy::route::<lazy::ClientContracts>()} />
+                        <Route path=path!("apis") view={lazy::route::<lazy::ClientApis>()} />
+                        <Route path=path!("policies") view={lazy::route::<lazy::ClientPolicies>()} />
+                        <Route path=path!("activity") view={lazy::route::<lazy::ClientActivity>()} />
                     </ParentRoute>
-                    <Route path=path!("admin/users") view=UsersPage />
-                    <ParentRoute path=path!("orgs/:org/plans/:plan/:version") view=plan::PlanPage>
-                        <Route path=path!("") view=plan::tabs::PlanOverviewTab />
-                        <Route path=path!("overview") view=plan::tabs::PlanOverviewTab />
-                        <Route path=path!("policies") view=plan::tabs::PlanPoliciesTab />
-                        <Route path=path!("activity") view=plan::tabs::PlanActivityTab />
+                    <Route path=path!("admin/users") view={lazy::route::<lazy::Users>()} />
+                    <ParentRoute path=path!("orgs/:org/plans/:plan/:version") view={lazy::route::<lazy::PlanFrame>()}>
+                        <Route path=path!("") view={lazy::route::<lazy::PlanOverview>()} />
+                        <Route path=path!("overview") view={lazy::route::<lazy::PlanOverview>()} />
+                        <Route path=path!("policies") view={lazy::route::<lazy::PlanPolicies>()} />
+                        <Route path=path!("activity") view={lazy::route::<lazy::PlanActivity>()} />
                     </ParentRoute>
-                    <ParentRoute path=path!("orgs/:org/apis/:api/:version") view=api::ApiPage>
-                        <Route path=path!("") view=api::overview::ApiOverviewTab />
-                        <Route path=path!("overview") view=api::overview::ApiOverviewTab />
-                        <Route path=path!("plans") view=api::plans::ApiPlansTab />
-                        <Route path=path!("policies") view=api::tabs::ApiPoliciesTab />
-                        <Route path=path!("contracts") view=api::tabs::ApiContractsTab />
-                        <Route path=path!("endpoint") view=api::tabs::ApiEndpointTab />
-                        <Route path=path!("activity") view=api::tabs::ApiActivityTab />
+                    <ParentRoute path=path!("orgs/:org/apis/:api/:version") view={lazy::route::<lazy::ApiFrame>()}>
+                        <Route path=path!("") view={lazy::route::<lazy::ApiOverview>()} />
+                        <Route path=path!("overview") view={lazy::route::<lazy::ApiOverview>()} />
+                        <Route path=path!("plans") view={lazy::route::<lazy::ApiPlans>()} />
+                        <Route path=path!("policies") view={lazy::route::<lazy::ApiPolicies>()} />
+                        <Route path=path!("contracts") view={lazy::route::<lazy::ApiContracts>()} />
+                        <Route path=path!("endpoint") view={lazy::route::<lazy::ApiEndpoint>()} />
+                        <Route path=path!("activity") view={lazy::route::<lazy::ApiActivity>()} />
                     </ParentRoute>
-                    <ParentRoute path=path!("orgs/:org") view=org::OrgPage>
-                        <Route path=path!("") view=org::apis::OrgApisTab />
-                        <Route path=path!("apis") view=org::apis::OrgApisTab />
-                        <Route path=path!("plans") view=org::plans::OrgPlansTab />
-                        <Route path=path!("clients") view=org::clients::OrgClientsTab />
-                        <Route path=path!("members") view=org::members::OrgMembersTab />
-                        <Route path=path!("activity") view=org::activity::OrgActivityTab />
+                    <ParentRoute path=path!("orgs/:org") view={lazy::route::<lazy::OrgFrame>()}>
+                        <Route path=path!("") view={lazy::route::<lazy::OrgApis>()} />
+                        <Route path=path!("apis") view={lazy::route::<lazy::OrgApis>()} />
+                        <Route path=path!("plans") view={lazy::route::<lazy::OrgPlans>()} />
+                        <Route path=path!("clients") view={lazy::route::<lazy::OrgClients>()} />
+                        <Route path=path!("members") view={lazy::route::<lazy::OrgMembers>()} />
+                        <Route path=path!("activity") view={lazy::route::<lazy::OrgActivity>()} />
                     </ParentRoute>
                 </ParentRoute>
             </Routes>

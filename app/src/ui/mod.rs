@@ -4,5 +4,6 @@ pub mod app;
 pub mod components;
 pub mod console;
 pub mod csp;
+pub mod lazy;
 pub mod portal;
 pub mod session;
