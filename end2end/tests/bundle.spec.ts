@@ -14,8 +14,10 @@ function recordWasm(page: Page): Set<string> {
   return seen;
 }
 
-test("the portal home loads no console code; each area loads its own on first use", async ({ page }) => {
-  await signIn(page, "david", DEMO_PASSWORD);
+test("the portal home loads no console code; each area loads its own on first use", async ({ page: login }) => {
+  await signIn(login, "david", DEMO_PASSWORD);
+  // A new tab with the session: no request of the sign-in's own navigation is still under way.
+  const page = await login.context().newPage();
 
   const home = recordWasm(page);
   await gotoHydrated(page, "/portal");
