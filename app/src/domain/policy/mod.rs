@@ -55,27 +55,38 @@ pub enum FieldKind {
 }
 
 /// The policy types; serialized as their apiman ids, like "RateLimitingPolicy".
+#[cfg_attr(feature = "ssr", derive(sqlx::Encode, sqlx::Decode))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum PolicyType {
     #[serde(rename = "RateLimitingPolicy")]
+    #[cfg_attr(feature = "ssr", sqlx(rename = "RateLimitingPolicy"))]
     RateLimiting,
     #[serde(rename = "QuotaPolicy")]
+    #[cfg_attr(feature = "ssr", sqlx(rename = "QuotaPolicy"))]
     Quota,
     #[serde(rename = "IPWhitelistPolicy")]
+    #[cfg_attr(feature = "ssr", sqlx(rename = "IPWhitelistPolicy"))]
     IpAllowList,
     #[serde(rename = "IPBlacklistPolicy")]
+    #[cfg_attr(feature = "ssr", sqlx(rename = "IPBlacklistPolicy"))]
     IpBlockList,
     #[serde(rename = "IgnoredResourcesPolicy")]
+    #[cfg_attr(feature = "ssr", sqlx(rename = "IgnoredResourcesPolicy"))]
     IgnoredResources,
     #[serde(rename = "APIKeyPolicy")]
+    #[cfg_attr(feature = "ssr", sqlx(rename = "APIKeyPolicy"))]
     ApiKey,
     #[serde(rename = "SimpleHeaderPolicy")]
+    #[cfg_attr(feature = "ssr", sqlx(rename = "SimpleHeaderPolicy"))]
     SimpleHeader,
     #[serde(rename = "CORSPolicy")]
+    #[cfg_attr(feature = "ssr", sqlx(rename = "CORSPolicy"))]
     Cors,
     #[serde(rename = "BASICAuthenticationPolicy")]
+    #[cfg_attr(feature = "ssr", sqlx(rename = "BASICAuthenticationPolicy"))]
     BasicAuth,
     #[serde(rename = "TimeRestrictedAccessPolicy")]
+    #[cfg_attr(feature = "ssr", sqlx(rename = "TimeRestrictedAccessPolicy"))]
     TimeRestricted,
 }
 
