@@ -24,8 +24,8 @@ pub use compiled::{
 };
 pub use cors::CorsConfig;
 pub use format::group_thousands;
-pub use headers::{AddHeader, ApplyTo, SimpleHeaderConfig, StripHeader};
-pub use ignored::{IgnoredResourcesConfig, IgnoredRule};
+pub use headers::{AddHeader, ApplyTo, SimpleHeaderConfig, StripHeader, StripWith};
+pub use ignored::{IgnoredResourcesConfig, IgnoredRule, Verb};
 pub use ip_list::IpListConfig;
 pub use rate_limit::{Granularity, Period, RateLimitConfig};
 pub use time_window::{TimeRestrictedConfig, TimeRule};

@@ -17,7 +17,7 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use chrono::{Datelike, Timelike, Utc};
 
 use super::client_addr::TrustedProxies;
-use super::errors::{PolicyFailure, codes};
+use super::errors::{FailureType, PolicyFailure, codes};
 use super::limits::Counters;
 
 pub use basic::{AuthGuard, AuthLimits};
@@ -153,7 +153,12 @@ pub async fn on_request<'a>(chain: &'a [Compiled], ex: &mut Exchange<'a>, rt: &R
 }
 
 fn fail(code: u32, status: StatusCode, message: &str) -> Outcome {
-    Outcome::Fail(PolicyFailure::new("Other", code, status, message))
+    Outcome::Fail(PolicyFailure::new(
+        FailureType::Other,
+        code,
+        status,
+        message,
+    ))
 }
 
 async fn request<'a>(policy: &'a Compiled, ex: &mut Exchange<'a>, rt: &Runtime) -> Outcome {

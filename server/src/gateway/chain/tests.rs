@@ -112,7 +112,7 @@ async fn headers_are_stripped_and_added_on_requests_and_responses() {
             overwrite: false,
         }],
         strip_headers: vec![app::domain::policy::StripHeader {
-            with: "Regex".into(),
+            with: app::domain::policy::StripWith::Regex,
             pattern: "x-internal-.*".into(),
             apply_to: app::domain::policy::ApplyTo::Both,
             ..Default::default()
