@@ -4,7 +4,7 @@
 use sqlx::{PgConnection, PgPool};
 
 use super::audit::{self, Change};
-use super::policies::{self, Owner};
+use super::policies::{self, Owner, POLICY_JSON};
 use super::unique_or;
 use crate::auth::api_key::new_api_key;
 use crate::domain::catalog::ClientSummary;
@@ -213,17 +213,17 @@ pub async fn register_locked(
     let awaiting = facts(conn, locked.id).await?.awaiting_approval;
     client::can_register(locked.status, locked.changed, awaiting).map_err(AppError::Conflict)?;
     // Registration is a snapshot: the active contracts and the client's policies as they are now.
-    sqlx::query(
+    let sql = format!(
         "UPDATE client_versions SET registered_at = now(), changed_since_registration = FALSE,
              registered_policies = (
-                 SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'type', policy_type, 'config', config)
-                                           ORDER BY position, id), '[]'::jsonb)
+                 SELECT coalesce(jsonb_agg({POLICY_JSON} ORDER BY position, id), '[]'::jsonb)
                  FROM policies WHERE client_version_id = $1)
-         WHERE id = $1",
-    )
-    .bind(locked.id)
-    .execute(&mut *conn)
-    .await?;
+         WHERE id = $1"
+    );
+    sqlx::query(&sql)
+        .bind(locked.id)
+        .execute(&mut *conn)
+        .await?;
     sqlx::query(
         "UPDATE contracts SET registered = (status = 'Active') WHERE client_version_id = $1",
     )

@@ -5,8 +5,11 @@
 
 use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
+use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
+use crate::domain::lifecycle::ApiStatus;
+use crate::domain::policy::StoredPolicy;
 use crate::error::{AppError, AppResult};
 
 /// The channel gateways LISTEN on. An empty payload (e.g. `SELECT pg_notify('gatehouse_registry',
@@ -77,7 +80,7 @@ pub struct ApiRow {
     pub org_id: String,
     pub api_id: String,
     pub version: String,
-    pub status: String,
+    pub status: ApiStatus,
     pub public: bool,
     pub endpoint: String,
     /// Extra trusted CA certificates for an HTTPS endpoint (PEM).
@@ -87,10 +90,8 @@ pub struct ApiRow {
 /// A policy of an API or plan version, in chain order.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PolicyRow {
-    pub id: i64,
     pub owner_id: i64,
-    pub policy_type: String,
-    pub config: serde_json::Value,
+    pub policy: Json<StoredPolicy>,
 }
 
 /// A plan version that registered contracts go through (locked, so it never changes).
@@ -111,7 +112,7 @@ pub struct ClientRow {
     /// Only registered client versions are served.
     pub registered: bool,
     /// None when there are none (most clients): no JSON to parse for them.
-    pub registered_policies: Option<serde_json::Value>,
+    pub registered_policies: Option<Json<Vec<StoredPolicy>>>,
 }
 
 /// A registered, active contract.
@@ -143,8 +144,11 @@ const API_COLUMNS: &str = "SELECT id, org_id, api_id, version, status, public, e
 
 /// Every published or retired API version.
 pub async fn apis(conn: &mut PgConnection) -> AppResult<Vec<ApiRow>> {
-    let sql = format!("{API_COLUMNS} WHERE status IN ('Published', 'Retired')");
-    Ok(sqlx::query_as(&sql).fetch_all(conn).await?)
+    let sql = format!("{API_COLUMNS} WHERE status = ANY($1)");
+    Ok(sqlx::query_as(&sql)
+        .bind(&[ApiStatus::Published, ApiStatus::Retired][..])
+        .fetch_all(conn)
+        .await?)
 }
 
 /// One API version, whatever its status (none if it was deleted).
@@ -156,12 +160,14 @@ pub async fn api(conn: &mut PgConnection, id: i64) -> AppResult<Option<ApiRow>> 
 /// The policies of published API versions, or of one (`only`) if it is published.
 pub async fn api_policies(conn: &mut PgConnection, only: Option<i64>) -> AppResult<Vec<PolicyRow>> {
     Ok(sqlx::query_as(
-        "SELECT p.id, p.api_version_id AS owner_id, p.policy_type, p.config
+        "SELECT p.api_version_id AS owner_id,
+                jsonb_build_object('id', p.id, 'type', p.policy_type, 'config', p.config) AS policy
          FROM policies p JOIN api_versions v ON v.id = p.api_version_id
-         WHERE v.status = 'Published' AND ($1::BIGINT IS NULL OR v.id = $1)
+         WHERE v.status = $2 AND ($1::BIGINT IS NULL OR v.id = $1)
          ORDER BY p.position, p.id",
     )
     .bind(only)
+    .bind(ApiStatus::Published)
     .fetch_all(conn)
     .await?)
 }
@@ -178,13 +184,12 @@ pub async fn plans(conn: &mut PgConnection, ids: &[i64]) -> AppResult<Vec<PlanRo
 
 /// The policies of those plan versions.
 pub async fn plan_policies(conn: &mut PgConnection, ids: &[i64]) -> AppResult<Vec<PolicyRow>> {
-    Ok(sqlx::query_as(
-        "SELECT id, plan_version_id AS owner_id, policy_type, config FROM policies
+    let sql = format!(
+        "SELECT plan_version_id AS owner_id, {} AS policy FROM policies
          WHERE plan_version_id = ANY($1) ORDER BY position, id",
-    )
-    .bind(ids)
-    .fetch_all(conn)
-    .await?)
+        super::policies::POLICY_JSON
+    );
+    Ok(sqlx::query_as(&sql).bind(ids).fetch_all(conn).await?)
 }
 
 const CONTRACTS: &str = "SELECT client_version_id, api_version_id, plan_version_id FROM contracts

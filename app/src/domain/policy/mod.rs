@@ -12,6 +12,7 @@ mod headers;
 mod ignored;
 mod ip_list;
 mod rate_limit;
+mod stored;
 mod time_window;
 
 use serde::{Deserialize, Serialize};
@@ -28,6 +29,7 @@ pub use headers::{AddHeader, ApplyTo, SimpleHeaderConfig, StripHeader, StripWith
 pub use ignored::{IgnoredResourcesConfig, IgnoredRule, Verb};
 pub use ip_list::IpListConfig;
 pub use rate_limit::{Granularity, Period, RateLimitConfig};
+pub use stored::{StoredPolicy, Unusable};
 pub use time_window::{TimeRestrictedConfig, TimeRule};
 
 /// Form field name -> text as typed (checkboxes hold "true" or "false").
