@@ -7,7 +7,7 @@ use super::audit::{self, Change};
 use super::policies::{self, Owner, POLICY_JSON};
 use super::unique_or;
 use crate::auth::api_key::new_api_key;
-use crate::domain::catalog::ClientSummary;
+use crate::domain::catalog::{ClientSummary, ContractStatus};
 use crate::domain::client::{self, ClientFacts, ClientStatus};
 use crate::domain::paging::{Page, PageQuery};
 use crate::error::{AppError, AppResult};
@@ -163,11 +163,12 @@ pub async fn lock_by_id(conn: &mut PgConnection, id: i64) -> AppResult<Locked> {
 async fn facts(conn: &mut PgConnection, id: i64) -> AppResult<ClientFacts> {
     let (contracts, awaiting, registered, retired): (i64, i64, bool, bool) = sqlx::query_as(
         "SELECT (SELECT count(*) FROM contracts WHERE client_version_id = v.id),
-                (SELECT count(*) FROM contracts WHERE client_version_id = v.id AND status = 'AwaitingApproval'),
+                (SELECT count(*) FROM contracts WHERE client_version_id = v.id AND status = $2),
                 v.registered_at IS NOT NULL, v.retired_at IS NOT NULL
          FROM client_versions v WHERE v.id = $1",
     )
     .bind(id)
+    .bind(ContractStatus::AwaitingApproval)
     .fetch_one(conn)
     .await?;
     Ok(ClientFacts {
@@ -224,12 +225,11 @@ pub async fn register_locked(
         .bind(locked.id)
         .execute(&mut *conn)
         .await?;
-    sqlx::query(
-        "UPDATE contracts SET registered = (status = 'Active') WHERE client_version_id = $1",
-    )
-    .bind(locked.id)
-    .execute(&mut *conn)
-    .await?;
+    sqlx::query("UPDATE contracts SET registered = (status = $2) WHERE client_version_id = $1")
+        .bind(locked.id)
+        .bind(ContractStatus::Active)
+        .execute(&mut *conn)
+        .await?;
     refresh(conn, locked.id).await?;
     let kind = if locked.status == ClientStatus::Registered {
         super::gateway_feed::ChangeKind::ClientReregistered

@@ -148,6 +148,7 @@ pub async fn awaiting(
 ) -> AppResult<Page<ContractView>> {
     let sql = paged(
         &format!(
+            // A literal, not a bound status: the partial index contracts_awaiting serves it.
             "{SELECT} WHERE k.status = 'AwaitingApproval'
                AND ($1::text IS NULL OR pv.org_id IN (
                    SELECT m.org_id FROM memberships m WHERE m.username = $1 AND m.role = ANY($2)))"
@@ -243,7 +244,7 @@ pub async fn create_locked(
     let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
         "INSERT INTO contracts (client_version_id, api_version_id, plan_version_id, status, requested_by,
                                 approved_by, approved_at)
-         VALUES ($1, $2, $3, $4, $5, CASE WHEN $4 = 'Active' THEN $5 END, CASE WHEN $4 = 'Active' THEN now() END)
+         VALUES ($1, $2, $3, $4, $5, CASE WHEN $4 = $6 THEN $5 END, CASE WHEN $4 = $6 THEN now() END)
          RETURNING id",
     )
     .bind(locked.id)
@@ -251,6 +252,7 @@ pub async fn create_locked(
     .bind(plan_version_id)
     .bind(status)
     .bind(actor)
+    .bind(ContractStatus::Active)
     .fetch_one(&mut *conn)
     .await;
     let (id,) = unique_or(inserted, || {
@@ -358,11 +360,14 @@ pub async fn approve(pool: &PgPool, actor: &str, contract: &ContractView) -> App
             "This contract has already been approved.".into(),
         ));
     }
-    sqlx::query("UPDATE contracts SET status = 'Active', approved_by = $2, approved_at = now() WHERE id = $1")
-        .bind(contract.id)
-        .bind(actor)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE contracts SET status = $3, approved_by = $2, approved_at = now() WHERE id = $1",
+    )
+    .bind(contract.id)
+    .bind(actor)
+    .bind(ContractStatus::Active)
+    .execute(&mut *tx)
+    .await?;
     let data = serde_json::json!({
         "version": contract.client_version,
         "api": format!("{}/{} {}", contract.api_org, contract.api_id, contract.api_version),

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
+use crate::domain::catalog::ContractStatus;
+use crate::domain::client::ClientStatus;
 use crate::domain::lifecycle::ApiStatus;
 use crate::domain::policy::StoredPolicy;
 use crate::error::{AppError, AppResult};
@@ -192,25 +194,34 @@ pub async fn plan_policies(conn: &mut PgConnection, ids: &[i64]) -> AppResult<Ve
     Ok(sqlx::query_as(&sql).bind(ids).fetch_all(conn).await?)
 }
 
+/// Binds `ContractStatus::Active` at $1.
 const CONTRACTS: &str = "SELECT client_version_id, api_version_id, plan_version_id FROM contracts
-     WHERE registered AND status = 'Active'";
+     WHERE registered AND status = $1";
 
 /// Every registered, active contract (of any client version: the caller keeps the registered
 /// clients' ones). A join with the client versions would cost Postgres more than the few
 /// extra rows cost us.
 pub async fn contracts(conn: &mut PgConnection) -> AppResult<Vec<ContractRow>> {
-    Ok(sqlx::query_as(CONTRACTS).fetch_all(conn).await?)
+    Ok(sqlx::query_as(CONTRACTS)
+        .bind(ContractStatus::Active)
+        .fetch_all(conn)
+        .await?)
 }
 
 /// One client version's registered, active contracts.
 pub async fn client_contracts(conn: &mut PgConnection, id: i64) -> AppResult<Vec<ContractRow>> {
-    let sql = format!("{CONTRACTS} AND client_version_id = $1");
-    Ok(sqlx::query_as(&sql).bind(id).fetch_all(conn).await?)
+    let sql = format!("{CONTRACTS} AND client_version_id = $2");
+    Ok(sqlx::query_as(&sql)
+        .bind(ContractStatus::Active)
+        .bind(id)
+        .fetch_all(conn)
+        .await?)
 }
 
+/// Binds `ClientStatus::Registered` at $1.
 const CLIENT_COLUMNS: &str =
     "SELECT id, org_id || '/' || client_id || '/' || version AS name, api_key,
-     status = 'Registered' AS registered,
+     status = $1 AS registered,
      CASE WHEN registered_policies = '[]'::jsonb THEN NULL ELSE registered_policies END
          AS registered_policies
      FROM client_versions";
@@ -221,8 +232,10 @@ pub async fn each_client(
     conn: &mut PgConnection,
     mut each: impl FnMut(ClientRow),
 ) -> AppResult<()> {
-    let sql = format!("{CLIENT_COLUMNS} WHERE status = 'Registered'");
-    let mut rows = sqlx::query_as::<_, ClientRow>(&sql).fetch(conn);
+    let sql = format!("{CLIENT_COLUMNS} WHERE status = $1");
+    let mut rows = sqlx::query_as::<_, ClientRow>(&sql)
+        .bind(ClientStatus::Registered)
+        .fetch(conn);
     while let Some(row) = rows.try_next().await? {
         each(row);
     }
@@ -231,8 +244,12 @@ pub async fn each_client(
 
 /// One client version, whatever its status (none if it was deleted).
 pub async fn client(conn: &mut PgConnection, id: i64) -> AppResult<Option<ClientRow>> {
-    let sql = format!("{CLIENT_COLUMNS} WHERE id = $1");
-    Ok(sqlx::query_as(&sql).bind(id).fetch_optional(conn).await?)
+    let sql = format!("{CLIENT_COLUMNS} WHERE id = $2");
+    Ok(sqlx::query_as(&sql)
+        .bind(ClientStatus::Registered)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?)
 }
 
 #[cfg(test)]

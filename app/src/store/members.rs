@@ -69,8 +69,9 @@ async fn current_role(conn: &mut PgConnection, org_id: &str, username: &str) -> 
 
 async fn owner_count(conn: &mut PgConnection, org_id: &str) -> AppResult<i64> {
     let (n,): (i64,) =
-        sqlx::query_as("SELECT count(*) FROM memberships WHERE org_id = $1 AND role = 'owner'")
+        sqlx::query_as("SELECT count(*) FROM memberships WHERE org_id = $1 AND role = $2")
             .bind(org_id)
+            .bind(Role::Owner)
             .fetch_one(conn)
             .await?;
     Ok(n)

@@ -152,13 +152,13 @@ pub async fn signup_orgs(
                     row_number() OVER (PARTITION BY c.org_id ORDER BY lower(c.name), c.id) AS n
              FROM clients c JOIN page ON page.id = c.org_id
              WHERE EXISTS (SELECT 1 FROM client_versions v
-                           WHERE v.org_id = c.org_id AND v.client_id = c.id AND v.status <> 'Retired'))
+                           WHERE v.org_id = c.org_id AND v.client_id = c.id AND v.status <> $8))
          SELECT page.id AS org_id, page.name AS org_name, page.total,
                 s.id AS client_id, s.name AS client_name, v.version
          FROM page
          LEFT JOIN shown s ON s.org_id = page.id AND s.n <= $7
          LEFT JOIN client_versions v
-           ON v.org_id = s.org_id AND v.client_id = s.id AND v.status <> 'Retired'
+           ON v.org_id = s.org_id AND v.client_id = s.id AND v.status <> $8
          ORDER BY lower(page.name), page.id, lower(s.name), s.id, v.created_at, v.id",
     )
     .bind(&actor.username)
@@ -168,6 +168,7 @@ pub async fn signup_orgs(
     .bind(query.limit)
     .bind(query.offset)
     .bind(i64::from(MAX_LIMIT))
+    .bind(ClientStatus::Retired)
     .fetch_all(pool)
     .await?;
     let total = rows.first().map_or(0, |r| r.total);

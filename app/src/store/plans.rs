@@ -230,7 +230,7 @@ pub async fn locked_choices(
     let rows: Vec<ChoiceRow> = sqlx::query_as(
         "SELECT p.id AS plan_id, p.name AS plan_name, v.version, count(*) OVER () AS total
          FROM plans p JOIN plan_versions v ON v.org_id = p.org_id AND v.plan_id = p.id
-         WHERE p.org_id = $1 AND v.status = 'Locked'
+         WHERE p.org_id = $1 AND v.status = $5
            AND (lower(p.name) LIKE $2 ESCAPE '\\' OR lower(p.id) LIKE $2 ESCAPE '\\')
          ORDER BY lower(p.name), p.id, v.created_at, v.id LIMIT $3 OFFSET $4",
     )
@@ -238,6 +238,7 @@ pub async fn locked_choices(
     .bind(&query.pattern)
     .bind(query.limit)
     .bind(query.offset)
+    .bind(PlanStatus::Locked)
     .fetch_all(pool)
     .await?;
     let total = rows.first().map_or(0, |r| r.total);
