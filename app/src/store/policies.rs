@@ -71,10 +71,6 @@ pub async fn list(conn: &mut PgConnection, owner: Owner) -> AppResult<Vec<Policy
         .collect()
 }
 
-fn json_value(config: &PolicyConfig) -> AppResult<serde_json::Value> {
-    serde_json::from_str(&config.to_json()).map_err(|e| AppError::internal("policy json", e))
-}
-
 pub async fn add(conn: &mut PgConnection, owner: Owner, config: &PolicyConfig) -> AppResult<i64> {
     let sql = format!(
         "INSERT INTO policies ({col}, policy_type, config, position)
@@ -85,7 +81,7 @@ pub async fn add(conn: &mut PgConnection, owner: Owner, config: &PolicyConfig) -
     let (id,): (i64,) = sqlx::query_as(&sql)
         .bind(owner.id())
         .bind(config.policy_type())
-        .bind(json_value(config)?)
+        .bind(Json(config))
         .fetch_one(conn)
         .await?;
     Ok(id)
@@ -128,7 +124,7 @@ pub async fn update(
     let done = sqlx::query(&sql)
         .bind(policy_id)
         .bind(owner.id())
-        .bind(json_value(config)?)
+        .bind(Json(config))
         .execute(conn)
         .await?;
     if done.rows_affected() == 0 {

@@ -15,7 +15,7 @@ mod rate_limit;
 mod stored;
 mod time_window;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 
 pub use super::FieldError;
 pub use api_key::ApiKeyConfig;
@@ -255,17 +255,7 @@ impl PolicyConfig {
 
     /// The apiman-compatible JSON configuration.
     pub fn to_json(&self) -> String {
-        match self {
-            Self::RateLimiting(c) | Self::Quota(c) => serde_json::to_string(c),
-            Self::IpAllowList(c) | Self::IpBlockList(c) => serde_json::to_string(c),
-            Self::IgnoredResources(c) => serde_json::to_string(c),
-            Self::ApiKey(c) => serde_json::to_string(c),
-            Self::SimpleHeader(c) => serde_json::to_string(c),
-            Self::Cors(c) => serde_json::to_string(c),
-            Self::BasicAuth(c) => serde_json::to_string(c),
-            Self::TimeRestricted(c) => serde_json::to_string(c),
-        }
-        .unwrap_or_default()
+        serde_json::to_string(self).unwrap_or_default()
     }
 
     pub fn validate(&self) -> Result<(), FieldError> {
@@ -343,6 +333,22 @@ impl PolicyConfig {
             Self::Cors(c) => cors::to_form(c),
             Self::BasicAuth(c) => basic_auth::to_form(c),
             Self::TimeRestricted(c) => time_window::to_form(c),
+        }
+    }
+}
+
+/// Serializes as the apiman-compatible configuration alone (the type is stored beside it).
+impl Serialize for PolicyConfig {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::RateLimiting(c) | Self::Quota(c) => c.serialize(serializer),
+            Self::IpAllowList(c) | Self::IpBlockList(c) => c.serialize(serializer),
+            Self::IgnoredResources(c) => c.serialize(serializer),
+            Self::ApiKey(c) => c.serialize(serializer),
+            Self::SimpleHeader(c) => c.serialize(serializer),
+            Self::Cors(c) => c.serialize(serializer),
+            Self::BasicAuth(c) => c.serialize(serializer),
+            Self::TimeRestricted(c) => c.serialize(serializer),
         }
     }
 }
