@@ -116,10 +116,9 @@ pub async fn approval_requests(page: PageRequest) -> Result<Page<ContractView>, 
     let state = crate::state::state()?;
     let user = crate::auth::require_console_user(&state).await?;
     let query = page.check()?;
-    let approvers: Vec<&str> = Role::ALL
+    let approvers: Vec<Role> = Role::ALL
         .into_iter()
         .filter(|r| r.allows(Permission::EditPlans))
-        .map(Role::as_str)
         .collect();
     let scope = (!user.is_admin).then_some((user.username.as_str(), approvers.as_slice()));
     crate::store::contracts::awaiting(&state.pool, scope, &query).await

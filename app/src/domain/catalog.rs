@@ -128,6 +128,7 @@ pub struct ClientSummary {
     pub latest_status: ClientStatus,
 }
 
+#[cfg_attr(feature = "ssr", derive(sqlx::Encode, sqlx::Decode))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ContractStatus {
     Active,
@@ -135,19 +136,6 @@ pub enum ContractStatus {
 }
 
 impl ContractStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ContractStatus::Active => "Active",
-            ContractStatus::AwaitingApproval => "AwaitingApproval",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [ContractStatus::Active, ContractStatus::AwaitingApproval]
-            .into_iter()
-            .find(|c| c.as_str() == s)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             ContractStatus::Active => "Active",

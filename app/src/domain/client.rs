@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::lifecycle::{ApiStatus, PlanStatus};
 
+#[cfg_attr(feature = "ssr", derive(sqlx::Encode, sqlx::Decode))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ClientStatus {
     Created,
@@ -30,10 +31,6 @@ impl ClientStatus {
             ClientStatus::Registered => "Registered",
             ClientStatus::Retired => "Retired",
         }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.as_str() == s)
     }
 
     pub fn label(self) -> &'static str {
@@ -311,7 +308,8 @@ mod tests {
     #[test]
     fn statuses_round_trip() {
         for s in ClientStatus::ALL {
-            assert_eq!(ClientStatus::parse(s.as_str()), Some(s));
+            let text = serde_json::Value::String(s.as_str().into());
+            assert_eq!(serde_json::from_value::<ClientStatus>(text).ok(), Some(s));
         }
         assert_eq!(AwaitingApproval.label(), "Awaiting Approval");
     }

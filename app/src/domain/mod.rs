@@ -13,6 +13,8 @@ pub mod policy;
 pub mod portal;
 pub mod redirect;
 pub mod roles;
+#[cfg(feature = "ssr")]
+mod sql_text;
 pub mod text;
 pub mod upstream_guard;
 pub mod urls;

@@ -2,8 +2,9 @@
 
 use sqlx::PgPool;
 
-use super::apis::{readiness, status};
+use super::apis::readiness;
 use crate::domain::catalog::{ApiVersionView, OfferedPlan};
+use crate::domain::lifecycle::{ApiStatus, PlanStatus};
 use crate::error::AppResult;
 
 #[derive(sqlx::FromRow)]
@@ -11,7 +12,7 @@ struct ViewRow {
     id: i64,
     name: String,
     description: String,
-    status: String,
+    status: ApiStatus,
     endpoint: String,
     upstream_ca_pem: Option<String>,
     public: bool,
@@ -25,7 +26,7 @@ struct OfferedRow {
     plan_name: String,
     version: String,
     requires_approval: bool,
-    status: String,
+    status: PlanStatus,
 }
 
 pub async fn view(
@@ -70,7 +71,7 @@ pub async fn view(
         name: row.name,
         description: row.description,
         version: version.to_string(),
-        status: status(&row.status)?,
+        status: row.status,
         endpoint: row.endpoint,
         upstream_ca_pem: row.upstream_ca_pem,
         public: row.public,
@@ -81,7 +82,7 @@ pub async fn view(
         plans: offered
             .into_iter()
             .map(|o| OfferedPlan {
-                locked: o.status == "Locked",
+                locked: o.status == PlanStatus::Locked,
                 plan_id: o.plan_id,
                 plan_name: o.plan_name,
                 version: o.version,

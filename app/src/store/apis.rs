@@ -7,15 +7,11 @@ use super::audit::{self, Change};
 use super::policies::{self, Owner};
 use super::unique_or;
 use crate::domain::catalog::ApiSummary;
-use crate::domain::lifecycle::{self, ApiAction, ApiChange, ApiStatus, Readiness};
+use crate::domain::lifecycle::{self, ApiAction, ApiChange, ApiStatus, PlanStatus, Readiness};
 use crate::domain::paging::{Page, PageQuery};
 use crate::error::{AppError, AppResult};
 
 pub use super::api_view::view;
-
-pub(super) fn status(s: &str) -> AppResult<ApiStatus> {
-    ApiStatus::parse(s).ok_or_else(|| AppError::internal("api status", s))
-}
 
 async fn record(
     conn: &mut PgConnection,
@@ -86,17 +82,16 @@ pub async fn create(
 
 /// One page of the organization's apis, each with its newest version.
 pub async fn list(pool: &PgPool, org: &str, query: &PageQuery) -> AppResult<Page<ApiSummary>> {
-    super::latest::page(pool, super::latest::Entity::Api, org, query)
+    let page = super::latest::page(pool, super::latest::Entity::Api, org, query)
         .await?
-        .try_map(|r| {
-            Ok(ApiSummary {
-                latest_status: status(&r.status)?,
-                id: r.id,
-                name: r.name,
-                description: r.description,
-                latest_version: r.version,
-            })
-        })
+        .map(|r| ApiSummary {
+            latest_status: r.status,
+            id: r.id,
+            name: r.name,
+            description: r.description,
+            latest_version: r.version,
+        });
+    Ok(page)
 }
 
 /// The id and status of an API version, locking its row for the rest of the transaction.
@@ -106,7 +101,7 @@ pub async fn lock_version(
     api: &str,
     version: &str,
 ) -> AppResult<(i64, ApiStatus)> {
-    let row: Option<(i64, String)> = sqlx::query_as(
+    let row: Option<(i64, ApiStatus)> = sqlx::query_as(
         "SELECT id, status FROM api_versions
          WHERE org_id = $1 AND api_id = $2 AND version = $3 FOR UPDATE",
     )
@@ -115,10 +110,7 @@ pub async fn lock_version(
     .bind(version)
     .fetch_optional(conn)
     .await?;
-    let (id, s) = row.ok_or_else(|| {
-        AppError::not_found(format!("There is no version {version} of API {api}."))
-    })?;
-    Ok((id, status(&s)?))
+    row.ok_or_else(|| AppError::not_found(format!("There is no version {version} of API {api}.")))
 }
 
 pub(super) async fn readiness(conn: &mut PgConnection, version_id: i64) -> AppResult<Readiness> {
@@ -126,10 +118,11 @@ pub(super) async fn readiness(conn: &mut PgConnection, version_id: i64) -> AppRe
         "SELECT v.endpoint, v.public,
                 (SELECT count(*) FROM api_plans ap WHERE ap.api_version_id = v.id),
                 (SELECT count(*) FROM api_plans ap JOIN plan_versions pv ON pv.id = ap.plan_version_id
-                 WHERE ap.api_version_id = v.id AND pv.status <> 'Locked')
+                 WHERE ap.api_version_id = v.id AND pv.status <> $2)
          FROM api_versions v WHERE v.id = $1",
     )
     .bind(version_id)
+    .bind(PlanStatus::Locked)
     .fetch_one(conn)
     .await?;
     Ok(Readiness::of(
@@ -145,7 +138,7 @@ async fn settle(conn: &mut PgConnection, version_id: i64, current: ApiStatus) ->
     if next != current {
         sqlx::query("UPDATE api_versions SET status = $2 WHERE id = $1")
             .bind(version_id)
-            .bind(next.as_str())
+            .bind(next)
             .execute(conn)
             .await?;
     }
@@ -272,7 +265,7 @@ pub async fn set_plans(
         .execute(&mut *tx)
         .await?;
     for (position, (plan, plan_version, requires_approval)) in offers.iter().enumerate() {
-        let found: Option<(i64, String)> = sqlx::query_as(
+        let found: Option<(i64, PlanStatus)> = sqlx::query_as(
             "SELECT id, status FROM plan_versions WHERE org_id = $1 AND plan_id = $2 AND version = $3",
         )
         .bind(org)
@@ -286,7 +279,7 @@ pub async fn set_plans(
                 format!("{org} has no plan {plan} with version {plan_version}."),
             ));
         };
-        if plan_status != "Locked" {
+        if plan_status != PlanStatus::Locked {
             return Err(AppError::field(
                 "plans",
                 format!("Plan {plan} {plan_version} is not locked: lock it before offering it."),
@@ -347,7 +340,7 @@ pub async fn transition(
     let sql = format!("UPDATE api_versions SET status = $2, {stamp} = now() WHERE id = $1");
     sqlx::query(&sql)
         .bind(id)
-        .bind(next.as_str())
+        .bind(next)
         .execute(&mut *tx)
         .await?;
     record(
@@ -421,17 +414,13 @@ pub async fn new_version(
 /// Deletes the API with all its versions, unless one of them is published.
 pub async fn delete(pool: &PgPool, actor: &str, org: &str, api: &str) -> AppResult<()> {
     let mut tx = pool.begin().await?;
-    let rows: Vec<(String,)> = sqlx::query_as(
+    let statuses: Vec<ApiStatus> = sqlx::query_scalar(
         "SELECT status FROM api_versions WHERE org_id = $1 AND api_id = $2 FOR UPDATE",
     )
     .bind(org)
     .bind(api)
     .fetch_all(&mut *tx)
     .await?;
-    let statuses = rows
-        .iter()
-        .map(|(s,)| status(s))
-        .collect::<AppResult<Vec<_>>>()?;
     lifecycle::api_delete_allowed(&statuses).map_err(AppError::Conflict)?;
     let done = sqlx::query("DELETE FROM apis WHERE org_id = $1 AND id = $2")
         .bind(org)

@@ -3,7 +3,6 @@
 use sqlx::PgPool;
 
 use super::audit;
-use super::clients::status;
 use crate::domain::catalog::{ClientVersionView, Rejection};
 use crate::domain::client::ClientStatus;
 use crate::error::AppResult;
@@ -13,7 +12,7 @@ struct ViewRow {
     id: i64,
     name: String,
     description: String,
-    status: String,
+    status: ClientStatus,
     api_key: String,
     changed_since_registration: bool,
 }
@@ -42,7 +41,7 @@ pub async fn view(
     .bind(client)
     .fetch_all(pool)
     .await?;
-    let status = status(&row.status)?;
+    let status = row.status;
     Ok(Some(ClientVersionView {
         org_id: org.to_string(),
         client_id: client.to_string(),

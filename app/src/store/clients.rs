@@ -4,19 +4,15 @@
 use sqlx::{PgConnection, PgPool};
 
 use super::audit::{self, Change};
-use super::policies::{self, Owner};
+use super::policies::{self, Owner, POLICY_JSON};
 use super::unique_or;
 use crate::auth::api_key::new_api_key;
-use crate::domain::catalog::ClientSummary;
+use crate::domain::catalog::{ClientSummary, ContractStatus};
 use crate::domain::client::{self, ClientFacts, ClientStatus};
 use crate::domain::paging::{Page, PageQuery};
 use crate::error::{AppError, AppResult};
 
 pub use super::client_view::view;
-
-pub(crate) fn status(s: &str) -> AppResult<ClientStatus> {
-    ClientStatus::parse(s).ok_or_else(|| AppError::internal("client status", s))
-}
 
 pub(crate) async fn record(
     conn: &mut PgConnection,
@@ -106,17 +102,16 @@ pub async fn create_in(
 
 /// One page of the organization's clients, each with its newest version.
 pub async fn list(pool: &PgPool, org: &str, query: &PageQuery) -> AppResult<Page<ClientSummary>> {
-    super::latest::page(pool, super::latest::Entity::Client, org, query)
+    let page = super::latest::page(pool, super::latest::Entity::Client, org, query)
         .await?
-        .try_map(|r| {
-            Ok(ClientSummary {
-                latest_status: status(&r.status)?,
-                id: r.id,
-                name: r.name,
-                description: r.description,
-                latest_version: r.version,
-            })
-        })
+        .map(|r| ClientSummary {
+            latest_status: r.status,
+            id: r.id,
+            name: r.name,
+            description: r.description,
+            latest_version: r.version,
+        });
+    Ok(page)
 }
 
 /// A client version locked for the rest of the transaction.
@@ -132,7 +127,7 @@ pub async fn lock_version(
     client: &str,
     version: &str,
 ) -> AppResult<Locked> {
-    let row: Option<(i64, String, bool)> = sqlx::query_as(
+    let row: Option<(i64, ClientStatus, bool)> = sqlx::query_as(
         "SELECT id, status, changed_since_registration FROM client_versions
          WHERE org_id = $1 AND client_id = $2 AND version = $3 FOR UPDATE",
     )
@@ -141,18 +136,18 @@ pub async fn lock_version(
     .bind(version)
     .fetch_optional(conn)
     .await?;
-    let (id, s, changed) = row.ok_or_else(|| {
+    let (id, status, changed) = row.ok_or_else(|| {
         AppError::not_found(format!("There is no version {version} of client {client}."))
     })?;
     Ok(Locked {
         id,
-        status: status(&s)?,
+        status,
         changed,
     })
 }
 
 pub async fn lock_by_id(conn: &mut PgConnection, id: i64) -> AppResult<Locked> {
-    let (s, changed): (String, bool) = sqlx::query_as(
+    let (status, changed): (ClientStatus, bool) = sqlx::query_as(
         "SELECT status, changed_since_registration FROM client_versions WHERE id = $1 FOR UPDATE",
     )
     .bind(id)
@@ -160,7 +155,7 @@ pub async fn lock_by_id(conn: &mut PgConnection, id: i64) -> AppResult<Locked> {
     .await?;
     Ok(Locked {
         id,
-        status: status(&s)?,
+        status,
         changed,
     })
 }
@@ -168,11 +163,12 @@ pub async fn lock_by_id(conn: &mut PgConnection, id: i64) -> AppResult<Locked> {
 async fn facts(conn: &mut PgConnection, id: i64) -> AppResult<ClientFacts> {
     let (contracts, awaiting, registered, retired): (i64, i64, bool, bool) = sqlx::query_as(
         "SELECT (SELECT count(*) FROM contracts WHERE client_version_id = v.id),
-                (SELECT count(*) FROM contracts WHERE client_version_id = v.id AND status = 'AwaitingApproval'),
+                (SELECT count(*) FROM contracts WHERE client_version_id = v.id AND status = $2),
                 v.registered_at IS NOT NULL, v.retired_at IS NOT NULL
          FROM client_versions v WHERE v.id = $1",
     )
     .bind(id)
+    .bind(ContractStatus::AwaitingApproval)
     .fetch_one(conn)
     .await?;
     Ok(ClientFacts {
@@ -188,7 +184,7 @@ pub async fn refresh(conn: &mut PgConnection, id: i64) -> AppResult<ClientStatus
     let next = client::client_status(facts(conn, id).await?);
     sqlx::query("UPDATE client_versions SET status = $2 WHERE id = $1")
         .bind(id)
-        .bind(next.as_str())
+        .bind(next)
         .execute(conn)
         .await?;
     Ok(next)
@@ -218,23 +214,22 @@ pub async fn register_locked(
     let awaiting = facts(conn, locked.id).await?.awaiting_approval;
     client::can_register(locked.status, locked.changed, awaiting).map_err(AppError::Conflict)?;
     // Registration is a snapshot: the active contracts and the client's policies as they are now.
-    sqlx::query(
+    let sql = format!(
         "UPDATE client_versions SET registered_at = now(), changed_since_registration = FALSE,
              registered_policies = (
-                 SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'type', policy_type, 'config', config)
-                                           ORDER BY position, id), '[]'::jsonb)
+                 SELECT coalesce(jsonb_agg({POLICY_JSON} ORDER BY position, id), '[]'::jsonb)
                  FROM policies WHERE client_version_id = $1)
-         WHERE id = $1",
-    )
-    .bind(locked.id)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
-        "UPDATE contracts SET registered = (status = 'Active') WHERE client_version_id = $1",
-    )
-    .bind(locked.id)
-    .execute(&mut *conn)
-    .await?;
+         WHERE id = $1"
+    );
+    sqlx::query(&sql)
+        .bind(locked.id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE contracts SET registered = (status = $2) WHERE client_version_id = $1")
+        .bind(locked.id)
+        .bind(ContractStatus::Active)
+        .execute(&mut *conn)
+        .await?;
     refresh(conn, locked.id).await?;
     let kind = if locked.status == ClientStatus::Registered {
         super::gateway_feed::ChangeKind::ClientReregistered
@@ -389,15 +384,15 @@ pub async fn new_version(
 /// Deletes the client with all its versions, unless one of them is registered.
 pub async fn delete(pool: &PgPool, actor: &str, org: &str, client: &str) -> AppResult<()> {
     let mut tx = pool.begin().await?;
-    let rows: Vec<(String,)> = sqlx::query_as(
+    let statuses: Vec<ClientStatus> = sqlx::query_scalar(
         "SELECT status FROM client_versions WHERE org_id = $1 AND client_id = $2 FOR UPDATE",
     )
     .bind(org)
     .bind(client)
     .fetch_all(&mut *tx)
     .await?;
-    for (s,) in &rows {
-        client::can_delete(status(s)?).map_err(AppError::Conflict)?;
+    for status in statuses {
+        client::can_delete(status).map_err(AppError::Conflict)?;
     }
     let done = sqlx::query("DELETE FROM clients WHERE org_id = $1 AND id = $2")
         .bind(org)

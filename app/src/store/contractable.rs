@@ -3,6 +3,7 @@
 use sqlx::PgPool;
 
 use crate::domain::catalog::{ContractableApi, OfferedPlan};
+use crate::domain::lifecycle::ApiStatus;
 use crate::domain::paging::{Page, PageQuery};
 use crate::error::AppResult;
 
@@ -28,7 +29,7 @@ pub async fn contractable(pool: &PgPool, query: &PageQuery) -> AppResult<Page<Co
                     count(*) OVER () AS total
              FROM api_versions av
              JOIN apis a ON a.org_id = av.org_id AND a.id = av.api_id
-             WHERE av.status = 'Published' AND NOT av.public
+             WHERE av.status = $4 AND NOT av.public
                AND EXISTS (SELECT 1 FROM api_plans ap WHERE ap.api_version_id = av.id)
                AND (lower(a.name) LIKE $1 ESCAPE '\\' OR lower(av.api_id) LIKE $1 ESCAPE '\\'
                     OR lower(av.org_id) LIKE $1 ESCAPE '\\')
@@ -45,6 +46,7 @@ pub async fn contractable(pool: &PgPool, query: &PageQuery) -> AppResult<Page<Co
     .bind(&query.pattern)
     .bind(query.limit)
     .bind(query.offset)
+    .bind(ApiStatus::Published)
     .fetch_all(pool)
     .await?;
     let total = rows.first().map_or(0, |r| r.total);

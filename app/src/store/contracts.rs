@@ -11,6 +11,7 @@ use crate::domain::catalog::{ContractStatus, ContractView};
 use crate::domain::client::{self, ContractFacts};
 use crate::domain::lifecycle::PlanStatus;
 use crate::domain::paging::{Page, PageQuery};
+use crate::domain::roles::Role;
 use crate::error::{AppError, AppResult};
 
 const SELECT: &str = "
@@ -29,7 +30,7 @@ const SELECT: &str = "
 #[derive(sqlx::FromRow)]
 struct Row {
     id: i64,
-    status: String,
+    status: ContractStatus,
     requested_by: String,
     created_at: DateTime<Utc>,
     client_org: String,
@@ -45,14 +46,11 @@ struct Row {
     plan_version: String,
 }
 
-impl TryFrom<Row> for ContractView {
-    type Error = AppError;
-
-    fn try_from(r: Row) -> AppResult<Self> {
-        Ok(ContractView {
+impl From<Row> for ContractView {
+    fn from(r: Row) -> Self {
+        ContractView {
             id: r.id,
-            status: ContractStatus::parse(&r.status)
-                .ok_or_else(|| AppError::internal("contract status", &r.status))?,
+            status: r.status,
             client_org: r.client_org,
             client_id: r.client_id,
             client_name: r.client_name,
@@ -66,12 +64,8 @@ impl TryFrom<Row> for ContractView {
             plan_version: r.plan_version,
             requested_by: r.requested_by,
             created_at: r.created_at,
-        })
+        }
     }
-}
-
-fn views(rows: Vec<Row>) -> AppResult<Vec<ContractView>> {
-    rows.into_iter().map(ContractView::try_from).collect()
 }
 
 pub async fn for_client_version(
@@ -87,12 +81,11 @@ pub async fn for_client_versions(
     client_version_ids: &[i64],
 ) -> AppResult<Vec<ContractView>> {
     let sql = format!("{SELECT} WHERE k.client_version_id = ANY($1) ORDER BY k.created_at, k.id");
-    views(
-        sqlx::query_as(&sql)
-            .bind(client_version_ids)
-            .fetch_all(pool)
-            .await?,
-    )
+    let rows: Vec<Row> = sqlx::query_as(&sql)
+        .bind(client_version_ids)
+        .fetch_all(pool)
+        .await?;
+    Ok(rows.into_iter().map(ContractView::from).collect())
 }
 
 /// Wraps a filtered contract query (`{SELECT} WHERE …`) to page it; the filter (bound at
@@ -113,7 +106,7 @@ fn paged(select_where: &str, pattern: u8) -> String {
 }
 
 fn contract_page(rows: Vec<Counted<Row>>, query: &PageQuery) -> AppResult<Page<ContractView>> {
-    counted_page(rows, query, ContractView::try_from).try_map(|v| v)
+    Ok(counted_page(rows, query, ContractView::from))
 }
 
 /// One page of the contracts of an API version, oldest first.
@@ -143,18 +136,19 @@ pub async fn for_api_version(
 pub async fn get(pool: &PgPool, id: i64) -> AppResult<Option<ContractView>> {
     let sql = format!("{SELECT} WHERE k.id = $1");
     let row: Option<Row> = sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?;
-    row.map(ContractView::try_from).transpose()
+    Ok(row.map(ContractView::from))
 }
 
 /// One page of the contracts awaiting approval, oldest first: on plans of the organizations where
 /// `approver` has one of the given roles, or all of them for `None` (administrators).
 pub async fn awaiting(
     pool: &PgPool,
-    approver: Option<(&str, &[&str])>,
+    approver: Option<(&str, &[Role])>,
     query: &PageQuery,
 ) -> AppResult<Page<ContractView>> {
     let sql = paged(
         &format!(
+            // A literal, not a bound status: the partial index contracts_awaiting serves it.
             "{SELECT} WHERE k.status = 'AwaitingApproval'
                AND ($1::text IS NULL OR pv.org_id IN (
                    SELECT m.org_id FROM memberships m WHERE m.username = $1 AND m.role = ANY($2)))"
@@ -213,7 +207,7 @@ pub async fn create_locked(
         .bind(api_version_id)
         .fetch_one(&mut *conn)
         .await?;
-    let offered: Option<(i64, bool, String)> = sqlx::query_as(
+    let offered: Option<(i64, bool, PlanStatus)> = sqlx::query_as(
         "SELECT pv.id, ap.requires_approval, pv.status
          FROM api_plans ap JOIN plan_versions pv ON pv.id = ap.plan_version_id
          WHERE ap.api_version_id = $1 AND pv.plan_id = $2 AND pv.version = $3",
@@ -235,10 +229,7 @@ pub async fn create_locked(
         api: api_status,
         api_public: public,
         plan_offered: offered.as_ref().map(|o| o.1),
-        plan: offered
-            .as_ref()
-            .and_then(|o| PlanStatus::parse(&o.2))
-            .unwrap_or(PlanStatus::Created),
+        plan: offered.as_ref().map_or(PlanStatus::Created, |o| o.2),
         duplicate,
     };
     let needs_approval = client::check_contract(facts).map_err(AppError::Conflict)?;
@@ -253,14 +244,15 @@ pub async fn create_locked(
     let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
         "INSERT INTO contracts (client_version_id, api_version_id, plan_version_id, status, requested_by,
                                 approved_by, approved_at)
-         VALUES ($1, $2, $3, $4, $5, CASE WHEN $4 = 'Active' THEN $5 END, CASE WHEN $4 = 'Active' THEN now() END)
+         VALUES ($1, $2, $3, $4, $5, CASE WHEN $4 = $6 THEN $5 END, CASE WHEN $4 = $6 THEN now() END)
          RETURNING id",
     )
     .bind(locked.id)
     .bind(api_version_id)
     .bind(plan_version_id)
-    .bind(status.as_str())
+    .bind(status)
     .bind(actor)
+    .bind(ContractStatus::Active)
     .fetch_one(&mut *conn)
     .await;
     let (id,) = unique_or(inserted, || {
@@ -273,7 +265,7 @@ pub async fn create_locked(
         "version": c.client_version,
         "api": format!("{}/{} {}", c.api_org, c.api, c.api_version),
         "plan": format!("{} {}", c.plan, c.plan_version),
-        "status": status.as_str(),
+        "status": status,
     });
     clients::record(
         conn,
@@ -296,7 +288,7 @@ pub async fn create_locked(
                 "version": c.api_version,
                 "client": format!("{}/{} {}", c.client_org, c.client, c.client_version),
                 "plan": format!("{} {}", c.plan, c.plan_version),
-                "status": status.as_str(),
+                "status": status,
             }),
         },
     )
@@ -305,8 +297,8 @@ pub async fn create_locked(
 }
 
 /// Locks a contract and its client version, in that order of discovery.
-async fn lock_contract(conn: &mut PgConnection, id: i64) -> AppResult<(Locked, String)> {
-    let row: Option<(i64, String)> =
+async fn lock_contract(conn: &mut PgConnection, id: i64) -> AppResult<(Locked, ContractStatus)> {
+    let row: Option<(i64, ContractStatus)> =
         sqlx::query_as("SELECT client_version_id, status FROM contracts WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *conn)
@@ -315,7 +307,7 @@ async fn lock_contract(conn: &mut PgConnection, id: i64) -> AppResult<(Locked, S
         row.ok_or_else(|| AppError::not_found("That contract does not exist (any more)."))?;
     // Client version first, then the contract: the same order as contract creation.
     let locked = clients::lock_by_id(conn, client_version_id).await?;
-    let row: Option<(String,)> =
+    let row: Option<(ContractStatus,)> =
         sqlx::query_as("SELECT status FROM contracts WHERE id = $1 FOR UPDATE")
             .bind(id)
             .fetch_optional(&mut *conn)
@@ -363,16 +355,19 @@ pub async fn delete(pool: &PgPool, actor: &str, contract: &ContractView) -> AppR
 pub async fn approve(pool: &PgPool, actor: &str, contract: &ContractView) -> AppResult<()> {
     let mut tx = pool.begin().await?;
     let (locked, status) = lock_contract(&mut tx, contract.id).await?;
-    if status != ContractStatus::AwaitingApproval.as_str() {
+    if status != ContractStatus::AwaitingApproval {
         return Err(AppError::Conflict(
             "This contract has already been approved.".into(),
         ));
     }
-    sqlx::query("UPDATE contracts SET status = 'Active', approved_by = $2, approved_at = now() WHERE id = $1")
-        .bind(contract.id)
-        .bind(actor)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE contracts SET status = $3, approved_by = $2, approved_at = now() WHERE id = $1",
+    )
+    .bind(contract.id)
+    .bind(actor)
+    .bind(ContractStatus::Active)
+    .execute(&mut *tx)
+    .await?;
     let data = serde_json::json!({
         "version": contract.client_version,
         "api": format!("{}/{} {}", contract.api_org, contract.api_id, contract.api_version),
@@ -413,7 +408,7 @@ pub async fn reject(
 ) -> AppResult<()> {
     let mut tx = pool.begin().await?;
     let (locked, status) = lock_contract(&mut tx, contract.id).await?;
-    if status != ContractStatus::AwaitingApproval.as_str() {
+    if status != ContractStatus::AwaitingApproval {
         return Err(AppError::Conflict(
             "This contract has already been approved.".into(),
         ));

@@ -5,8 +5,13 @@
 
 use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
+use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
+use crate::domain::catalog::ContractStatus;
+use crate::domain::client::ClientStatus;
+use crate::domain::lifecycle::ApiStatus;
+use crate::domain::policy::StoredPolicy;
 use crate::error::{AppError, AppResult};
 
 /// The channel gateways LISTEN on. An empty payload (e.g. `SELECT pg_notify('gatehouse_registry',
@@ -77,7 +82,7 @@ pub struct ApiRow {
     pub org_id: String,
     pub api_id: String,
     pub version: String,
-    pub status: String,
+    pub status: ApiStatus,
     pub public: bool,
     pub endpoint: String,
     /// Extra trusted CA certificates for an HTTPS endpoint (PEM).
@@ -87,10 +92,8 @@ pub struct ApiRow {
 /// A policy of an API or plan version, in chain order.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PolicyRow {
-    pub id: i64,
     pub owner_id: i64,
-    pub policy_type: String,
-    pub config: serde_json::Value,
+    pub policy: Json<StoredPolicy>,
 }
 
 /// A plan version that registered contracts go through (locked, so it never changes).
@@ -111,7 +114,7 @@ pub struct ClientRow {
     /// Only registered client versions are served.
     pub registered: bool,
     /// None when there are none (most clients): no JSON to parse for them.
-    pub registered_policies: Option<serde_json::Value>,
+    pub registered_policies: Option<Json<Vec<StoredPolicy>>>,
 }
 
 /// A registered, active contract.
@@ -143,8 +146,11 @@ const API_COLUMNS: &str = "SELECT id, org_id, api_id, version, status, public, e
 
 /// Every published or retired API version.
 pub async fn apis(conn: &mut PgConnection) -> AppResult<Vec<ApiRow>> {
-    let sql = format!("{API_COLUMNS} WHERE status IN ('Published', 'Retired')");
-    Ok(sqlx::query_as(&sql).fetch_all(conn).await?)
+    let sql = format!("{API_COLUMNS} WHERE status = ANY($1)");
+    Ok(sqlx::query_as(&sql)
+        .bind(&[ApiStatus::Published, ApiStatus::Retired][..])
+        .fetch_all(conn)
+        .await?)
 }
 
 /// One API version, whatever its status (none if it was deleted).
@@ -156,12 +162,14 @@ pub async fn api(conn: &mut PgConnection, id: i64) -> AppResult<Option<ApiRow>> 
 /// The policies of published API versions, or of one (`only`) if it is published.
 pub async fn api_policies(conn: &mut PgConnection, only: Option<i64>) -> AppResult<Vec<PolicyRow>> {
     Ok(sqlx::query_as(
-        "SELECT p.id, p.api_version_id AS owner_id, p.policy_type, p.config
+        "SELECT p.api_version_id AS owner_id,
+                jsonb_build_object('id', p.id, 'type', p.policy_type, 'config', p.config) AS policy
          FROM policies p JOIN api_versions v ON v.id = p.api_version_id
-         WHERE v.status = 'Published' AND ($1::BIGINT IS NULL OR v.id = $1)
+         WHERE v.status = $2 AND ($1::BIGINT IS NULL OR v.id = $1)
          ORDER BY p.position, p.id",
     )
     .bind(only)
+    .bind(ApiStatus::Published)
     .fetch_all(conn)
     .await?)
 }
@@ -178,34 +186,42 @@ pub async fn plans(conn: &mut PgConnection, ids: &[i64]) -> AppResult<Vec<PlanRo
 
 /// The policies of those plan versions.
 pub async fn plan_policies(conn: &mut PgConnection, ids: &[i64]) -> AppResult<Vec<PolicyRow>> {
-    Ok(sqlx::query_as(
-        "SELECT id, plan_version_id AS owner_id, policy_type, config FROM policies
+    let sql = format!(
+        "SELECT plan_version_id AS owner_id, {} AS policy FROM policies
          WHERE plan_version_id = ANY($1) ORDER BY position, id",
-    )
-    .bind(ids)
-    .fetch_all(conn)
-    .await?)
+        super::policies::POLICY_JSON
+    );
+    Ok(sqlx::query_as(&sql).bind(ids).fetch_all(conn).await?)
 }
 
+/// Binds `ContractStatus::Active` at $1.
 const CONTRACTS: &str = "SELECT client_version_id, api_version_id, plan_version_id FROM contracts
-     WHERE registered AND status = 'Active'";
+     WHERE registered AND status = $1";
 
 /// Every registered, active contract (of any client version: the caller keeps the registered
 /// clients' ones). A join with the client versions would cost Postgres more than the few
 /// extra rows cost us.
 pub async fn contracts(conn: &mut PgConnection) -> AppResult<Vec<ContractRow>> {
-    Ok(sqlx::query_as(CONTRACTS).fetch_all(conn).await?)
+    Ok(sqlx::query_as(CONTRACTS)
+        .bind(ContractStatus::Active)
+        .fetch_all(conn)
+        .await?)
 }
 
 /// One client version's registered, active contracts.
 pub async fn client_contracts(conn: &mut PgConnection, id: i64) -> AppResult<Vec<ContractRow>> {
-    let sql = format!("{CONTRACTS} AND client_version_id = $1");
-    Ok(sqlx::query_as(&sql).bind(id).fetch_all(conn).await?)
+    let sql = format!("{CONTRACTS} AND client_version_id = $2");
+    Ok(sqlx::query_as(&sql)
+        .bind(ContractStatus::Active)
+        .bind(id)
+        .fetch_all(conn)
+        .await?)
 }
 
+/// Binds `ClientStatus::Registered` at $1.
 const CLIENT_COLUMNS: &str =
     "SELECT id, org_id || '/' || client_id || '/' || version AS name, api_key,
-     status = 'Registered' AS registered,
+     status = $1 AS registered,
      CASE WHEN registered_policies = '[]'::jsonb THEN NULL ELSE registered_policies END
          AS registered_policies
      FROM client_versions";
@@ -216,8 +232,10 @@ pub async fn each_client(
     conn: &mut PgConnection,
     mut each: impl FnMut(ClientRow),
 ) -> AppResult<()> {
-    let sql = format!("{CLIENT_COLUMNS} WHERE status = 'Registered'");
-    let mut rows = sqlx::query_as::<_, ClientRow>(&sql).fetch(conn);
+    let sql = format!("{CLIENT_COLUMNS} WHERE status = $1");
+    let mut rows = sqlx::query_as::<_, ClientRow>(&sql)
+        .bind(ClientStatus::Registered)
+        .fetch(conn);
     while let Some(row) = rows.try_next().await? {
         each(row);
     }
@@ -226,8 +244,12 @@ pub async fn each_client(
 
 /// One client version, whatever its status (none if it was deleted).
 pub async fn client(conn: &mut PgConnection, id: i64) -> AppResult<Option<ClientRow>> {
-    let sql = format!("{CLIENT_COLUMNS} WHERE id = $1");
-    Ok(sqlx::query_as(&sql).bind(id).fetch_optional(conn).await?)
+    let sql = format!("{CLIENT_COLUMNS} WHERE id = $2");
+    Ok(sqlx::query_as(&sql)
+        .bind(ClientStatus::Registered)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?)
 }
 
 #[cfg(test)]

@@ -17,21 +17,21 @@ struct Row {
     org_id: String,
     org_name: String,
     username: String,
-    role: String,
+    role: Role,
     invited_by: String,
     created_at: DateTime<Utc>,
 }
 
 impl Row {
-    fn into_invitation(self) -> Option<Invitation> {
-        Some(Invitation {
-            role: Role::parse(&self.role)?,
+    fn into_invitation(self) -> Invitation {
+        Invitation {
+            role: self.role,
             org_id: self.org_id,
             org_name: self.org_name,
             username: self.username,
             invited_by: self.invited_by,
             expires_at: expires_at(self.created_at),
-        })
+        }
     }
 }
 
@@ -98,7 +98,7 @@ pub async fn invite(
     )
     .bind(org_id)
     .bind(username)
-    .bind(role.as_str())
+    .bind(role)
     .bind(actor)
     .execute(&mut *tx)
     .await?;
@@ -118,7 +118,7 @@ pub async fn for_org(pool: &PgPool, org_id: &str) -> AppResult<Vec<Invitation>> 
     .bind(MAX_PENDING_PER_ORG)
     .fetch_all(pool)
     .await?;
-    Ok(rows.into_iter().filter_map(Row::into_invitation).collect())
+    Ok(rows.into_iter().map(Row::into_invitation).collect())
 }
 
 /// The user's pending invitations, newest first.
@@ -133,7 +133,7 @@ pub async fn for_user(pool: &PgPool, username: &str) -> AppResult<Vec<Invitation
     .bind(MAX_LISTED_PER_USER)
     .fetch_all(pool)
     .await?;
-    Ok(rows.into_iter().filter_map(Row::into_invitation).collect())
+    Ok(rows.into_iter().map(Row::into_invitation).collect())
 }
 
 pub async fn cancel(pool: &PgPool, actor: &str, org_id: &str, username: &str) -> AppResult<()> {
@@ -167,7 +167,7 @@ pub async fn cancel(pool: &PgPool, actor: &str, org_id: &str, username: &str) ->
 pub async fn respond(pool: &PgPool, username: &str, org_id: &str, accept: bool) -> AppResult<()> {
     let mut tx = pool.begin().await?;
     lock_org(&mut tx, org_id).await?;
-    let role: Option<(String,)> = sqlx::query_as(&pending_sql(
+    let role: Option<Role> = sqlx::query_as(&pending_sql(
         "DELETE FROM invitations i WHERE i.org_id = $1 AND lower(i.username) = lower($2)
          RETURNING i.role, ($PENDING) AS pending",
     ))
@@ -175,8 +175,8 @@ pub async fn respond(pool: &PgPool, username: &str, org_id: &str, accept: bool) 
     .bind(username)
     .fetch_optional(&mut *tx)
     .await?
-    .and_then(|(role, pending): (String, bool)| pending.then_some((role,)));
-    let Some(role) = role.and_then(|(r,)| Role::parse(&r)) else {
+    .and_then(|(role, pending): (Role, bool)| pending.then_some(role));
+    let Some(role) = role else {
         return Err(AppError::not_found(format!(
             "There is no pending invitation to {org_id}."
         )));
@@ -188,7 +188,7 @@ pub async fn respond(pool: &PgPool, username: &str, org_id: &str, accept: bool) 
         )
         .bind(org_id)
         .bind(username)
-        .bind(role.as_str())
+        .bind(role)
         .execute(&mut *tx)
         .await?;
         record(&mut tx, username, org_id, username, "joined", Some(role)).await?;

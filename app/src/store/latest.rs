@@ -1,7 +1,8 @@
 //! One page of an organization's APIs, plans or clients, each with its newest version: the
 //! three versioned entities share this query (one index scan per row shown, whatever the count).
 
-use sqlx::PgPool;
+use sqlx::postgres::PgRow;
+use sqlx::{FromRow, PgPool};
 
 use crate::domain::paging::{Page, PageQuery};
 use crate::error::AppResult;
@@ -26,24 +27,27 @@ impl Entity {
     }
 }
 
-/// An entity and its newest version, with the status as stored.
+/// An entity and its newest version, with its status (`S`: the entity's status enum).
 #[derive(sqlx::FromRow)]
-pub struct Latest {
+pub struct Latest<S> {
     pub id: String,
     pub name: String,
     pub description: String,
     pub version: String,
-    pub status: String,
+    pub status: S,
     total: i64,
 }
 
 /// The entities of `org` whose name or id contains the filter, by name.
-pub async fn page(
+pub async fn page<S>(
     pool: &PgPool,
     entity: Entity,
     org: &str,
     query: &PageQuery,
-) -> AppResult<Page<Latest>> {
+) -> AppResult<Page<Latest<S>>>
+where
+    Latest<S>: for<'r> FromRow<'r, PgRow> + Send + Unpin,
+{
     let (table, versions, column) = entity.tables();
     let sql = format!(
         "SELECT e.id, e.name, e.description, v.version, v.status, count(*) OVER () AS total
@@ -55,7 +59,7 @@ pub async fn page(
            AND (lower(e.name) LIKE $2 ESCAPE '\\' OR lower(e.id) LIKE $2 ESCAPE '\\')
          ORDER BY lower(e.name), e.id LIMIT $3 OFFSET $4"
     );
-    let rows: Vec<Latest> = sqlx::query_as(&sql)
+    let rows: Vec<Latest<S>> = sqlx::query_as(&sql)
         .bind(org)
         .bind(&query.pattern)
         .bind(query.limit)

@@ -14,7 +14,7 @@ use crate::error::{AppError, AppResult};
 struct Row {
     username: String,
     display_name: String,
-    role: String,
+    role: Role,
     total: i64,
 }
 
@@ -36,12 +36,10 @@ pub async fn list(pool: &PgPool, org_id: &str, query: &PageQuery) -> AppResult<P
     let total = rows.first().map_or(0, |r| r.total);
     let members = rows
         .into_iter()
-        .filter_map(|r| {
-            Role::parse(&r.role).map(|role| Member {
-                username: r.username,
-                display_name: r.display_name,
-                role,
-            })
+        .map(|r| Member {
+            username: r.username,
+            display_name: r.display_name,
+            role: r.role,
         })
         .collect();
     Ok(Page::new(members, total, query))
@@ -60,20 +58,20 @@ pub(super) async fn lock_org(conn: &mut PgConnection, org_id: &str) -> AppResult
 }
 
 async fn current_role(conn: &mut PgConnection, org_id: &str, username: &str) -> AppResult<Role> {
-    let row: Option<(String,)> =
-        sqlx::query_as("SELECT role FROM memberships WHERE org_id = $1 AND username = $2")
+    let role: Option<Role> =
+        sqlx::query_scalar("SELECT role FROM memberships WHERE org_id = $1 AND username = $2")
             .bind(org_id)
             .bind(username)
             .fetch_optional(conn)
             .await?;
-    row.and_then(|(r,)| Role::parse(&r))
-        .ok_or_else(|| AppError::not_found(format!("{username} is not a member of {org_id}.")))
+    role.ok_or_else(|| AppError::not_found(format!("{username} is not a member of {org_id}.")))
 }
 
 async fn owner_count(conn: &mut PgConnection, org_id: &str) -> AppResult<i64> {
     let (n,): (i64,) =
-        sqlx::query_as("SELECT count(*) FROM memberships WHERE org_id = $1 AND role = 'owner'")
+        sqlx::query_as("SELECT count(*) FROM memberships WHERE org_id = $1 AND role = $2")
             .bind(org_id)
+            .bind(Role::Owner)
             .fetch_one(conn)
             .await?;
     Ok(n)
@@ -103,7 +101,7 @@ pub async fn add(
         sqlx::query("INSERT INTO memberships (org_id, username, role) VALUES ($1, $2, $3)")
             .bind(org_id)
             .bind(&username)
-            .bind(role.as_str())
+            .bind(role)
             .execute(&mut *tx)
             .await;
     unique_or(inserted, || {
@@ -146,7 +144,7 @@ pub async fn change_role(
     sqlx::query("UPDATE memberships SET role = $3 WHERE org_id = $1 AND username = $2")
         .bind(org_id)
         .bind(username)
-        .bind(role.as_str())
+        .bind(role)
         .execute(&mut *tx)
         .await?;
     audit::record(

@@ -17,7 +17,7 @@ use crate::error::AppResult;
 struct ClientRow {
     org_id: String,
     org_name: String,
-    role: String,
+    role: Role,
     client_id: String,
     name: String,
     total: i64,
@@ -29,7 +29,7 @@ struct VersionRow {
     org_id: String,
     client_id: String,
     version: String,
-    status: String,
+    status: ClientStatus,
     api_key: String,
 }
 
@@ -87,12 +87,7 @@ pub async fn my_clients(
     let mut versions_of: HashMap<(String, String), Vec<MyClientVersion>> = HashMap::new();
     let may_see: HashMap<&str, bool> = rows
         .iter()
-        .map(|r| {
-            (
-                r.org_id.as_str(),
-                actor.may_see_api_keys(Role::parse(&r.role)),
-            )
-        })
+        .map(|r| (r.org_id.as_str(), actor.may_see_api_keys(Some(r.role))))
         .collect();
     for v in versions {
         let key = (v.org_id.clone(), v.client_id.clone(), v.version.clone());
@@ -104,7 +99,7 @@ pub async fn my_clients(
             .or_default()
             .push(MyClientVersion {
                 version: v.version,
-                status: ClientStatus::parse(&v.status).unwrap_or(ClientStatus::Created),
+                status: v.status,
                 api_key: shown.then_some(v.api_key),
                 contracts,
             });
@@ -141,10 +136,9 @@ pub async fn signup_orgs(
     actor: &Actor,
     query: &PageQuery,
 ) -> AppResult<Page<SignupOrg>> {
-    let editors: Vec<&str> = Role::ALL
+    let editors: Vec<Role> = Role::ALL
         .into_iter()
         .filter(|r| r.allows(Permission::EditClients))
-        .map(Role::as_str)
         .collect();
     let rows: Vec<SignupRow> = sqlx::query_as(
         "WITH page AS (
@@ -158,13 +152,13 @@ pub async fn signup_orgs(
                     row_number() OVER (PARTITION BY c.org_id ORDER BY lower(c.name), c.id) AS n
              FROM clients c JOIN page ON page.id = c.org_id
              WHERE EXISTS (SELECT 1 FROM client_versions v
-                           WHERE v.org_id = c.org_id AND v.client_id = c.id AND v.status <> 'Retired'))
+                           WHERE v.org_id = c.org_id AND v.client_id = c.id AND v.status <> $8))
          SELECT page.id AS org_id, page.name AS org_name, page.total,
                 s.id AS client_id, s.name AS client_name, v.version
          FROM page
          LEFT JOIN shown s ON s.org_id = page.id AND s.n <= $7
          LEFT JOIN client_versions v
-           ON v.org_id = s.org_id AND v.client_id = s.id AND v.status <> 'Retired'
+           ON v.org_id = s.org_id AND v.client_id = s.id AND v.status <> $8
          ORDER BY lower(page.name), page.id, lower(s.name), s.id, v.created_at, v.id",
     )
     .bind(&actor.username)
@@ -174,6 +168,7 @@ pub async fn signup_orgs(
     .bind(query.limit)
     .bind(query.offset)
     .bind(i64::from(MAX_LIMIT))
+    .bind(ClientStatus::Retired)
     .fetch_all(pool)
     .await?;
     let total = rows.first().map_or(0, |r| r.total);

@@ -66,7 +66,7 @@ pub async fn create_in(
     sqlx::query("INSERT INTO memberships (org_id, username, role) VALUES ($1, $2, $3)")
         .bind(id)
         .bind(actor)
-        .bind(Role::Owner.as_str())
+        .bind(Role::Owner)
         .execute(&mut *tx)
         .await?;
     audit::record(
@@ -105,13 +105,13 @@ pub async fn get(pool: &PgPool, id: &str) -> AppResult<Option<Organization>> {
 }
 
 pub async fn role_of(pool: &PgPool, org_id: &str, username: &str) -> AppResult<Option<Role>> {
-    let row: Option<(String,)> =
-        sqlx::query_as("SELECT role FROM memberships WHERE org_id = $1 AND username = $2")
+    Ok(
+        sqlx::query_scalar("SELECT role FROM memberships WHERE org_id = $1 AND username = $2")
             .bind(org_id)
             .bind(username)
             .fetch_optional(pool)
-            .await?;
-    Ok(row.and_then(|(r,)| Role::parse(&r)))
+            .await?,
+    )
 }
 
 pub async fn update(
@@ -187,7 +187,7 @@ struct ListRow {
     id: String,
     name: String,
     description: String,
-    role: Option<String>,
+    role: Option<Role>,
 }
 
 impl From<ListRow> for OrgListItem {
@@ -196,7 +196,7 @@ impl From<ListRow> for OrgListItem {
             id: r.id,
             name: r.name,
             description: r.description,
-            my_role: r.role.as_deref().and_then(Role::parse),
+            my_role: r.role,
         }
     }
 }

@@ -11,10 +11,6 @@ use crate::domain::lifecycle::{self, PlanStatus};
 use crate::domain::paging::{Page, PageQuery};
 use crate::error::{AppError, AppResult};
 
-fn status(s: &str) -> AppResult<PlanStatus> {
-    PlanStatus::parse(s).ok_or_else(|| AppError::internal("plan status", s))
-}
-
 pub async fn create(
     pool: &PgPool,
     actor: &str,
@@ -65,17 +61,16 @@ pub async fn create(
 
 /// One page of the organization's plans, each with its newest version.
 pub async fn list(pool: &PgPool, org: &str, query: &PageQuery) -> AppResult<Page<PlanSummary>> {
-    super::latest::page(pool, super::latest::Entity::Plan, org, query)
+    let page = super::latest::page(pool, super::latest::Entity::Plan, org, query)
         .await?
-        .try_map(|r| {
-            Ok(PlanSummary {
-                latest_status: status(&r.status)?,
-                id: r.id,
-                name: r.name,
-                description: r.description,
-                latest_version: r.version,
-            })
-        })
+        .map(|r| PlanSummary {
+            latest_status: r.status,
+            id: r.id,
+            name: r.name,
+            description: r.description,
+            latest_version: r.version,
+        });
+    Ok(page)
 }
 
 /// The id and status of a plan version, locking its row for the rest of the transaction.
@@ -85,7 +80,7 @@ pub async fn lock_version(
     plan: &str,
     version: &str,
 ) -> AppResult<(i64, PlanStatus)> {
-    let row: Option<(i64, String)> = sqlx::query_as(
+    let row: Option<(i64, PlanStatus)> = sqlx::query_as(
         "SELECT id, status FROM plan_versions
          WHERE org_id = $1 AND plan_id = $2 AND version = $3 FOR UPDATE",
     )
@@ -94,17 +89,14 @@ pub async fn lock_version(
     .bind(version)
     .fetch_optional(conn)
     .await?;
-    let (id, s) = row.ok_or_else(|| {
-        AppError::not_found(format!("There is no version {version} of plan {plan}."))
-    })?;
-    Ok((id, status(&s)?))
+    row.ok_or_else(|| AppError::not_found(format!("There is no version {version} of plan {plan}.")))
 }
 
 #[derive(sqlx::FromRow)]
 struct ViewRow {
     name: String,
     description: String,
-    status: String,
+    status: PlanStatus,
     locked_on: Option<DateTime<Utc>>,
 }
 
@@ -138,7 +130,7 @@ pub async fn view(
         name: row.name,
         description: row.description,
         version: version.to_string(),
-        status: status(&row.status)?,
+        status: row.status,
         locked_on: row.locked_on,
         versions: versions.into_iter().map(|(v,)| v).collect(),
         can_edit: false,
@@ -157,7 +149,7 @@ pub async fn lock(
     let next = lifecycle::plan_lock(current).map_err(AppError::Conflict)?;
     sqlx::query("UPDATE plan_versions SET status = $2, locked_on = now() WHERE id = $1")
         .bind(id)
-        .bind(next.as_str())
+        .bind(next)
         .execute(&mut *tx)
         .await?;
     audit::record(
@@ -238,7 +230,7 @@ pub async fn locked_choices(
     let rows: Vec<ChoiceRow> = sqlx::query_as(
         "SELECT p.id AS plan_id, p.name AS plan_name, v.version, count(*) OVER () AS total
          FROM plans p JOIN plan_versions v ON v.org_id = p.org_id AND v.plan_id = p.id
-         WHERE p.org_id = $1 AND v.status = 'Locked'
+         WHERE p.org_id = $1 AND v.status = $5
            AND (lower(p.name) LIKE $2 ESCAPE '\\' OR lower(p.id) LIKE $2 ESCAPE '\\')
          ORDER BY lower(p.name), p.id, v.created_at, v.id LIMIT $3 OFFSET $4",
     )
@@ -246,6 +238,7 @@ pub async fn locked_choices(
     .bind(&query.pattern)
     .bind(query.limit)
     .bind(query.offset)
+    .bind(PlanStatus::Locked)
     .fetch_all(pool)
     .await?;
     let total = rows.first().map_or(0, |r| r.total);

@@ -1,9 +1,10 @@
 //! Policies of API and plan versions, kept in chain order by `position`.
 
 use sqlx::PgConnection;
+use sqlx::types::Json;
 
 use crate::domain::catalog::PolicyView;
-use crate::domain::policy::{PolicyConfig, PolicyType};
+use crate::domain::policy::{PolicyConfig, PolicyType, StoredPolicy, Unusable};
 use crate::error::{AppError, AppResult};
 
 /// The version a policy chain belongs to, by row id.
@@ -30,46 +31,44 @@ impl Owner {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct Row {
-    id: i64,
-    policy_type: String,
-    config: serde_json::Value,
+/// A policy row as one JSON value, read as a [`StoredPolicy`] (the registration snapshot's shape).
+pub(crate) const POLICY_JSON: &str =
+    "jsonb_build_object('id', id, 'type', policy_type, 'config', config)";
+
+/// A policy of a type this version does not know is an internal error here (the gateway
+/// refuses its API's requests instead).
+fn unknown_type(reason: &Unusable) -> AppError {
+    AppError::internal("policy type", reason)
 }
 
 pub async fn list(conn: &mut PgConnection, owner: Owner) -> AppResult<Vec<PolicyView>> {
     let sql = format!(
-        "SELECT id, policy_type, config FROM policies WHERE {} = $1 ORDER BY position, id",
+        "SELECT {POLICY_JSON} FROM policies WHERE {} = $1 ORDER BY position, id",
         owner.column()
     );
-    let rows: Vec<Row> = sqlx::query_as(&sql)
+    let rows: Vec<Json<StoredPolicy>> = sqlx::query_scalar(&sql)
         .bind(owner.id())
         .fetch_all(conn)
         .await?;
     rows.into_iter()
-        .map(|r| {
-            let policy_type = PolicyType::parse(&r.policy_type)
-                .ok_or_else(|| AppError::internal("policy type", &r.policy_type))?;
-            let parsed = PolicyConfig::from_json(policy_type, &r.config.to_string());
-            let (form, summary) = match parsed {
-                Ok(c) => (c.to_form(), c.summary()),
-                Err(e) => (
-                    policy_type.default_form(),
+        .map(|Json(p)| {
+            let (policy_type, form, summary) = match p.config {
+                Ok(c) => (c.policy_type(), c.to_form(), c.summary()),
+                Err(Unusable::Invalid(t, e)) => (
+                    t,
+                    t.default_form(),
                     format!("Invalid configuration: {}", e.message),
                 ),
+                Err(unknown) => return Err(unknown_type(&unknown)),
             };
             Ok(PolicyView {
-                id: r.id,
+                id: p.id,
                 policy_type,
                 form,
                 summary,
             })
         })
         .collect()
-}
-
-fn json_value(config: &PolicyConfig) -> AppResult<serde_json::Value> {
-    serde_json::from_str(&config.to_json()).map_err(|e| AppError::internal("policy json", e))
 }
 
 pub async fn add(conn: &mut PgConnection, owner: Owner, config: &PolicyConfig) -> AppResult<i64> {
@@ -81,8 +80,8 @@ pub async fn add(conn: &mut PgConnection, owner: Owner, config: &PolicyConfig) -
     );
     let (id,): (i64,) = sqlx::query_as(&sql)
         .bind(owner.id())
-        .bind(config.policy_type().id())
-        .bind(json_value(config)?)
+        .bind(config.policy_type())
+        .bind(Json(config))
         .fetch_one(conn)
         .await?;
     Ok(id)
@@ -95,18 +94,21 @@ pub async fn get(
     policy_id: i64,
 ) -> AppResult<(PolicyType, Option<PolicyConfig>)> {
     let sql = format!(
-        "SELECT id, policy_type, config FROM policies WHERE id = $1 AND {} = $2",
+        "SELECT {POLICY_JSON} FROM policies WHERE id = $1 AND {} = $2",
         owner.column()
     );
-    let row: Option<Row> = sqlx::query_as(&sql)
+    let row: Option<Json<StoredPolicy>> = sqlx::query_scalar(&sql)
         .bind(policy_id)
         .bind(owner.id())
         .fetch_optional(conn)
         .await?;
-    let row = row.ok_or_else(|| AppError::not_found("That policy does not exist (any more)."))?;
-    let t = PolicyType::parse(&row.policy_type)
-        .ok_or_else(|| AppError::internal("policy type", &row.policy_type))?;
-    Ok((t, PolicyConfig::from_json(t, &row.config.to_string()).ok()))
+    let Json(p) =
+        row.ok_or_else(|| AppError::not_found("That policy does not exist (any more)."))?;
+    match p.config {
+        Ok(c) => Ok((c.policy_type(), Some(c))),
+        Err(Unusable::Invalid(t, _)) => Ok((t, None)),
+        Err(unknown) => Err(unknown_type(&unknown)),
+    }
 }
 
 pub async fn update(
@@ -122,7 +124,7 @@ pub async fn update(
     let done = sqlx::query(&sql)
         .bind(policy_id)
         .bind(owner.id())
-        .bind(json_value(config)?)
+        .bind(Json(config))
         .execute(conn)
         .await?;
     if done.rows_affected() == 0 {

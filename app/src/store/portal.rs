@@ -7,10 +7,12 @@ use super::policies::{self, Owner};
 use super::{clients, orgs};
 use crate::domain::catalog::ContractStatus;
 use crate::domain::client as client_rules;
+use crate::domain::lifecycle::ApiStatus;
 use crate::domain::paging::{Page, PageQuery};
 use crate::domain::portal::{
     PortalApiCard, PortalApiDetails, PortalPlan, SignupResult, SignupTarget, personal_org_id,
 };
+use crate::domain::roles::Role;
 use crate::domain::urls::gateway_path;
 use crate::error::{AppError, AppResult};
 
@@ -41,7 +43,7 @@ pub async fn apis(
              FROM api_versions v
              JOIN apis a ON a.org_id = v.org_id AND a.id = v.api_id
              JOIN organizations o ON o.id = v.org_id
-             WHERE v.status = 'Published'
+             WHERE v.status = $5
                AND (v.public OR EXISTS (SELECT 1 FROM api_plans ap WHERE ap.api_version_id = v.id))
                AND (lower(a.name) LIKE $1 ESCAPE '\\' OR lower(a.description) LIKE $1 ESCAPE '\\'
                     OR lower(o.name) LIKE $1 ESCAPE '\\' OR lower(v.api_id) LIKE $1 ESCAPE '\\')
@@ -53,6 +55,7 @@ pub async fn apis(
     .bind(featured_only)
     .bind(query.limit)
     .bind(query.offset)
+    .bind(ApiStatus::Published)
     .fetch_all(pool)
     .await?;
     let total = rows.first().map_or(0, |r| r.total);
@@ -98,11 +101,12 @@ pub async fn api(
     version: Option<&str>,
 ) -> AppResult<Option<PortalApiDetails>> {
     let versions: Vec<(String,)> = sqlx::query_as(
-        "SELECT version FROM api_versions WHERE org_id = $1 AND api_id = $2 AND status = 'Published'
+        "SELECT version FROM api_versions WHERE org_id = $1 AND api_id = $2 AND status = $3
          ORDER BY created_at, id",
     )
     .bind(org)
     .bind(api)
+    .bind(ApiStatus::Published)
     .fetch_all(pool)
     .await?;
     let versions: Vec<String> = versions.into_iter().map(|(v,)| v).collect();
@@ -263,10 +267,11 @@ async fn personal_org(tx: &mut PgConnection, username: &str) -> AppResult<String
         .await?;
     let existing: Option<(String, bool)> = sqlx::query_as(
         "SELECT o.id, EXISTS (SELECT 1 FROM memberships m
-                              WHERE m.org_id = o.id AND m.username = $1 AND m.role = 'owner')
+                              WHERE m.org_id = o.id AND m.username = $1 AND m.role = $2)
          FROM organizations o WHERE o.personal_of = $1",
     )
     .bind(username)
+    .bind(Role::Owner)
     .fetch_optional(&mut *tx)
     .await?;
     match existing {

@@ -3,6 +3,7 @@
 
 use axum::body::Body;
 use axum::http::{HeaderValue, Response, StatusCode, header};
+use serde::Serialize;
 use serde_json::json;
 
 use super::path::PathError;
@@ -11,13 +12,30 @@ use super::tls::TlsFailure;
 /// A policy refused the request (apiman's PolicyFailure).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PolicyFailure {
-    /// apiman's failure types: "Authentication", "Authorization", "Other".
-    pub kind: &'static str,
+    pub kind: FailureType,
     pub code: u32,
     pub status: StatusCode,
     pub message: String,
     /// Seconds, sent as `Retry-After` (throttled or busy).
     pub retry_after: Option<u64>,
+}
+
+/// apiman's failure types, sent as the body's "type" and `X-Policy-Failure-Type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum FailureType {
+    Authentication,
+    Authorization,
+    Other,
+}
+
+impl FailureType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureType::Authentication => "Authentication",
+            FailureType::Authorization => "Authorization",
+            FailureType::Other => "Other",
+        }
+    }
 }
 
 /// Failure codes, following apiman's numbering where it has one.
@@ -39,7 +57,7 @@ pub mod codes {
 
 impl PolicyFailure {
     pub fn new(
-        kind: &'static str,
+        kind: FailureType,
         code: u32,
         status: StatusCode,
         message: impl Into<String>,
@@ -62,7 +80,10 @@ impl PolicyFailure {
         });
         let mut response = json_response(self.status, &body);
         let headers = response.headers_mut();
-        headers.insert("x-policy-failure-type", HeaderValue::from_static(self.kind));
+        headers.insert(
+            "x-policy-failure-type",
+            HeaderValue::from_static(self.kind.as_str()),
+        );
         headers.insert("x-policy-failure-code", HeaderValue::from(self.code));
         if let Ok(v) = HeaderValue::from_str(&self.message) {
             headers.insert("x-policy-failure-message", v);
@@ -177,4 +198,30 @@ fn json_response(status: StatusCode, body: &serde_json::Value) -> Response<Body>
         HeaderValue::from_static("application/json"),
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failure_types_keep_apimans_spelling_in_body_and_header() {
+        for kind in [
+            FailureType::Authentication,
+            FailureType::Authorization,
+            FailureType::Other,
+        ] {
+            let text = serde_json::to_value(kind).expect("json");
+            assert_eq!(text, kind.as_str());
+            let response =
+                PolicyFailure::new(kind, 10001, StatusCode::FORBIDDEN, "no").into_response();
+            assert_eq!(
+                response
+                    .headers()
+                    .get("x-policy-failure-type")
+                    .map(HeaderValue::as_bytes),
+                Some(kind.as_str().as_bytes())
+            );
+        }
+    }
 }

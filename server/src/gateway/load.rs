@@ -2,6 +2,7 @@
 //! one change at a time. Both run on the registry thread (`feed.rs`), never on a runtime that
 //! serves connections.
 
+use app::domain::lifecycle::ApiStatus;
 use app::store::gateway_feed::{self as store, Change, ContractRow, Target};
 use sqlx::{PgConnection, PgPool};
 
@@ -80,7 +81,7 @@ pub async fn delta(
             let row = store::api(&mut tx, id)
                 .await?
                 .ok_or(FeedError::Gone(target))?;
-            let served = matches!(row.status.as_str(), "Published" | "Retired");
+            let served = matches!(row.status, ApiStatus::Published | ApiStatus::Retired);
             let policies = store::api_policies(&mut tx, Some(id)).await?;
             let built = builder.apis(std::slice::from_ref(&row), &policies);
             for (name, entry) in built {

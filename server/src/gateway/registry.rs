@@ -17,6 +17,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use app::domain::lifecycle::ApiStatus;
 use app::store::gateway_feed::{ApiRow, ClientRow, ContractRow, PlanRow, PolicyRow};
 use axum::http::Uri;
 use sha2::{Digest, Sha256};
@@ -191,7 +192,7 @@ impl Builder {
             .parse::<Uri>()
             .ok()
             .filter(|u| u.authority().is_some());
-        if upstream.is_none() && a.status == "Published" {
+        if upstream.is_none() && a.status == ApiStatus::Published {
             tracing::warn!(api = %name, endpoint = %a.endpoint, "published API has no usable endpoint");
         }
         let custom = match a
@@ -213,7 +214,7 @@ impl Builder {
         let entry = ApiEntry {
             id: a.id,
             name: name.clone(),
-            retired: a.status == "Retired",
+            retired: a.status == ApiStatus::Retired,
             public: a.public,
             upstream,
             trust: custom,
@@ -225,20 +226,10 @@ impl Builder {
     /// A registered client version's entry. `contracts` are its own, sorted by API version id;
     /// those through a plan version not added are left out (and logged).
     pub fn client(&mut self, c: &ClientRow, contracts: &[ContractRow]) -> Arc<ClientEntry> {
-        let snapshot = c
-            .registered_policies
-            .as_ref()
-            .and_then(|p| p.as_array())
-            .map(Vec::as_slice);
+        let snapshot = c.registered_policies.as_ref().map(|p| p.as_slice());
         let policies = match snapshot {
             None | Some([]) => Arc::clone(&self.empty),
-            Some(list) => chain::compile(list.iter().filter_map(|p| {
-                Some((
-                    p.get("id")?.as_i64()?,
-                    p.get("type")?.as_str()?,
-                    p.get("config")?,
-                ))
-            })),
+            Some(list) => chain::compile(list),
         };
         let pairs: Vec<(i64, i64)> = contracts
             .iter()
@@ -281,11 +272,7 @@ impl Builder {
         if policies.is_empty() {
             return Arc::clone(&self.empty);
         }
-        chain::compile(
-            policies
-                .into_iter()
-                .map(|p| (p.id, p.policy_type.as_str(), &p.config)),
-        )
+        chain::compile(policies.into_iter().map(|p| &*p.policy))
     }
 }
 

@@ -1,3 +1,6 @@
+use app::domain::policy::StoredPolicy;
+use sqlx::types::Json;
+
 use super::*;
 
 fn builder() -> Builder {
@@ -10,7 +13,7 @@ fn client_row(id: i64, policies: serde_json::Value) -> ClientRow {
         name: format!("O/c{id}/1.0"),
         api_key: format!("key-{id}"),
         registered: true,
-        registered_policies: Some(policies),
+        registered_policies: Some(Json(serde_json::from_value(policies).expect("snapshot"))),
     }
 }
 
@@ -32,20 +35,22 @@ fn plan(id: i64) -> PlanRow {
 
 fn policy(id: i64, owner: i64) -> PolicyRow {
     PolicyRow {
-        id,
         owner_id: owner,
-        policy_type: "IgnoredResourcesPolicy".into(),
-        config: serde_json::json!({"rules": []}),
+        policy: Json(StoredPolicy::new(
+            id,
+            "IgnoredResourcesPolicy",
+            &serde_json::json!({"rules": []}),
+        )),
     }
 }
 
-fn api_row(id: i64, status: &str, ca: Option<&str>) -> ApiRow {
+fn api_row(id: i64, status: ApiStatus, ca: Option<&str>) -> ApiRow {
     ApiRow {
         id,
         org_id: "O".into(),
         api_id: format!("A{id}"),
         version: "1.0".into(),
-        status: status.into(),
+        status,
         public: false,
         endpoint: "http://127.0.0.1:9/echo".into(),
         upstream_ca_pem: ca.map(str::to_string),
@@ -120,9 +125,9 @@ fn a_new_version_leaves_the_one_requests_hold_untouched() {
 fn apis_get_their_own_policies_and_a_bad_ca_is_not_served() {
     let b = builder();
     let rows = [
-        api_row(1, "Published", None),
-        api_row(2, "Retired", None),
-        api_row(3, "Published", Some("not a certificate")),
+        api_row(1, ApiStatus::Published, None),
+        api_row(2, ApiStatus::Retired, None),
+        api_row(3, ApiStatus::Published, Some("not a certificate")),
     ];
     let built = b.apis(&rows, &[policy(1, 1), policy(2, 3), policy(3, 1)]);
     let names: Vec<&str> = built.iter().map(|(n, _)| n.as_str()).collect();

@@ -10,7 +10,7 @@ use http::{HeaderName, HeaderValue, Method, StatusCode};
 use ipnet::IpNet;
 use regex_lite::Regex;
 
-use super::headers::{ApplyTo, SimpleHeaderConfig};
+use super::headers::{ApplyTo, SimpleHeaderConfig, StripWith};
 use super::ignored::IgnoredResourcesConfig;
 use super::ip_list::{IpListConfig, network};
 use super::rate_limit::RateLimitConfig;
@@ -152,14 +152,7 @@ impl IgnoredMatcher {
             .iter()
             .enumerate()
             .map(|(i, rule)| {
-                let method = match rule.verb.as_str() {
-                    "*" => None,
-                    verb => Some(
-                        Method::from_bytes(verb.to_ascii_uppercase().as_bytes()).map_err(|_| {
-                            FieldError::new("rules", format!("Line {}: \"{verb}\"", i + 1))
-                        })?,
-                    ),
-                };
+                let method = rule.verb.method();
                 Ok((method, regex("rules", i + 1, &rule.path_pattern, false)?))
             })
             .collect::<Result<_, FieldError>>()?;
@@ -230,9 +223,11 @@ impl HeaderRules {
         }
         let mut strip = Vec::with_capacity(c.strip_headers.len());
         for (i, s) in c.strip_headers.iter().enumerate() {
-            let stripper = match s.with.as_str() {
-                "Regex" => Stripper::Pattern(regex("strip_headers", i + 1, &s.pattern, true)?),
-                _ => Stripper::Name(header_name("strip_headers", &s.pattern)?),
+            let stripper = match s.with {
+                StripWith::Regex => {
+                    Stripper::Pattern(regex("strip_headers", i + 1, &s.pattern, true)?)
+                }
+                StripWith::String => Stripper::Name(header_name("strip_headers", &s.pattern)?),
             };
             strip.push((stripper, s.apply_to));
         }

@@ -65,17 +65,25 @@ pub struct AddHeader {
 pub struct StripHeader {
     /// Always "Key": headers are stripped by name.
     pub strip_type: String,
-    /// "String" (exact name, any case) or "Regex" (matched against the whole name, any case).
-    pub with: String,
+    pub with: StripWith,
     pub pattern: String,
     pub apply_to: ApplyTo,
+}
+
+/// How a header to strip is named; stored as "String" or "Regex".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StripWith {
+    /// The exact name, any case.
+    String,
+    /// A regular expression matched against the whole name, any case.
+    Regex,
 }
 
 impl Default for StripHeader {
     fn default() -> Self {
         Self {
             strip_type: "Key".to_string(),
-            with: "String".to_string(),
+            with: StripWith::String,
             pattern: String::new(),
             apply_to: ApplyTo::Request,
         }
@@ -102,21 +110,17 @@ fn check_strip(line: usize, strip: &StripHeader) -> Result<(), FieldError> {
             format!("Line {line}: headers can only be stripped by name (strip type Key)."),
         ));
     }
-    match strip.with.as_str() {
-        "String" => form::check_header_name(field, &strip.pattern)
+    match strip.with {
+        StripWith::String => form::check_header_name(field, &strip.pattern)
             .map_err(|e| FieldError::new(field, format!("Line {line}: {}", e.message))),
-        "Regex" => form::check_regex(field, line, &strip.pattern),
-        other => Err(FieldError::new(
-            field,
-            format!("Line {line}: match a header name as String or Regex, not \"{other}\"."),
-        )),
+        StripWith::Regex => form::check_regex(field, line, &strip.pattern),
     }
 }
 
 impl StripHeader {
     /// The form line: a name, or a regular expression between slashes.
     fn line(&self) -> String {
-        if self.with == "Regex" {
+        if self.with == StripWith::Regex {
             format!("/{}/", self.pattern)
         } else {
             self.pattern.clone()
@@ -255,7 +259,11 @@ pub(super) fn parse_form(form: &FormValues) -> Result<SimpleHeaderConfig, FieldE
             .and_then(|t| t.strip_suffix('/'))
             .filter(|_| text.len() >= 2);
         let strip = StripHeader {
-            with: if regex.is_some() { "Regex" } else { "String" }.to_string(),
+            with: if regex.is_some() {
+                StripWith::Regex
+            } else {
+                StripWith::String
+            },
             pattern: regex.unwrap_or(text).to_string(),
             apply_to: strip_from,
             ..StripHeader::default()
@@ -295,8 +303,9 @@ pub(super) fn to_form(c: &SimpleHeaderConfig) -> FormValues {
 #[cfg(test)]
 mod tests {
     use super::super::tests::{error, json_error, valid};
-    use crate::domain::policy::Matcher;
+    use super::StripWith;
     use crate::domain::policy::PolicyType::SimpleHeader;
+    use crate::domain::policy::{Matcher, PolicyConfig};
 
     #[test]
     fn summaries() {
@@ -383,6 +392,19 @@ mod tests {
         ] {
             assert_eq!(json_error(SimpleHeader, json).field, field, "{json}");
         }
+    }
+
+    /// Stored strip rules ("with": "String" or "Regex") read back and are written back as stored.
+    #[test]
+    fn stored_strip_rules_round_trip() {
+        let stored = r#"{"addHeaders":[],"stripHeaders":[{"stripType":"Key","with":"String","pattern":"Server","applyTo":"Response"},{"stripType":"Key","with":"Regex","pattern":"^X-.*","applyTo":"Both"}]}"#;
+        let Ok(PolicyConfig::SimpleHeader(c)) = PolicyConfig::from_json(SimpleHeader, stored)
+        else {
+            panic!("stored rules read back")
+        };
+        let with: Vec<StripWith> = c.strip_headers.iter().map(|s| s.with).collect();
+        assert_eq!(with, [StripWith::String, StripWith::Regex]);
+        assert_eq!(PolicyConfig::SimpleHeader(c).to_json(), stored);
     }
 
     #[test]

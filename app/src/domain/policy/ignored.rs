@@ -15,8 +15,7 @@ pub struct IgnoredResourcesConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct IgnoredRule {
-    /// "*" or an HTTP method.
-    pub verb: String,
+    pub verb: Verb,
     /// A regular expression that must match the whole request path.
     pub path_pattern: String,
 }
@@ -24,9 +23,88 @@ pub struct IgnoredRule {
 impl Default for IgnoredRule {
     fn default() -> Self {
         Self {
-            verb: "*".to_string(),
+            verb: Verb::Any,
             path_pattern: String::new(),
         }
+    }
+}
+
+/// The method a rule applies to: "*" (any) or one of `form::HTTP_METHODS`, in any case as
+/// written (apiman's JSON and older stored rules), upper case when written back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "&'static str")]
+pub enum Verb {
+    Any,
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+    Head,
+    Options,
+}
+
+impl Verb {
+    const METHODS: [Verb; 7] = [
+        Verb::Get,
+        Verb::Post,
+        Verb::Put,
+        Verb::Patch,
+        Verb::Delete,
+        Verb::Head,
+        Verb::Options,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verb::Any => "*",
+            Verb::Get => "GET",
+            Verb::Post => "POST",
+            Verb::Put => "PUT",
+            Verb::Patch => "PATCH",
+            Verb::Delete => "DELETE",
+            Verb::Head => "HEAD",
+            Verb::Options => "OPTIONS",
+        }
+    }
+
+    /// The method to match, None for any.
+    pub fn method(self) -> Option<http::Method> {
+        Some(match self {
+            Verb::Any => return None,
+            Verb::Get => http::Method::GET,
+            Verb::Post => http::Method::POST,
+            Verb::Put => http::Method::PUT,
+            Verb::Patch => http::Method::PATCH,
+            Verb::Delete => http::Method::DELETE,
+            Verb::Head => http::Method::HEAD,
+            Verb::Options => http::Method::OPTIONS,
+        })
+    }
+}
+
+impl TryFrom<String> for Verb {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        if text == "*" {
+            return Ok(Verb::Any);
+        }
+        Verb::METHODS
+            .into_iter()
+            .find(|v| v.as_str().eq_ignore_ascii_case(&text))
+            .ok_or_else(|| {
+                format!(
+                    "start with * or an HTTP method ({}), not \"{text}\".",
+                    form::methods_hint()
+                )
+            })
+    }
+}
+
+impl From<Verb> for &'static str {
+    fn from(v: Verb) -> Self {
+        v.as_str()
     }
 }
 
@@ -35,16 +113,6 @@ fn rules_error(line: usize, problem: impl std::fmt::Display) -> FieldError {
 }
 
 fn check_rule(line: usize, rule: &IgnoredRule) -> Result<(), FieldError> {
-    if rule.verb != "*" && !form::is_method(&rule.verb) {
-        return Err(rules_error(
-            line,
-            format!(
-                "start with * or an HTTP method ({}), not \"{}\".",
-                form::methods_hint(),
-                rule.verb
-            ),
-        ));
-    }
     if rule.path_pattern.is_empty() {
         return Err(rules_error(
             line,
@@ -57,10 +125,9 @@ fn check_rule(line: usize, rule: &IgnoredRule) -> Result<(), FieldError> {
 impl IgnoredRule {
     /// "GET /admin/.*", or just the pattern for any method.
     fn describe(&self) -> String {
-        if self.verb == "*" {
-            self.path_pattern.clone()
-        } else {
-            format!("{} {}", self.verb, self.path_pattern)
+        match self.verb {
+            Verb::Any => self.path_pattern.clone(),
+            verb => format!("{} {}", verb.as_str(), self.path_pattern),
         }
     }
 }
@@ -100,18 +167,21 @@ pub(super) fn default_form() -> FormValues {
 }
 
 fn parse_line(line: usize, text: &str) -> Result<IgnoredRule, FieldError> {
+    let verb = |text: &str| Verb::try_from(text.to_string()).map_err(|e| rules_error(line, e));
     let rule = match text.split_once(char::is_whitespace) {
-        Some((verb, pattern)) => IgnoredRule {
-            verb: verb.to_ascii_uppercase(),
+        Some((method, pattern)) => IgnoredRule {
+            verb: verb(method)?,
             path_pattern: pattern.trim().to_string(),
         },
-        None if text == "*" || form::is_method(text) => IgnoredRule {
-            verb: text.to_ascii_uppercase(),
-            path_pattern: String::new(),
-        },
-        None => IgnoredRule {
-            verb: "*".to_string(),
-            path_pattern: text.to_string(),
+        None => match Verb::try_from(text.to_string()) {
+            Ok(verb) => IgnoredRule {
+                verb,
+                path_pattern: String::new(),
+            },
+            Err(_) => IgnoredRule {
+                verb: Verb::Any,
+                path_pattern: text.to_string(),
+            },
         },
     };
     check_rule(line, &rule)?;
@@ -130,7 +200,7 @@ pub(super) fn to_form(c: &IgnoredResourcesConfig) -> FormValues {
     let lines: Vec<String> = c
         .rules
         .iter()
-        .map(|r| format!("{} {}", r.verb, r.path_pattern))
+        .map(|r| format!("{} {}", r.verb.as_str(), r.path_pattern))
         .collect();
     form_of([("rules", lines.join("\n"))])
 }
@@ -186,16 +256,44 @@ mod tests {
         }
     }
 
+    /// Stored rules (methods in any case, "*" for any) read back as the same rules, and are
+    /// written back in the stored spelling.
+    #[test]
+    fn stored_verbs_round_trip() {
+        let stored = r#"{"rules":[{"verb":"GET","pathPattern":"/a"},{"verb":"*","pathPattern":"/b"},{"verb":"delete","pathPattern":"/c"}]}"#;
+        let Ok(PolicyConfig::IgnoredResources(c)) =
+            PolicyConfig::from_json(IgnoredResources, stored)
+        else {
+            panic!("stored rules read back")
+        };
+        let verbs: Vec<Verb> = c.rules.iter().map(|r| r.verb).collect();
+        assert_eq!(verbs, [Verb::Get, Verb::Any, Verb::Delete]);
+        let written = PolicyConfig::IgnoredResources(c.clone()).to_json();
+        assert_eq!(
+            written,
+            r#"{"rules":[{"verb":"GET","pathPattern":"/a"},{"verb":"*","pathPattern":"/b"},{"verb":"DELETE","pathPattern":"/c"}]}"#
+        );
+        assert_eq!(
+            PolicyConfig::from_json(IgnoredResources, &written),
+            Ok(PolicyConfig::IgnoredResources(c))
+        );
+        let e = json_error(
+            IgnoredResources,
+            r#"{"rules":[{"verb":"FETCH","pathPattern":"/a"}]}"#,
+        );
+        assert!(e.message.contains("HTTP method"), "{e:?}");
+    }
+
     #[test]
     fn ignoring() {
         let c = IgnoredResourcesConfig {
             rules: vec![
                 IgnoredRule {
-                    verb: "GET".into(),
+                    verb: Verb::Get,
                     path_pattern: "/admin/.*".into(),
                 },
                 IgnoredRule {
-                    verb: "*".into(),
+                    verb: Verb::Any,
                     path_pattern: "/internal/.*".into(),
                 },
             ],

@@ -12,9 +12,10 @@ mod headers;
 mod ignored;
 mod ip_list;
 mod rate_limit;
+mod stored;
 mod time_window;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 
 pub use super::FieldError;
 pub use api_key::ApiKeyConfig;
@@ -24,10 +25,11 @@ pub use compiled::{
 };
 pub use cors::CorsConfig;
 pub use format::group_thousands;
-pub use headers::{AddHeader, ApplyTo, SimpleHeaderConfig, StripHeader};
-pub use ignored::{IgnoredResourcesConfig, IgnoredRule};
+pub use headers::{AddHeader, ApplyTo, SimpleHeaderConfig, StripHeader, StripWith};
+pub use ignored::{IgnoredResourcesConfig, IgnoredRule, Verb};
 pub use ip_list::IpListConfig;
 pub use rate_limit::{Granularity, Period, RateLimitConfig};
+pub use stored::{StoredPolicy, Unusable};
 pub use time_window::{TimeRestrictedConfig, TimeRule};
 
 /// Form field name -> text as typed (checkboxes hold "true" or "false").
@@ -55,27 +57,38 @@ pub enum FieldKind {
 }
 
 /// The policy types; serialized as their apiman ids, like "RateLimitingPolicy".
+#[cfg_attr(feature = "ssr", derive(sqlx::Encode, sqlx::Decode))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum PolicyType {
     #[serde(rename = "RateLimitingPolicy")]
+    #[cfg_attr(feature = "ssr", sqlx(rename = "RateLimitingPolicy"))]
     RateLimiting,
     #[serde(rename = "QuotaPolicy")]
+    #[cfg_attr(feature = "ssr", sqlx(rename = "QuotaPolicy"))]
     Quota,
     #[serde(rename = "IPWhitelistPolicy")]
+    #[cfg_attr(feature = "ssr", sqlx(rename = "IPWhitelistPolicy"))]
     IpAllowList,
     #[serde(rename = "IPBlacklistPolicy")]
+    #[cfg_attr(feature = "ssr", sqlx(rename = "IPBlacklistPolicy"))]
     IpBlockList,
     #[serde(rename = "IgnoredResourcesPolicy")]
+    #[cfg_attr(feature = "ssr", sqlx(rename = "IgnoredResourcesPolicy"))]
     IgnoredResources,
     #[serde(rename = "APIKeyPolicy")]
+    #[cfg_attr(feature = "ssr", sqlx(rename = "APIKeyPolicy"))]
     ApiKey,
     #[serde(rename = "SimpleHeaderPolicy")]
+    #[cfg_attr(feature = "ssr", sqlx(rename = "SimpleHeaderPolicy"))]
     SimpleHeader,
     #[serde(rename = "CORSPolicy")]
+    #[cfg_attr(feature = "ssr", sqlx(rename = "CORSPolicy"))]
     Cors,
     #[serde(rename = "BASICAuthenticationPolicy")]
+    #[cfg_attr(feature = "ssr", sqlx(rename = "BASICAuthenticationPolicy"))]
     BasicAuth,
     #[serde(rename = "TimeRestrictedAccessPolicy")]
+    #[cfg_attr(feature = "ssr", sqlx(rename = "TimeRestrictedAccessPolicy"))]
     TimeRestricted,
 }
 
@@ -242,17 +255,7 @@ impl PolicyConfig {
 
     /// The apiman-compatible JSON configuration.
     pub fn to_json(&self) -> String {
-        match self {
-            Self::RateLimiting(c) | Self::Quota(c) => serde_json::to_string(c),
-            Self::IpAllowList(c) | Self::IpBlockList(c) => serde_json::to_string(c),
-            Self::IgnoredResources(c) => serde_json::to_string(c),
-            Self::ApiKey(c) => serde_json::to_string(c),
-            Self::SimpleHeader(c) => serde_json::to_string(c),
-            Self::Cors(c) => serde_json::to_string(c),
-            Self::BasicAuth(c) => serde_json::to_string(c),
-            Self::TimeRestricted(c) => serde_json::to_string(c),
-        }
-        .unwrap_or_default()
+        serde_json::to_string(self).unwrap_or_default()
     }
 
     pub fn validate(&self) -> Result<(), FieldError> {
@@ -330,6 +333,22 @@ impl PolicyConfig {
             Self::Cors(c) => cors::to_form(c),
             Self::BasicAuth(c) => basic_auth::to_form(c),
             Self::TimeRestricted(c) => time_window::to_form(c),
+        }
+    }
+}
+
+/// Serializes as the apiman-compatible configuration alone (the type is stored beside it).
+impl Serialize for PolicyConfig {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::RateLimiting(c) | Self::Quota(c) => c.serialize(serializer),
+            Self::IpAllowList(c) | Self::IpBlockList(c) => c.serialize(serializer),
+            Self::IgnoredResources(c) => c.serialize(serializer),
+            Self::ApiKey(c) => c.serialize(serializer),
+            Self::SimpleHeader(c) => c.serialize(serializer),
+            Self::Cors(c) => c.serialize(serializer),
+            Self::BasicAuth(c) => c.serialize(serializer),
+            Self::TimeRestricted(c) => c.serialize(serializer),
         }
     }
 }

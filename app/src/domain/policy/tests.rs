@@ -157,7 +157,7 @@ fn invalid_stored_configurations_do_not_compile() {
         }),
         PolicyConfig::IgnoredResources(IgnoredResourcesConfig {
             rules: vec![IgnoredRule {
-                verb: "*".into(),
+                verb: Verb::Any,
                 path_pattern: "/admin/(".into(),
             }],
         }),
@@ -180,7 +180,7 @@ fn invalid_stored_configurations_do_not_compile() {
 fn compiled_patterns_match_whole_paths_only() {
     let c = PolicyConfig::IgnoredResources(IgnoredResourcesConfig {
         rules: vec![IgnoredRule {
-            verb: "GET".into(),
+            verb: Verb::Get,
             path_pattern: "/admin/.*".into(),
         }],
     });

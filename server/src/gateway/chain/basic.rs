@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
 
 use super::{Exchange, Outcome};
-use crate::gateway::errors::{PolicyFailure, codes};
+use crate::gateway::errors::{FailureType, PolicyFailure, codes};
 use crate::gateway::limits::{BucketKey, CounterLimits, Counters, window};
 
 pub(super) struct BasicAuth {
@@ -89,7 +89,7 @@ impl AuthGuard {
 }
 
 fn refusal(status: StatusCode, code: u32, message: String, retry_after: Option<u64>) -> Outcome {
-    let mut f = PolicyFailure::new("Authentication", code, status, message);
+    let mut f = PolicyFailure::new(FailureType::Authentication, code, status, message);
     f.retry_after = retry_after;
     Outcome::Fail(f)
 }

@@ -12,12 +12,12 @@ mod tests;
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use app::domain::policy::{HeaderRules, IpMatcher, Matcher, PolicyConfig, PolicyType, Stripper};
+use app::domain::policy::{HeaderRules, IpMatcher, Matcher, StoredPolicy, Stripper};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use chrono::{Datelike, Timelike, Utc};
 
 use super::client_addr::TrustedProxies;
-use super::errors::{PolicyFailure, codes};
+use super::errors::{FailureType, PolicyFailure, codes};
 use super::limits::Counters;
 
 pub use basic::{AuthGuard, AuthLimits};
@@ -45,28 +45,26 @@ pub struct Runtime {
     pub trusted: TrustedProxies,
 }
 
-/// Compiles stored policies once; one that does not compile is logged with its reason and
-/// refuses every request until it is fixed.
-pub fn compile<'a>(
-    policies: impl IntoIterator<Item = (i64, &'a str, &'a serde_json::Value)>,
-) -> Chain {
+/// Compiles stored policies once; one that does not check out or compile is logged with its
+/// reason and refuses every request until it is fixed.
+pub fn compile<'a>(policies: impl IntoIterator<Item = &'a StoredPolicy>) -> Chain {
     policies
         .into_iter()
-        .map(|(id, policy_type, config)| {
-            let compiled = PolicyType::parse(policy_type)
-                .ok_or_else(|| format!("unknown policy type {policy_type}"))
-                .and_then(|t| {
-                    PolicyConfig::from_json(t, &config.to_string())
-                        .and_then(|c| c.compile())
-                        .map_err(|e| format!("{}: {}", e.field, e.message))
-                });
+        .map(|policy| {
+            let id = policy.id;
+            let compiled = match &policy.config {
+                Ok(c) => c
+                    .compile()
+                    .map_err(|e| format!("{}: {}", e.field, e.message)),
+                Err(unusable) => Err(unusable.to_string()),
+            };
             let kind = match compiled {
                 Ok(Matcher::Basic(c)) => Kind::Basic(basic::BasicAuth::new(c)),
                 Ok(m) => Kind::Run(m),
                 Err(reason) => {
                     tracing::error!(
                         id,
-                        policy_type,
+                        policy_type = ?policy.policy_type(),
                         reason,
                         "invalid policy: its API refuses requests until it is fixed"
                     );
@@ -153,7 +151,12 @@ pub async fn on_request<'a>(chain: &'a [Compiled], ex: &mut Exchange<'a>, rt: &R
 }
 
 fn fail(code: u32, status: StatusCode, message: &str) -> Outcome {
-    Outcome::Fail(PolicyFailure::new("Other", code, status, message))
+    Outcome::Fail(PolicyFailure::new(
+        FailureType::Other,
+        code,
+        status,
+        message,
+    ))
 }
 
 async fn request<'a>(policy: &'a Compiled, ex: &mut Exchange<'a>, rt: &Runtime) -> Outcome {

@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
-use app::domain::policy::{PolicyConfig, PolicyType};
+use app::domain::policy::{PolicyConfig, PolicyType, StoredPolicy};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use base64::Engine;
 use serde_json::{Value, json};
@@ -28,7 +28,7 @@ fn rt() -> Runtime {
 }
 
 fn policy(t: PolicyType, config: Value) -> Chain {
-    compile([(1, t.id(), &config)])
+    compile([&StoredPolicy::new(1, t.id(), &config)])
 }
 
 /// Runs `chain` on a request; the failure's status and code, or None when it went on.
@@ -112,7 +112,7 @@ async fn headers_are_stripped_and_added_on_requests_and_responses() {
             overwrite: false,
         }],
         strip_headers: vec![app::domain::policy::StripHeader {
-            with: "Regex".into(),
+            with: app::domain::policy::StripWith::Regex,
             pattern: "x-internal-.*".into(),
             apply_to: app::domain::policy::ApplyTo::Both,
             ..Default::default()

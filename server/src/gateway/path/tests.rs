@@ -1,6 +1,6 @@
 use super::*;
 use crate::gateway::{proxy, split};
-use app::domain::policy::{IgnoredResourcesConfig, IgnoredRule, Matcher, PolicyConfig};
+use app::domain::policy::{IgnoredResourcesConfig, IgnoredRule, Matcher, PolicyConfig, Verb};
 use axum::http::{Method, Uri};
 use proptest::prelude::*;
 
@@ -132,7 +132,7 @@ proptest! {
         tail in "[a-z0-9]{0,8}",
     ) {
         let rule = PolicyConfig::IgnoredResources(IgnoredResourcesConfig {
-            rules: vec![IgnoredRule { verb: "*".into(), path_pattern: "/admin/.*".into() }],
+            rules: vec![IgnoredRule { verb: Verb::Any, path_pattern: "/admin/.*".into() }],
         });
         let Ok(Matcher::Ignored(rule)) = rule.compile() else { panic!("compiles") };
         let separator = |k: u8| match k {

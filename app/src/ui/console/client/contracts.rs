@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use super::use_client;
 use crate::api::contracts::{CreateContract, DeleteContract, contractable_apis};
 use crate::domain::catalog::{ClientVersionView, ContractStatus, ContractView, ContractableApi};
+use crate::domain::client::ClientStatus;
 use crate::domain::paging::PageRequest;
 use crate::ui::components::contracts::ContractTable;
 use crate::ui::components::dialog::ConfirmDialog;
@@ -75,7 +76,7 @@ fn Contracts(view: ClientVersionView, apis: Vec<ContractableApi>) -> impl IntoVi
     };
     let removing = RwSignal::new(None::<ContractView>);
     let confirm_open = RwSignal::new(false);
-    let editable = view.can_edit && view.status.as_str() != "Retired";
+    let editable = view.can_edit && view.status != ClientStatus::Retired;
     let contracts = view.contracts.clone();
 
     view! {
