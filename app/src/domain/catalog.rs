@@ -7,15 +7,19 @@ use super::client::ClientStatus;
 use super::lifecycle::{ApiStatus, PlanStatus, Readiness};
 use super::policy::{FormValues, PolicyType};
 
-/// One row of an organization's Plans tab.
+/// One row of an organization's APIs, Plans or Clients tab: the entity and its newest version
+/// (`S`: the entity's status enum).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PlanSummary {
+pub struct EntitySummary<S> {
     pub id: String,
     pub name: String,
     pub description: String,
     pub latest_version: String,
-    pub latest_status: PlanStatus,
+    pub latest_status: S,
 }
+
+/// One row of an organization's Plans tab.
+pub type PlanSummary = EntitySummary<PlanStatus>;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanVersionView {
@@ -33,14 +37,7 @@ pub struct PlanVersionView {
 }
 
 /// One row of an organization's APIs tab.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ApiSummary {
-    pub id: String,
-    pub name: String,
-    pub description: String,
-    pub latest_version: String,
-    pub latest_status: ApiStatus,
-}
+pub type ApiSummary = EntitySummary<ApiStatus>;
 
 /// A plan version offered by an API version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -119,14 +116,7 @@ pub struct PolicyChain {
 }
 
 /// One row of an organization's Clients tab.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ClientSummary {
-    pub id: String,
-    pub name: String,
-    pub description: String,
-    pub latest_version: String,
-    pub latest_status: ClientStatus,
-}
+pub type ClientSummary = EntitySummary<ClientStatus>;
 
 #[cfg_attr(feature = "ssr", derive(sqlx::Encode, sqlx::Decode))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -84,13 +84,7 @@ pub async fn create(
 pub async fn list(pool: &PgPool, org: &str, query: &PageQuery) -> AppResult<Page<ApiSummary>> {
     let page = super::latest::page(pool, super::latest::Entity::Api, org, query)
         .await?
-        .map(|r| ApiSummary {
-            latest_status: r.status,
-            id: r.id,
-            name: r.name,
-            description: r.description,
-            latest_version: r.version,
-        });
+        .map(Into::into);
     Ok(page)
 }
 

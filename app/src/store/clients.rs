@@ -104,13 +104,7 @@ pub async fn create_in(
 pub async fn list(pool: &PgPool, org: &str, query: &PageQuery) -> AppResult<Page<ClientSummary>> {
     let page = super::latest::page(pool, super::latest::Entity::Client, org, query)
         .await?
-        .map(|r| ClientSummary {
-            latest_status: r.status,
-            id: r.id,
-            name: r.name,
-            description: r.description,
-            latest_version: r.version,
-        });
+        .map(Into::into);
     Ok(page)
 }
 

@@ -4,6 +4,7 @@
 use sqlx::postgres::PgRow;
 use sqlx::{FromRow, PgPool};
 
+use crate::domain::catalog::EntitySummary;
 use crate::domain::paging::{Page, PageQuery};
 use crate::error::AppResult;
 
@@ -36,6 +37,18 @@ pub struct Latest<S> {
     pub version: String,
     pub status: S,
     total: i64,
+}
+
+impl<S> From<Latest<S>> for EntitySummary<S> {
+    fn from(r: Latest<S>) -> Self {
+        EntitySummary {
+            id: r.id,
+            name: r.name,
+            description: r.description,
+            latest_version: r.version,
+            latest_status: r.status,
+        }
+    }
 }
 
 /// The entities of `org` whose name or id contains the filter, by name.
