@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use app::domain::lifecycle::ApiAction;
 use app::domain::policy::PolicyType;
-use app::store::{self, PgPool};
+use app::store::PgPool;
 use axum::body::Body;
 use support::*;
 
@@ -20,7 +20,7 @@ async fn basic_world(pool: &PgPool) -> (std::net::SocketAddr, String) {
     api(pool, "Public", &echo, true, &[], &[]).await;
     api(pool, "Other", &echo, false, &["Open"], &[]).await;
     api(pool, "Old", &echo, false, &["Open"], &[]).await;
-    store::apis::transition(pool, "david", ORG, "Old", "1.0", ApiAction::Retire)
+    app::api::apis::service::transition(pool, "david", (ORG, "Old", "1.0"), ApiAction::Retire)
         .await
         .expect("retire");
     api(pool, "Down", "http://127.0.0.1:1/", false, &["Open"], &[]).await;
@@ -317,7 +317,7 @@ async fn a_second_gateway_process_learns_of_register_and_retire_within_a_second(
     )
     .await;
     let key = client(&pool, "App", &[], &[]).await;
-    let c = store::contracts::NewContract {
+    let c = app::api::contracts::service::NewContract {
         client_org: ORG,
         client: "App",
         client_version: "1.0",
@@ -327,7 +327,7 @@ async fn a_second_gateway_process_learns_of_register_and_retire_within_a_second(
         plan: "Open",
         plan_version: "1.0",
     };
-    store::contracts::create(&pool, "david", &c, true)
+    app::api::contracts::service::create(&pool, "david", &c, true)
         .await
         .expect("contract");
 
@@ -399,11 +399,11 @@ async fn a_second_gateway_process_learns_of_register_and_retire_within_a_second(
             panic!("the second gateway did not answer {want} within 1 s");
         }
     };
-    store::clients::register(&pool, "david", ORG, "App", "1.0")
+    app::api::clients::service::register(&pool, "david", (ORG, "App", "1.0"))
         .await
         .expect("register");
     within(200).await;
-    store::clients::retire(&pool, "david", ORG, "App", "1.0")
+    app::api::clients::service::retire(&pool, "david", (ORG, "App", "1.0"))
         .await
         .expect("retire");
     within(403).await;
