@@ -197,19 +197,7 @@ async fn every_kind_of_change_arrives_as_a_delta_equal_to_a_full_load(pool: PgPo
 
 #[sqlx::test(migrator = "app::store::MIGRATOR")]
 async fn a_skipped_change_number_makes_the_gateway_load_everything(pool: PgPool) {
-    let up = upstream().await;
-    org(&pool).await;
-    plan(&pool, "Gold", &[]).await;
-    api(
-        &pool,
-        "Echo",
-        &format!("http://{up}/echo"),
-        false,
-        &["Gold"],
-        &[],
-    )
-    .await;
-    client(&pool, "App", &[("Echo", "Gold")], &[]).await;
+    echo_world(&pool, &[]).await;
     let (gw, addr) = gateway(&pool, None).await;
     let http = http();
 

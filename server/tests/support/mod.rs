@@ -210,6 +210,18 @@ pub async fn client(
     key_of(pool, name).await
 }
 
+/// The smallest world to proxy through: plan Gold 1.0 with `plan_policies`, API Echo 1.0
+/// (private, upstream of a fresh echo) offering it, and client App registered with a contract
+/// through it. Returns App's key.
+pub async fn echo_world(pool: &PgPool, plan_policies: &[PolicyConfig]) -> String {
+    let up = upstream().await;
+    org(pool).await;
+    plan(pool, "Gold", plan_policies).await;
+    let endpoint = format!("http://{up}/echo");
+    api(pool, "Echo", &endpoint, false, &["Gold"], &[]).await;
+    client(pool, "App", &[("Echo", "Gold")], &[]).await
+}
+
 pub async fn key_of(pool: &PgPool, client: &str) -> String {
     let (key,): (String,) =
         sqlx::query_as("SELECT api_key FROM client_versions WHERE client_id = $1")
