@@ -14,6 +14,8 @@ pub mod policies;
 pub mod portal;
 pub mod session;
 pub mod users;
+#[cfg(feature = "ssr")]
+mod versioned;
 
 /// The state and the console user of this request, once they hold `permission` in `org`.
 #[cfg(feature = "ssr")]

@@ -48,6 +48,15 @@ impl Entity {
         }
     }
 
+    /// The entity type of its audit entries.
+    pub fn audit_type(self) -> &'static str {
+        match self {
+            Entity::Api => "api",
+            Entity::Plan => "plan",
+            Entity::Client => "client",
+        }
+    }
+
     /// The entity's name in "There is no version 2.0 of plan gold.".
     fn lower_noun(self) -> &'static str {
         match self {
@@ -183,6 +192,19 @@ where
         .fetch_optional(conn)
         .await?;
     row.ok_or_else(|| no_version(entity, id, version))
+}
+
+/// The row id of a version, locking its row for the rest of the transaction.
+pub async fn lock_version_id(
+    conn: &mut PgConnection,
+    entity: Entity,
+    org: &str,
+    id: &str,
+    version: &str,
+) -> AppResult<i64> {
+    // Statuses are TEXT columns: read as text, as only the id matters here.
+    let (row_id, _): (i64, String) = lock_version(conn, entity, org, id, version).await?;
+    Ok(row_id)
 }
 
 /// "There is no version 2.0 of plan gold."

@@ -4,6 +4,7 @@
 
 use sqlx::PgConnection;
 
+use crate::api::versioned as shared;
 use crate::domain::lifecycle::{self, ApiAction, ApiChange, ApiStatus, PlanStatus};
 use crate::error::{AppError, AppResult};
 use crate::store::PgPool;
@@ -11,30 +12,15 @@ use crate::store::apis::{self, Details, Implementation, PlanOffer};
 use crate::store::audit::Subject;
 use crate::store::gateway_feed::{self, ChangeKind};
 use crate::store::policies::{self, Owner};
-use crate::store::versioned::{self, Entity, NewEntity};
+use crate::store::versioned::{Entity, NewEntity};
 
 fn subject<'a>(actor: &'a str, org: &'a str, api: &'a str) -> Subject<'a> {
-    Subject {
-        actor,
-        org_id: org,
-        entity_type: "api",
-        entity_id: api,
-    }
+    shared::subject(Entity::Api, actor, org, api)
 }
 
 /// Creates the API with its first version.
 pub async fn create(pool: &PgPool, actor: &str, new: &NewEntity<'_>) -> AppResult<()> {
-    let mut tx = pool.begin().await?;
-    versioned::create(&mut tx, Entity::Api, actor, new, None).await?;
-    subject(actor, new.org, new.id)
-        .record(
-            &mut tx,
-            "created",
-            serde_json::json!({"name": new.name, "version": new.version}),
-        )
-        .await?;
-    tx.commit().await?;
-    Ok(())
+    shared::create(pool, Entity::Api, actor, new, None).await
 }
 
 /// Moves an unpublished version to the status its checklist gives it.
@@ -179,36 +165,27 @@ pub async fn transition(
 pub async fn new_version(
     pool: &PgPool,
     actor: &str,
-    (org, api, from_version): (&str, &str, &str),
+    from: (&str, &str, &str),
     version: &str,
 ) -> AppResult<()> {
     let mut tx = pool.begin().await?;
-    let (from_id, _) = apis::lock_version(&mut tx, org, api, from_version).await?;
-    let new_id =
-        versioned::new_version(&mut tx, Entity::Api, actor, (api, from_id), version, None).await?;
+    let (from_id, new_id) =
+        shared::add_version(&mut tx, Entity::Api, actor, from, (version, None)).await?;
     apis::copy_plans(&mut tx, from_id, new_id).await?;
     policies::copy(&mut tx, Owner::Api(from_id), Owner::Api(new_id)).await?;
     settle(&mut tx, new_id, ApiStatus::Created).await?;
-    subject(actor, org, api)
-        .record(
-            &mut tx,
-            "version_created",
-            serde_json::json!({"version": version, "from": from_version}),
-        )
-        .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Deletes the API with all its versions, unless one of them is published.
 pub async fn delete(pool: &PgPool, actor: &str, org: &str, api: &str) -> AppResult<()> {
-    let mut tx = pool.begin().await?;
-    let statuses: Vec<ApiStatus> = versioned::lock_statuses(&mut tx, Entity::Api, org, api).await?;
-    lifecycle::api_delete_allowed(&statuses).map_err(AppError::Conflict)?;
-    versioned::delete(&mut tx, Entity::Api, org, api).await?;
-    subject(actor, org, api)
-        .record(&mut tx, "deleted", serde_json::json!({}))
-        .await?;
-    tx.commit().await?;
-    Ok(())
+    shared::delete(
+        pool,
+        Entity::Api,
+        actor,
+        (org, api),
+        lifecycle::api_delete_allowed,
+    )
+    .await
 }

@@ -5,6 +5,7 @@
 
 use sqlx::PgConnection;
 
+use crate::api::versioned as shared;
 use crate::auth::api_key::new_api_key;
 use crate::domain::client::{self, ClientStatus};
 use crate::error::{AppError, AppResult};
@@ -13,36 +14,20 @@ use crate::store::audit::Subject;
 use crate::store::clients::{self, Locked};
 use crate::store::gateway_feed::{self, ChangeKind};
 use crate::store::policies::{self, Owner};
-use crate::store::versioned::{self, Entity, NewEntity};
+use crate::store::versioned::{Entity, NewEntity};
 
 pub(crate) fn subject<'a>(actor: &'a str, org: &'a str, client: &'a str) -> Subject<'a> {
-    Subject {
-        actor,
-        org_id: org,
-        entity_type: "client",
-        entity_id: client,
-    }
+    shared::subject(Entity::Client, actor, org, client)
 }
 
 /// Creates the client and its first version (with its API key).
 pub async fn create(pool: &PgPool, actor: &str, new: &NewEntity<'_>) -> AppResult<()> {
-    let mut tx = pool.begin().await?;
-    create_in(&mut tx, actor, new).await?;
-    tx.commit().await?;
-    Ok(())
+    shared::create(pool, Entity::Client, actor, new, Some(&new_api_key())).await
 }
 
 /// Creates the client and its first version inside the caller's transaction.
 pub async fn create_in(conn: &mut PgConnection, actor: &str, new: &NewEntity<'_>) -> AppResult<()> {
-    let key = new_api_key();
-    versioned::create(conn, Entity::Client, actor, new, Some(&key)).await?;
-    subject(actor, new.org, new.id)
-        .record(
-            conn,
-            "created",
-            serde_json::json!({"name": new.name, "version": new.version}),
-        )
-        .await
+    shared::create_in(conn, Entity::Client, actor, new, Some(&new_api_key())).await
 }
 
 /// Recomputes and stores the status; returns it.
@@ -150,47 +135,23 @@ pub async fn regenerate_key(
 pub async fn new_version(
     pool: &PgPool,
     actor: &str,
-    (org, client, from_version): (&str, &str, &str),
+    from: (&str, &str, &str),
     version: &str,
 ) -> AppResult<()> {
     let mut tx = pool.begin().await?;
-    let from = clients::lock_version(&mut tx, org, client, from_version).await?;
     let key = new_api_key();
-    let new_id = versioned::new_version(
-        &mut tx,
-        Entity::Client,
-        actor,
-        (client, from.id),
-        version,
-        Some(&key),
-    )
-    .await?;
-    clients::copy_contracts(&mut tx, from.id, new_id).await?;
-    policies::copy(&mut tx, Owner::Client(from.id), Owner::Client(new_id)).await?;
+    let (from_id, new_id) =
+        shared::add_version(&mut tx, Entity::Client, actor, from, (version, Some(&key))).await?;
+    clients::copy_contracts(&mut tx, from_id, new_id).await?;
+    policies::copy(&mut tx, Owner::Client(from_id), Owner::Client(new_id)).await?;
     refresh(&mut tx, new_id).await?;
-    subject(actor, org, client)
-        .record(
-            &mut tx,
-            "version_created",
-            serde_json::json!({"version": version, "from": from_version}),
-        )
-        .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Deletes the client with all its versions, unless one of them is registered.
 pub async fn delete(pool: &PgPool, actor: &str, org: &str, client: &str) -> AppResult<()> {
-    let mut tx = pool.begin().await?;
-    let statuses: Vec<ClientStatus> =
-        versioned::lock_statuses(&mut tx, Entity::Client, org, client).await?;
-    for status in statuses {
-        client::can_delete(status).map_err(AppError::Conflict)?;
-    }
-    versioned::delete(&mut tx, Entity::Client, org, client).await?;
-    subject(actor, org, client)
-        .record(&mut tx, "deleted", serde_json::json!({}))
-        .await?;
-    tx.commit().await?;
-    Ok(())
+    let allowed =
+        |statuses: &[ClientStatus]| statuses.iter().try_for_each(|s| client::can_delete(*s));
+    shared::delete(pool, Entity::Client, actor, (org, client), allowed).await
 }

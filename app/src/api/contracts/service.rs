@@ -6,6 +6,7 @@
 use sqlx::PgConnection;
 
 use crate::api::clients::service as client_service;
+use crate::api::versioned;
 use crate::domain::catalog::{ContractStatus, ContractView};
 use crate::domain::client::{self, ContractFacts};
 use crate::domain::lifecycle::PlanStatus;
@@ -16,6 +17,7 @@ use crate::store::audit::Subject;
 use crate::store::clients::{self, Locked};
 use crate::store::contracts::{self, Parties};
 use crate::store::gateway_feed::{self, ChangeKind};
+use crate::store::versioned::Entity;
 
 /// Which API, plan and client a new contract joins.
 pub struct NewContract<'a> {
@@ -116,23 +118,18 @@ async fn record_created(
             }),
         )
         .await?;
-    let api = Subject {
-        actor,
-        org_id: c.api_org,
-        entity_type: "api",
-        entity_id: c.api,
-    };
-    api.record(
-        conn,
-        "contract_created",
-        serde_json::json!({
-            "version": c.api_version,
-            "client": format!("{}/{} {}", c.client_org, c.client, c.client_version),
-            "plan": plan,
-            "status": status,
-        }),
-    )
-    .await
+    versioned::subject(Entity::Api, actor, c.api_org, c.api)
+        .record(
+            conn,
+            "contract_created",
+            serde_json::json!({
+                "version": c.api_version,
+                "client": format!("{}/{} {}", c.client_org, c.client, c.client_version),
+                "plan": plan,
+                "status": status,
+            }),
+        )
+        .await
 }
 
 /// Locks a contract and its client version: the client version first, the same order as

@@ -1,36 +1,17 @@
 //! The plan use cases: each owns its transaction, checks the lifecycle rules, calls the
 //! store's SQL and records the change.
 
+use crate::api::versioned as shared;
 use crate::domain::lifecycle;
 use crate::error::{AppError, AppResult};
 use crate::store::PgPool;
-use crate::store::audit::Subject;
 use crate::store::plans;
 use crate::store::policies::{self, Owner};
-use crate::store::versioned::{self, Entity, NewEntity};
-
-fn subject<'a>(actor: &'a str, org: &'a str, plan: &'a str) -> Subject<'a> {
-    Subject {
-        actor,
-        org_id: org,
-        entity_type: "plan",
-        entity_id: plan,
-    }
-}
+use crate::store::versioned::{Entity, NewEntity};
 
 /// Creates the plan with its first version.
 pub async fn create(pool: &PgPool, actor: &str, new: &NewEntity<'_>) -> AppResult<()> {
-    let mut tx = pool.begin().await?;
-    versioned::create(&mut tx, Entity::Plan, actor, new, None).await?;
-    subject(actor, new.org, new.id)
-        .record(
-            &mut tx,
-            "created",
-            serde_json::json!({"name": new.name, "version": new.version}),
-        )
-        .await?;
-    tx.commit().await?;
-    Ok(())
+    shared::create(pool, Entity::Plan, actor, new, None).await
 }
 
 /// Locks the version: from now on it never changes.
@@ -43,7 +24,7 @@ pub async fn lock(
     let (id, current) = plans::lock_version(&mut tx, org, plan, version).await?;
     let next = lifecycle::plan_lock(current).map_err(AppError::Conflict)?;
     plans::set_locked(&mut tx, id, next).await?;
-    subject(actor, org, plan)
+    shared::subject(Entity::Plan, actor, org, plan)
         .record(&mut tx, "locked", serde_json::json!({"version": version}))
         .await?;
     tx.commit().await?;
@@ -54,22 +35,13 @@ pub async fn lock(
 pub async fn new_version(
     pool: &PgPool,
     actor: &str,
-    (org, plan, from_version): (&str, &str, &str),
+    from: (&str, &str, &str),
     version: &str,
 ) -> AppResult<()> {
     let mut tx = pool.begin().await?;
-    let (from_id, _) = plans::lock_version(&mut tx, org, plan, from_version).await?;
-    let new_id =
-        versioned::new_version(&mut tx, Entity::Plan, actor, (plan, from_id), version, None)
-            .await?;
+    let (from_id, new_id) =
+        shared::add_version(&mut tx, Entity::Plan, actor, from, (version, None)).await?;
     policies::copy(&mut tx, Owner::Plan(from_id), Owner::Plan(new_id)).await?;
-    subject(actor, org, plan)
-        .record(
-            &mut tx,
-            "version_created",
-            serde_json::json!({"version": version, "from": from_version}),
-        )
-        .await?;
     tx.commit().await?;
     Ok(())
 }
