@@ -319,7 +319,7 @@ async fn concurrent_decisions_leave_one_consistent_outcome(pool: PgPool) {
             .items[0]
             .clone()
     };
-    use app::store::contracts;
+    use app::api::contracts::service as contracts;
     // Two approvals at once: one wins, the other is told it was already approved.
     let (a, b) = tokio::join!(
         contracts::approve(&pool, "david", &id),

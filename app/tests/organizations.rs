@@ -152,8 +152,8 @@ async fn two_owners_removing_each_other_at_once_leave_one_owner(pool: PgPool) {
             .expect("create");
         common::join(&pool, "STRINGER", "rose", Role::Owner).await;
     }
-    let a = app::store::members::remove(&pool, "david", "STRINGER", "rose");
-    let b = app::store::members::remove(&pool, "rose", "STRINGER", "david");
+    let a = app::api::members::service::remove(&pool, "david", "STRINGER", "rose");
+    let b = app::api::members::service::remove(&pool, "rose", "STRINGER", "david");
     let (ra, rb) = tokio::join!(a, b);
     assert_eq!(
         ra.is_ok() as u8 + rb.is_ok() as u8,

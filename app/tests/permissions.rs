@@ -28,7 +28,7 @@ async fn world(pool: &PgPool) {
         .expect("create");
     common::join(pool, "STRINGER", "viewer", Role::Viewer).await;
     common::join(pool, "STRINGER", "portal", Role::Owner).await;
-    app::store::invitations::invite(pool, "david", "STRINGER", "invited", Role::Viewer)
+    app::api::members::service::invite(pool, "david", "STRINGER", "invited", Role::Viewer)
         .await
         .expect("invite");
 }

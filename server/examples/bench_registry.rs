@@ -21,6 +21,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+use app::api;
 use app::store::{self, PgPool};
 use axum::body::Body;
 use hyper_util::client::legacy::Client;
@@ -121,8 +122,15 @@ async fn seed(pool: &PgPool, total: i64) -> anyhow::Result<()> {
 /// Registers a new client through the store, as the console does; returns its key once the
 /// registration has committed.
 async fn register(pool: &PgPool, name: &str) -> anyhow::Result<String> {
-    store::clients::create(pool, USER, ORG, name, name, "", "1.0").await?;
-    let c = store::contracts::NewContract {
+    let new = store::versioned::NewEntity {
+        org: ORG,
+        id: name,
+        name,
+        description: "",
+        version: "1.0",
+    };
+    api::clients::service::create(pool, USER, &new).await?;
+    let c = api::contracts::service::NewContract {
         client_org: ORG,
         client: name,
         client_version: "1.0",
@@ -132,7 +140,7 @@ async fn register(pool: &PgPool, name: &str) -> anyhow::Result<String> {
         plan: PLAN,
         plan_version: "1.0",
     };
-    store::contracts::create(pool, USER, &c, true).await?;
+    api::contracts::service::create(pool, USER, &c, true).await?;
     // Read before registering (a registration keeps the key): timing starts at the commit.
     let (api_key,): (String,) = sqlx::query_as(
         "SELECT api_key FROM client_versions WHERE org_id = $1 AND client_id = $2 AND version = '1.0'",
@@ -141,7 +149,7 @@ async fn register(pool: &PgPool, name: &str) -> anyhow::Result<String> {
     .bind(name)
     .fetch_one(pool)
     .await?;
-    store::clients::register(pool, USER, ORG, name, "1.0").await?;
+    api::clients::service::register(pool, USER, (ORG, name, "1.0")).await?;
     Ok(api_key)
 }
 

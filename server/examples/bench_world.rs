@@ -19,6 +19,7 @@
 //! `Null` and `Full` forward to UPSTREAM_URL.
 
 use anyhow::{Context, bail};
+use app::api;
 use app::domain::lifecycle::ApiAction;
 use app::domain::policy::{PolicyConfig, PolicyType};
 use app::store::{self, PgPool, policies::Owner};
@@ -54,7 +55,7 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn seed(pool: &PgPool, upstream: &str) -> anyhow::Result<String> {
-    store::users::create(
+    api::users::service::create(
         pool,
         "system",
         store::users::NewUser {
@@ -68,13 +69,13 @@ async fn seed(pool: &PgPool, upstream: &str) -> anyhow::Result<String> {
     )
     .await
     .context("user bench (is the database empty?)")?;
-    store::orgs::create(pool, USER, ORG, ORG, "Gateway benchmark")
+    api::orgs::service::create(pool, USER, ORG, ORG, "Gateway benchmark")
         .await
         .context("organization")?;
 
     api(pool, "Null", upstream, true, &[], None).await?;
 
-    store::plans::create(pool, USER, ORG, PLAN, PLAN, "", VERSION)
+    api::plans::service::create(pool, USER, &first_version(PLAN))
         .await
         .context("plan")?;
     let mut form = PolicyType::RateLimiting.default_form();
@@ -87,16 +88,16 @@ async fn seed(pool: &PgPool, upstream: &str) -> anyhow::Result<String> {
     let (plan_id, _) = store::plans::lock_version(&mut tx, ORG, PLAN, VERSION).await?;
     store::policies::add(&mut tx, Owner::Plan(plan_id), &limit).await?;
     tx.commit().await?;
-    store::plans::lock(pool, USER, ORG, PLAN, VERSION)
+    api::plans::service::lock(pool, USER, (ORG, PLAN, VERSION))
         .await
         .context("lock plan")?;
 
     api(pool, "Full", upstream, false, &[PLAN], None).await?;
 
-    store::clients::create(pool, USER, ORG, CLIENT, CLIENT, "", VERSION)
+    api::clients::service::create(pool, USER, &first_version(CLIENT))
         .await
         .context("client")?;
-    let contract = store::contracts::NewContract {
+    let contract = api::contracts::service::NewContract {
         client_org: ORG,
         client: CLIENT,
         client_version: VERSION,
@@ -106,16 +107,27 @@ async fn seed(pool: &PgPool, upstream: &str) -> anyhow::Result<String> {
         plan: PLAN,
         plan_version: VERSION,
     };
-    store::contracts::create(pool, USER, &contract, true)
+    api::contracts::service::create(pool, USER, &contract, true)
         .await
         .context("contract")?;
-    store::clients::register(pool, USER, ORG, CLIENT, VERSION)
+    api::clients::service::register(pool, USER, (ORG, CLIENT, VERSION))
         .await
         .context("register client")?;
     let client = store::clients::view(pool, ORG, CLIENT, VERSION)
         .await?
         .context("the client just created is gone")?;
     client.api_key.context("the store returns the key")
+}
+
+/// Version `VERSION` of `name`, with no description.
+fn first_version(name: &str) -> store::versioned::NewEntity<'_> {
+    store::versioned::NewEntity {
+        org: ORG,
+        id: name,
+        name,
+        description: "",
+        version: VERSION,
+    }
 }
 
 /// Creates API `name` 1.0 forwarding to `endpoint`, offering `plans`, and publishes it.
@@ -127,31 +139,25 @@ async fn api(
     plans: &[&str],
     upstream_ca_pem: Option<&str>,
 ) -> anyhow::Result<()> {
-    store::apis::create(pool, USER, ORG, name, name, "", VERSION)
+    api::apis::service::create(pool, USER, &first_version(name))
         .await
         .with_context(|| format!("API {name}"))?;
-    store::apis::set_implementation(
-        pool,
-        USER,
-        ORG,
-        name,
-        VERSION,
-        store::apis::Implementation {
-            endpoint,
-            upstream_ca_pem,
-            public,
-        },
-    )
-    .await
-    .with_context(|| format!("endpoint of {name}"))?;
+    let implementation = store::apis::Implementation {
+        endpoint,
+        upstream_ca_pem,
+        public,
+    };
+    api::apis::service::set_implementation(pool, USER, (ORG, name, VERSION), &implementation)
+        .await
+        .with_context(|| format!("endpoint of {name}"))?;
     let offers: Vec<store::apis::PlanOffer> = plans
         .iter()
         .map(|p| (p.to_string(), VERSION.to_string(), false))
         .collect();
-    store::apis::set_plans(pool, USER, ORG, name, VERSION, &offers)
+    api::apis::service::set_plans(pool, USER, (ORG, name, VERSION), &offers)
         .await
         .with_context(|| format!("plans of {name}"))?;
-    store::apis::transition(pool, USER, ORG, name, VERSION, ApiAction::Publish)
+    api::apis::service::transition(pool, USER, (ORG, name, VERSION), ApiAction::Publish)
         .await
         .with_context(|| format!("publish {name}"))?;
     Ok(())

@@ -23,7 +23,7 @@ pub async fn ensure_admin(
         .or_else(|| generated.clone())
         .unwrap_or_default();
     let hash = password::hash(secret).await.map_err(anyhow_app)?;
-    let created = store::users::create(
+    let created = app::api::users::service::create(
         pool,
         "system",
         store::users::NewUser {

@@ -1,13 +1,16 @@
 //! The demo world of the tutorial (seed 000), created on an empty database at first start:
 //! David Stringer owns organization STRINGER with the plans Gold, Silver and Bronze and the
 //! published, featured PrivateEchoAPI whose upstream is the built-in echo service.
-//! Everything goes through the store, so the same rules apply as in the console.
+//! Everything goes through the console's use cases, so the same rules apply as in the console.
 
 use std::net::SocketAddr;
 
+use app::api;
 use app::auth::password;
 use app::domain::lifecycle::ApiAction;
 use app::domain::policy::{PolicyConfig, PolicyType};
+use app::store::apis::PlanOffer;
+use app::store::versioned::NewEntity;
 use app::store::{self, PgPool};
 
 use crate::bootstrap::anyhow_app;
@@ -66,43 +69,52 @@ pub async fn seed(pool: &PgPool, addr: SocketAddr, demo_password: &str) -> anyho
     if !is_empty(pool).await? {
         return Ok(false);
     }
+    seed_owner(pool, demo_password).await?;
+    let offers = seed_plans(pool).await?;
+    seed_api(pool, addr, &offers).await?;
+    Ok(true)
+}
+
+/// David and his organization.
+async fn seed_owner(pool: &PgPool, demo_password: &str) -> anyhow::Result<()> {
     let hash = password::hash(demo_password.to_string())
         .await
         .map_err(anyhow_app)?;
-    store::users::create(
-        pool,
-        "demo",
-        store::users::NewUser {
-            username: DEMO_USER,
-            display_name: "David Stringer",
-            email: "david.stringer@example.com",
-            password_hash: &hash,
-            is_admin: false,
-            portal_only: false,
-        },
-    )
-    .await
-    .map_err(anyhow_app)?;
-    store::orgs::create(pool, DEMO_USER, ORG, ORG, "David Stringer's APIs")
+    let david = store::users::NewUser {
+        username: DEMO_USER,
+        display_name: "David Stringer",
+        email: "david.stringer@example.com",
+        password_hash: &hash,
+        is_admin: false,
+        portal_only: false,
+    };
+    api::users::service::create(pool, "demo", david)
         .await
         .map_err(anyhow_app)?;
+    api::orgs::service::create(pool, DEMO_USER, ORG, ORG, "David Stringer's APIs")
+        .await
+        .map_err(anyhow_app)?;
+    Ok(())
+}
 
+/// The plans, each locked with its rate limit; returns them as the API offers them.
+async fn seed_plans(pool: &PgPool) -> anyhow::Result<Vec<PlanOffer>> {
     let mut offers = Vec::new();
     for (plan, per_day, approval) in PLANS {
-        store::plans::create(
-            pool,
-            DEMO_USER,
-            ORG,
-            plan,
-            plan,
-            &format!(
-                "{} requests per day",
-                app::domain::policy::group_thousands(per_day)
-            ),
-            "1.0",
-        )
-        .await
-        .map_err(anyhow_app)?;
+        let description = format!(
+            "{} requests per day",
+            app::domain::policy::group_thousands(per_day)
+        );
+        let new = NewEntity {
+            org: ORG,
+            id: plan,
+            name: plan,
+            description: &description,
+            version: "1.0",
+        };
+        api::plans::service::create(pool, DEMO_USER, &new)
+            .await
+            .map_err(anyhow_app)?;
         let mut form = PolicyType::RateLimiting.default_form();
         form.insert("limit".into(), per_day.to_string());
         form.insert("period".into(), "Day".into());
@@ -117,62 +129,59 @@ pub async fn seed(pool: &PgPool, addr: SocketAddr, demo_password: &str) -> anyho
             .await
             .map_err(anyhow_app)?;
         tx.commit().await?;
-        store::plans::lock(pool, DEMO_USER, ORG, plan, "1.0")
+        api::plans::service::lock(pool, DEMO_USER, (ORG, plan, "1.0"))
             .await
             .map_err(anyhow_app)?;
         offers.push((plan.to_string(), "1.0".to_string(), approval));
     }
+    Ok(offers)
+}
 
-    store::apis::create(
-        pool,
-        DEMO_USER,
-        ORG,
-        API,
-        API,
-        "Echoes every request back as JSON.",
-        "1.0",
-    )
-    .await
-    .map_err(anyhow_app)?;
+/// The API upstream of the built-in echo service at `addr`, documented, offering the plans,
+/// published.
+async fn seed_api(pool: &PgPool, addr: SocketAddr, offers: &[PlanOffer]) -> anyhow::Result<()> {
+    use api::apis::service;
+    let description = "Echoes every request back as JSON.";
+    let new = NewEntity {
+        org: ORG,
+        id: API,
+        name: API,
+        description,
+        version: "1.0",
+    };
+    service::create(pool, DEMO_USER, &new)
+        .await
+        .map_err(anyhow_app)?;
     let host = if addr.ip().is_unspecified() {
         "127.0.0.1".to_string()
     } else {
         addr.ip().to_string()
     };
     let endpoint = format!("http://{host}:{}/echo", addr.port());
-    store::apis::set_implementation(
-        pool,
-        DEMO_USER,
-        ORG,
-        API,
-        "1.0",
-        store::apis::Implementation {
-            endpoint: &endpoint,
-            upstream_ca_pem: None,
-            public: false,
-        },
-    )
-    .await
-    .map_err(anyhow_app)?;
-    store::apis::update_details(
-        pool,
-        DEMO_USER,
-        ORG,
-        API,
-        "1.0",
-        "Echoes every request back as JSON.",
-        DOCS,
-        true,
-    )
-    .await
-    .map_err(anyhow_app)?;
-    store::apis::set_plans(pool, DEMO_USER, ORG, API, "1.0", &offers)
+    let version = (ORG, API, "1.0");
+    let implementation = store::apis::Implementation {
+        endpoint: &endpoint,
+        upstream_ca_pem: None,
+        public: false,
+    };
+    service::set_implementation(pool, DEMO_USER, version, &implementation)
         .await
         .map_err(anyhow_app)?;
-    store::apis::transition(pool, DEMO_USER, ORG, API, "1.0", ApiAction::Publish)
+    let details = store::apis::Details {
+        description,
+        markdown: DOCS,
+        featured: true,
+    };
+    service::update_details(pool, DEMO_USER, version, &details)
         .await
         .map_err(anyhow_app)?;
-    Ok(true)
+    service::set_plans(pool, DEMO_USER, version, offers)
+        .await
+        .map_err(anyhow_app)?;
+    service::transition(pool, DEMO_USER, version, ApiAction::Publish)
+        .await
+        .map_err(anyhow_app)?;
+    Ok(())
 }
 
 #[cfg(test)]

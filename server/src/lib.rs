@@ -240,7 +240,7 @@ async fn create_user(pool: &sqlx::PgPool, args: CreateUserArgs) -> anyhow::Resul
         .await
         .map_err(bootstrap::anyhow_app)?;
     let display = args.display_name.unwrap_or_else(|| args.username.clone());
-    app::store::users::create(
+    app::api::users::service::create(
         pool,
         "cli",
         app::store::users::NewUser {

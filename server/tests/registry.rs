@@ -101,7 +101,7 @@ async fn status(http: &HttpClient, gw: std::net::SocketAddr, api: &str, key: &st
 }
 
 async fn contract(pool: &PgPool, client: &str, api: &str) {
-    let c = store::contracts::NewContract {
+    let c = app::api::contracts::service::NewContract {
         client_org: ORG,
         client,
         client_version: "1.0",
@@ -111,7 +111,7 @@ async fn contract(pool: &PgPool, client: &str, api: &str) {
         plan: "Gold",
         plan_version: "1.0",
     };
-    store::contracts::create(pool, "david", &c, true)
+    app::api::contracts::service::create(pool, "david", &c, true)
         .await
         .expect("contract");
 }
@@ -152,7 +152,7 @@ async fn every_kind_of_change_arrives_as_a_delta_equal_to_a_full_load(pool: PgPo
     // Client re-registered with a contract more.
     contract(&pool, "App", "Later").await;
     let before = deltas(&gw);
-    store::clients::register(&pool, "david", ORG, "App", "1.0")
+    app::api::clients::service::register(&pool, "david", (ORG, "App", "1.0"))
         .await
         .expect("re-register");
     applied_as_delta(&gw, &pool, before).await;
@@ -171,7 +171,7 @@ async fn every_kind_of_change_arrives_as_a_delta_equal_to_a_full_load(pool: PgPo
         .find(|k| k.api_id == "Later")
         .expect("the Later contract");
     let before = deltas(&gw);
-    store::contracts::delete(&pool, "david", &later)
+    app::api::contracts::service::delete(&pool, "david", &later)
         .await
         .expect("delete");
     applied_as_delta(&gw, &pool, before).await;
@@ -180,7 +180,7 @@ async fn every_kind_of_change_arrives_as_a_delta_equal_to_a_full_load(pool: PgPo
 
     // Client retired: its key is unknown.
     let before = deltas(&gw);
-    store::clients::retire(&pool, "david", ORG, "Second", "1.0")
+    app::api::clients::service::retire(&pool, "david", (ORG, "Second", "1.0"))
         .await
         .expect("retire");
     applied_as_delta(&gw, &pool, before).await;
@@ -188,7 +188,7 @@ async fn every_kind_of_change_arrives_as_a_delta_equal_to_a_full_load(pool: PgPo
 
     // API retired: 410 for everyone.
     let before = deltas(&gw);
-    store::apis::transition(&pool, "david", ORG, "Echo", "1.0", ApiAction::Retire)
+    app::api::apis::service::transition(&pool, "david", (ORG, "Echo", "1.0"), ApiAction::Retire)
         .await
         .expect("retire API");
     applied_as_delta(&gw, &pool, before).await;
@@ -197,19 +197,7 @@ async fn every_kind_of_change_arrives_as_a_delta_equal_to_a_full_load(pool: PgPo
 
 #[sqlx::test(migrator = "app::store::MIGRATOR")]
 async fn a_skipped_change_number_makes_the_gateway_load_everything(pool: PgPool) {
-    let up = upstream().await;
-    org(&pool).await;
-    plan(&pool, "Gold", &[]).await;
-    api(
-        &pool,
-        "Echo",
-        &format!("http://{up}/echo"),
-        false,
-        &["Gold"],
-        &[],
-    )
-    .await;
-    client(&pool, "App", &[("Echo", "Gold")], &[]).await;
+    echo_world(&pool, &[]).await;
     let (gw, addr) = gateway(&pool, None).await;
     let http = http();
 

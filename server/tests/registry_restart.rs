@@ -170,19 +170,7 @@ async fn the_gateway_keeps_serving_through_a_postgres_restart_and_hears_changes_
         .await
         .expect("connect");
     app::store::MIGRATOR.run(&pool).await.expect("migrate");
-    let up = upstream().await;
-    org(&pool).await;
-    plan(&pool, "Gold", &[]).await;
-    api(
-        &pool,
-        "Echo",
-        &format!("http://{up}/echo"),
-        false,
-        &["Gold"],
-        &[],
-    )
-    .await;
-    let key = client(&pool, "App", &[("Echo", "Gold")], &[]).await;
+    let key = echo_world(&pool, &[]).await;
     let (gw, addr) = gateway(&pool, None).await;
     let target = format!("http://{addr}/gateway/{ORG}/Echo/1.0/");
 

@@ -7,6 +7,9 @@ use crate::domain::lifecycle::ApiStatus;
 use crate::domain::paging::{Page, PageRequest};
 use crate::error::AppError;
 
+#[cfg(feature = "ssr")]
+pub mod service;
+
 /// Creates the API with its first version; returns the API id.
 #[server]
 pub async fn create_api(
@@ -16,24 +19,11 @@ pub async fn create_api(
     version: String,
     description: String,
 ) -> Result<String, AppError> {
-    use crate::domain::{ids, roles::Permission};
+    use crate::domain::roles::Permission;
     let (state, user, _) = super::in_org(&org, Permission::EditApis).await?;
-    let (id, name, version, description) =
-        (id.trim(), name.trim(), version.trim(), description.trim());
-    ids::check_new_entity(name, id, version, description)
-        .into_iter()
-        .collect::<Result<(), _>>()?;
-    crate::store::apis::create(
-        &state.pool,
-        &user.username,
-        &org,
-        id,
-        name,
-        description,
-        version,
-    )
-    .await?;
-    Ok(id.to_string())
+    let new = super::new_entity(&org, (&id, &name, &version, &description))?;
+    service::create(&state.pool, &user.username, &new).await?;
+    Ok(new.id.to_string())
 }
 
 /// One page of the organization's apis whose name or id contains the filter.
@@ -76,15 +66,16 @@ pub async fn update_api_details(
     let (state, user, _) = super::in_org(&org, Permission::EditApis).await?;
     text::validate_description("description", description.trim())?;
     check_markdown_length(&markdown)?;
-    crate::store::apis::update_details(
+    let details = crate::store::apis::Details {
+        description: description.trim(),
+        markdown: &markdown,
+        featured,
+    };
+    service::update_details(
         &state.pool,
         &user.username,
-        &org,
-        &api,
-        &version,
-        description.trim(),
-        &markdown,
-        featured,
+        (&org, &api, &version),
+        &details,
     )
     .await
 }
@@ -127,17 +118,16 @@ pub async fn set_api_implementation(
     urls::validate_ca_pem("upstream_ca_pem", &upstream_ca_pem)?;
     upstream_address_allowed(&state.upstream_guard, endpoint).await?;
     let pem = upstream_ca_pem.trim();
-    crate::store::apis::set_implementation(
+    let implementation = crate::store::apis::Implementation {
+        endpoint,
+        upstream_ca_pem: (!pem.is_empty()).then_some(pem),
+        public,
+    };
+    service::set_implementation(
         &state.pool,
         &user.username,
-        &org,
-        &api,
-        &version,
-        crate::store::apis::Implementation {
-            endpoint,
-            upstream_ca_pem: (!pem.is_empty()).then_some(pem),
-            public,
-        },
+        (&org, &api, &version),
+        &implementation,
     )
     .await
 }
@@ -192,19 +182,17 @@ pub async fn set_api_plans(
         .into_iter()
         .map(|p| (p.plan_id, p.version, p.requires_approval))
         .collect();
-    crate::store::apis::set_plans(&state.pool, &user.username, &org, &api, &version, &offers).await
+    service::set_plans(&state.pool, &user.username, (&org, &api, &version), &offers).await
 }
 
 #[server]
 pub async fn publish_api(org: String, api: String, version: String) -> Result<ApiStatus, AppError> {
     use crate::domain::{lifecycle::ApiAction, roles::Permission};
     let (state, user, _) = super::in_org(&org, Permission::EditApis).await?;
-    crate::store::apis::transition(
+    service::transition(
         &state.pool,
         &user.username,
-        &org,
-        &api,
-        &version,
+        (&org, &api, &version),
         ApiAction::Publish,
     )
     .await
@@ -214,12 +202,10 @@ pub async fn publish_api(org: String, api: String, version: String) -> Result<Ap
 pub async fn retire_api(org: String, api: String, version: String) -> Result<ApiStatus, AppError> {
     use crate::domain::{lifecycle::ApiAction, roles::Permission};
     let (state, user, _) = super::in_org(&org, Permission::EditApis).await?;
-    crate::store::apis::transition(
+    service::transition(
         &state.pool,
         &user.username,
-        &org,
-        &api,
-        &version,
+        (&org, &api, &version),
         ApiAction::Retire,
     )
     .await
@@ -236,12 +222,10 @@ pub async fn new_api_version(
     let (state, user, _) = super::in_org(&org, Permission::EditApis).await?;
     let version = version.trim();
     ids::validate_version("version", version)?;
-    crate::store::apis::new_version(
+    service::new_version(
         &state.pool,
         &user.username,
-        &org,
-        &api,
-        &from_version,
+        (&org, &api, &from_version),
         version,
     )
     .await
@@ -251,5 +235,5 @@ pub async fn new_api_version(
 pub async fn delete_api(org: String, api: String) -> Result<(), AppError> {
     use crate::domain::roles::Permission;
     let (state, user, _) = super::in_org(&org, Permission::EditApis).await?;
-    crate::store::apis::delete(&state.pool, &user.username, &org, &api).await
+    service::delete(&state.pool, &user.username, &org, &api).await
 }

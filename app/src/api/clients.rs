@@ -6,6 +6,9 @@ use crate::domain::catalog::{ClientSummary, ClientVersionView};
 use crate::domain::paging::{Page, PageRequest};
 use crate::error::AppError;
 
+#[cfg(feature = "ssr")]
+pub mod service;
+
 /// Creates the client and its first version (with its API key); returns the client id.
 #[server]
 pub async fn create_client(
@@ -15,24 +18,11 @@ pub async fn create_client(
     version: String,
     description: String,
 ) -> Result<String, AppError> {
-    use crate::domain::{ids, roles::Permission};
+    use crate::domain::roles::Permission;
     let (state, user, _) = super::in_org(&org, Permission::EditClients).await?;
-    let (id, name, version, description) =
-        (id.trim(), name.trim(), version.trim(), description.trim());
-    ids::check_new_entity(name, id, version, description)
-        .into_iter()
-        .collect::<Result<(), _>>()?;
-    crate::store::clients::create(
-        &state.pool,
-        &user.username,
-        &org,
-        id,
-        name,
-        description,
-        version,
-    )
-    .await?;
-    Ok(id.to_string())
+    let new = super::new_entity(&org, (&id, &name, &version, &description))?;
+    service::create(&state.pool, &user.username, &new).await?;
+    Ok(new.id.to_string())
 }
 
 /// One page of the organization's clients whose name or id contains the filter.
@@ -71,14 +61,14 @@ pub async fn get_client_version(
 pub async fn register_client(org: String, client: String, version: String) -> Result<(), AppError> {
     use crate::domain::roles::Permission;
     let (state, user, _) = super::in_org(&org, Permission::EditClients).await?;
-    crate::store::clients::register(&state.pool, &user.username, &org, &client, &version).await
+    service::register(&state.pool, &user.username, (&org, &client, &version)).await
 }
 
 #[server]
 pub async fn retire_client(org: String, client: String, version: String) -> Result<(), AppError> {
     use crate::domain::roles::Permission;
     let (state, user, _) = super::in_org(&org, Permission::EditClients).await?;
-    crate::store::clients::retire(&state.pool, &user.username, &org, &client, &version).await
+    service::retire(&state.pool, &user.username, (&org, &client, &version)).await
 }
 
 #[server]
@@ -89,8 +79,7 @@ pub async fn regenerate_api_key(
 ) -> Result<(), AppError> {
     use crate::domain::roles::Permission;
     let (state, user, _) = super::in_org(&org, Permission::EditClients).await?;
-    crate::store::clients::regenerate_key(&state.pool, &user.username, &org, &client, &version)
-        .await
+    service::regenerate_key(&state.pool, &user.username, (&org, &client, &version)).await
 }
 
 #[server]
@@ -104,12 +93,10 @@ pub async fn new_client_version(
     let (state, user, _) = super::in_org(&org, Permission::EditClients).await?;
     let version = version.trim();
     ids::validate_version("version", version)?;
-    crate::store::clients::new_version(
+    service::new_version(
         &state.pool,
         &user.username,
-        &org,
-        &client,
-        &from_version,
+        (&org, &client, &from_version),
         version,
     )
     .await
@@ -119,5 +106,5 @@ pub async fn new_client_version(
 pub async fn delete_client(org: String, client: String) -> Result<(), AppError> {
     use crate::domain::roles::Permission;
     let (state, user, _) = super::in_org(&org, Permission::EditClients).await?;
-    crate::store::clients::delete(&state.pool, &user.username, &org, &client).await
+    service::delete(&state.pool, &user.username, &org, &client).await
 }

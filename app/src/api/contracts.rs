@@ -7,6 +7,9 @@ use crate::domain::paging::{Page, PageRequest};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
+pub mod service;
+
+#[cfg(feature = "ssr")]
 mod ssr {
     use crate::auth::guard::actor;
     use crate::domain::catalog::ContractView;
@@ -58,7 +61,7 @@ pub async fn create_contract(
     plan_version: String,
 ) -> Result<ContractStatus, AppError> {
     use crate::domain::roles::Permission;
-    use crate::store::contracts::{self, NewContract};
+    use service::NewContract;
     let (state, user, _) = super::in_org(&client_org, Permission::EditClients).await?;
     let may_approve = ssr::may_approve(&state, &user, &api_org).await?;
     let new = NewContract {
@@ -71,7 +74,7 @@ pub async fn create_contract(
         plan: &plan,
         plan_version: &plan_version,
     };
-    contracts::create(&state.pool, &user.username, &new, may_approve)
+    service::create(&state.pool, &user.username, &new, may_approve)
         .await
         .map(|(_, status)| status)
 }
@@ -83,7 +86,7 @@ pub async fn delete_contract(id: i64) -> Result<(), AppError> {
     let user = crate::auth::require_console_user(&state).await?;
     let contract = ssr::contract(&state, id).await?;
     crate::auth::authorize(&state, &user, &contract.client_org, Permission::EditClients).await?;
-    crate::store::contracts::delete(&state.pool, &user.username, &contract).await
+    service::delete(&state.pool, &user.username, &contract).await
 }
 
 /// One page of the contracts with one API version (its Contracts tab).
@@ -127,7 +130,7 @@ pub async fn approval_requests(page: PageRequest) -> Result<Page<ContractView>, 
 #[server]
 pub async fn approve_contract(id: i64) -> Result<(), AppError> {
     let (state, user, contract) = ssr::for_approver(id).await?;
-    crate::store::contracts::approve(&state.pool, &user.username, &contract).await
+    service::approve(&state.pool, &user.username, &contract).await
 }
 
 #[server]
@@ -146,5 +149,5 @@ pub async fn reject_contract(id: i64, reason: String) -> Result<(), AppError> {
         ));
     }
     let (state, user, contract) = ssr::for_approver(id).await?;
-    crate::store::contracts::reject(&state.pool, &user.username, &contract, reason).await
+    service::reject(&state.pool, &user.username, &contract, reason).await
 }

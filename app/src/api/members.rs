@@ -8,6 +8,9 @@ use crate::domain::paging::{Page, PageRequest};
 use crate::domain::roles::Role;
 use crate::error::AppError;
 
+#[cfg(feature = "ssr")]
+pub mod service;
+
 #[server(input = server_fn::codec::Json)]
 pub async fn list_members(org: String, page: PageRequest) -> Result<Page<Member>, AppError> {
     use crate::domain::roles::Permission;
@@ -36,10 +39,10 @@ pub async fn add_member(
     }
     text::validate_username("username", username)?;
     if user.is_admin {
-        crate::store::members::add(&state.pool, &user.username, &org, username, role).await?;
+        service::add(&state.pool, &user.username, &org, username, role).await?;
         return Ok(MemberAdded::Added);
     }
-    crate::store::invitations::invite(&state.pool, &user.username, &org, username, role).await?;
+    service::invite(&state.pool, &user.username, &org, username, role).await?;
     Ok(MemberAdded::Invited)
 }
 
@@ -59,7 +62,7 @@ pub async fn cancel_invitation(org: String, username: String) -> Result<(), AppE
     let state = crate::state::state()?;
     let user = crate::auth::require_console_user(&state).await?;
     crate::auth::authorize(&state, &user, &org, Permission::ManageMembers).await?;
-    crate::store::invitations::cancel(&state.pool, &user.username, &org, &username).await
+    service::cancel(&state.pool, &user.username, &org, &username).await
 }
 
 /// The signed-in user's pending invitations (console and portal users alike).
@@ -75,7 +78,7 @@ pub async fn my_invitations() -> Result<Vec<Invitation>, AppError> {
 pub async fn respond_to_invitation(org: String, accept: bool) -> Result<(), AppError> {
     let state = crate::state::state()?;
     let user = crate::auth::require_user(&state).await?;
-    crate::store::invitations::respond(&state.pool, &user.username, &org, accept).await
+    service::respond(&state.pool, &user.username, &org, accept).await
 }
 
 #[server]
@@ -84,7 +87,7 @@ pub async fn change_member_role(org: String, username: String, role: Role) -> Re
     let state = crate::state::state()?;
     let user = crate::auth::require_console_user(&state).await?;
     crate::auth::authorize(&state, &user, &org, Permission::ManageMembers).await?;
-    crate::store::members::change_role(&state.pool, &user.username, &org, &username, role).await
+    service::change_role(&state.pool, &user.username, &org, &username, role).await
 }
 
 #[server]
@@ -93,5 +96,5 @@ pub async fn remove_member(org: String, username: String) -> Result<(), AppError
     let state = crate::state::state()?;
     let user = crate::auth::require_console_user(&state).await?;
     crate::auth::authorize(&state, &user, &org, Permission::ManageMembers).await?;
-    crate::store::members::remove(&state.pool, &user.username, &org, &username).await
+    service::remove(&state.pool, &user.username, &org, &username).await
 }

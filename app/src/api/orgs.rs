@@ -6,6 +6,9 @@ use crate::domain::model::{OrgListItem, OrgView};
 use crate::domain::paging::{Page, PageRequest};
 use crate::error::AppError;
 
+#[cfg(feature = "ssr")]
+pub mod service;
+
 /// Creates the organization (the caller becomes its Owner) and returns its id.
 #[server]
 pub async fn create_organization(
@@ -20,7 +23,7 @@ pub async fn create_organization(
     text::validate_name("name", name)?;
     ids::validate_id("id", id)?;
     text::validate_description("description", description)?;
-    crate::store::orgs::create(&state.pool, &user.username, id, name, description).await?;
+    service::create(&state.pool, &user.username, id, name, description).await?;
     Ok(id.to_string())
 }
 
@@ -57,7 +60,7 @@ pub async fn update_organization(
     let (name, description) = (name.trim(), description.trim());
     text::validate_name("name", name)?;
     text::validate_description("description", description)?;
-    crate::store::orgs::update(&state.pool, &user.username, &id, name, description).await
+    service::update(&state.pool, &user.username, &id, name, description).await
 }
 
 #[server]
@@ -66,7 +69,7 @@ pub async fn delete_organization(id: String) -> Result<(), AppError> {
     let state = crate::state::state()?;
     let user = crate::auth::require_console_user(&state).await?;
     crate::auth::authorize(&state, &user, &id, Permission::EditOrg).await?;
-    crate::store::orgs::delete(&state.pool, &user.username, &id).await
+    service::delete(&state.pool, &user.username, &id).await
 }
 
 /// One page of the organizations whose name or id contains the filter, among those the caller

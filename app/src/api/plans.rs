@@ -6,6 +6,9 @@ use crate::domain::catalog::{PlanChoice, PlanSummary, PlanVersionView};
 use crate::domain::paging::{Page, PageRequest};
 use crate::error::AppError;
 
+#[cfg(feature = "ssr")]
+pub mod service;
+
 /// Creates the plan with its first version; returns the plan id.
 #[server]
 pub async fn create_plan(
@@ -15,24 +18,11 @@ pub async fn create_plan(
     version: String,
     description: String,
 ) -> Result<String, AppError> {
-    use crate::domain::{ids, roles::Permission};
+    use crate::domain::roles::Permission;
     let (state, user, _) = super::in_org(&org, Permission::EditPlans).await?;
-    let (id, name, version, description) =
-        (id.trim(), name.trim(), version.trim(), description.trim());
-    ids::check_new_entity(name, id, version, description)
-        .into_iter()
-        .collect::<Result<(), _>>()?;
-    crate::store::plans::create(
-        &state.pool,
-        &user.username,
-        &org,
-        id,
-        name,
-        description,
-        version,
-    )
-    .await?;
-    Ok(id.to_string())
+    let new = super::new_entity(&org, (&id, &name, &version, &description))?;
+    service::create(&state.pool, &user.username, &new).await?;
+    Ok(new.id.to_string())
 }
 
 /// One page of the organization's plans whose name or id contains the filter.
@@ -66,7 +56,7 @@ pub async fn get_plan_version(
 pub async fn lock_plan(org: String, plan: String, version: String) -> Result<(), AppError> {
     use crate::domain::roles::Permission;
     let (state, user, _) = super::in_org(&org, Permission::EditPlans).await?;
-    crate::store::plans::lock(&state.pool, &user.username, &org, &plan, &version).await
+    service::lock(&state.pool, &user.username, (&org, &plan, &version)).await
 }
 
 #[server]
@@ -80,12 +70,10 @@ pub async fn new_plan_version(
     let (state, user, _) = super::in_org(&org, Permission::EditPlans).await?;
     let version = version.trim();
     ids::validate_version("version", version)?;
-    crate::store::plans::new_version(
+    service::new_version(
         &state.pool,
         &user.username,
-        &org,
-        &plan,
-        &from_version,
+        (&org, &plan, &from_version),
         version,
     )
     .await

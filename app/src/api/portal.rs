@@ -10,6 +10,9 @@ use crate::domain::portal::{
 };
 use crate::error::AppError;
 
+#[cfg(feature = "ssr")]
+pub mod service;
+
 /// The gateway's public base URL, which managed endpoints start with. Not a secret: the
 /// portal shows it to every visitor of an API page.
 #[server]
@@ -84,7 +87,7 @@ pub async fn portal_sign_up(
 ) -> Result<SignupResult, AppError> {
     use crate::auth::guard::actor;
     use crate::domain::roles::Permission;
-    use crate::store::portal::{self, SignupApi};
+    use service::SignupApi;
     let state = crate::state::state()?;
     let user = crate::auth::require_user(&state).await?;
     if let SignupTarget::New { name, version, .. } = &target {
@@ -92,21 +95,18 @@ pub async fn portal_sign_up(
         crate::domain::ids::validate_version("version", version.trim())?;
     }
     let me = actor(&user);
-    // The one organization the target names, if any, and whether the user may create clients
-    // there (`None`: a personal organization, created or found by the system).
+    // The user must be allowed to create clients in the organization the target names (none
+    // names a personal organization, which the system creates or finds).
     let target_org = match &target {
-        SignupTarget::Existing { org, .. } | SignupTarget::New { org: Some(org), .. } => {
-            Some(org.clone())
-        }
+        SignupTarget::Existing { org, .. } | SignupTarget::New { org: Some(org), .. } => Some(org),
         SignupTarget::New { org: None, .. } => None,
     };
-    let may_use_target = match &target_org {
-        Some(org) => {
-            let role = crate::store::orgs::role_of(&state.pool, org, &user.username).await?;
-            me.may_in_portal(role, Permission::EditClients)
+    if let Some(org) = target_org {
+        let role = crate::store::orgs::role_of(&state.pool, org, &user.username).await?;
+        if !me.may_in_portal(role, Permission::EditClients) {
+            return Err(AppError::Forbidden);
         }
-        None => true,
-    };
+    }
     let api_role = crate::store::orgs::role_of(&state.pool, &api_org, &user.username).await?;
     let may_approve = me.may_in_portal(api_role, Permission::EditPlans);
     let target = match target {
@@ -117,18 +117,18 @@ pub async fn portal_sign_up(
         },
         other => other,
     };
-    portal::sign_up(
+    let signup_api = SignupApi {
+        org: &api_org,
+        api: &api,
+        version: &api_version,
+        plan: &plan,
+        plan_version: &plan_version,
+    };
+    service::sign_up(
         &state.pool,
         &user.username,
         &target,
-        &SignupApi {
-            org: &api_org,
-            api: &api,
-            version: &api_version,
-            plan: &plan,
-            plan_version: &plan_version,
-        },
-        |org| may_use_target && target_org.as_deref() == Some(org),
+        &signup_api,
         may_approve,
     )
     .await
@@ -159,7 +159,7 @@ pub async fn create_portal_account(
 ) -> Result<SessionUser, AppError> {
     use crate::auth::{cookie, session};
     use crate::domain::text;
-    use crate::store::users::{self, NewUser};
+    use crate::store::users::NewUser;
     let state = crate::state::state()?;
     if !state.self_signup {
         return Err(AppError::Conflict(
@@ -175,7 +175,7 @@ pub async fn create_portal_account(
     text::validate_email("email", email)?;
     text::validate_password("password", &password)?;
     let hash = crate::auth::password::hash(password.clone()).await?;
-    users::create(
+    crate::api::users::service::create(
         &state.pool,
         username,
         NewUser {

@@ -6,6 +6,9 @@ use crate::domain::model::UserSummary;
 use crate::domain::paging::{Page, PageRequest};
 use crate::error::AppError;
 
+#[cfg(feature = "ssr")]
+pub mod service;
+
 #[server(input = server_fn::codec::Json)]
 pub async fn list_users(page: PageRequest) -> Result<Page<UserSummary>, AppError> {
     let state = crate::state::state()?;
@@ -24,7 +27,7 @@ pub async fn create_user(
     is_admin: bool,
 ) -> Result<(), AppError> {
     use crate::domain::text;
-    use crate::store::users::{self, NewUser};
+    use crate::store::users::NewUser;
     let state = crate::state::state()?;
     let admin = crate::auth::require_admin(&state).await?;
     let username = username.trim();
@@ -35,7 +38,7 @@ pub async fn create_user(
     text::validate_email("email", email)?;
     text::validate_password("password", &password)?;
     let hash = crate::auth::password::hash(password).await?;
-    users::create(
+    service::create(
         &state.pool,
         &admin.username,
         NewUser {
@@ -52,10 +55,10 @@ pub async fn create_user(
 
 #[server]
 pub async fn set_user_portal_only(username: String, value: bool) -> Result<(), AppError> {
-    use crate::store::users::{self, Flag};
+    use crate::store::users::Flag;
     let state = crate::state::state()?;
     let admin = crate::auth::require_admin(&state).await?;
-    users::set_flag(
+    service::set_flag(
         &state.pool,
         &admin.username,
         &username,
@@ -67,7 +70,7 @@ pub async fn set_user_portal_only(username: String, value: bool) -> Result<(), A
 
 #[server]
 pub async fn set_user_disabled(username: String, value: bool) -> Result<(), AppError> {
-    use crate::store::users::{self, Flag};
+    use crate::store::users::Flag;
     let state = crate::state::state()?;
     let admin = crate::auth::require_admin(&state).await?;
     if value && admin.username == username {
@@ -75,7 +78,7 @@ pub async fn set_user_disabled(username: String, value: bool) -> Result<(), AppE
             "You cannot disable your own account.".into(),
         ));
     }
-    users::set_flag(
+    service::set_flag(
         &state.pool,
         &admin.username,
         &username,
@@ -91,5 +94,5 @@ pub async fn reset_password(username: String, password: String) -> Result<(), Ap
     let admin = crate::auth::require_admin(&state).await?;
     crate::domain::text::validate_password("new_password", &password)?;
     let hash = crate::auth::password::hash(password).await?;
-    crate::store::users::set_password_hash(&state.pool, &admin.username, &username, &hash).await
+    service::set_password_hash(&state.pool, &admin.username, &username, &hash).await
 }

@@ -19,6 +19,38 @@ pub struct Change<'a> {
     pub data: serde_json::Value,
 }
 
+/// Who changes which entity of which organization: what the audit rows of one use case share.
+#[derive(Clone, Copy)]
+pub struct Subject<'a> {
+    pub actor: &'a str,
+    pub org_id: &'a str,
+    pub entity_type: &'static str,
+    pub entity_id: &'a str,
+}
+
+impl Subject<'_> {
+    /// Records `action` with `data` about the subject.
+    pub async fn record(
+        &self,
+        conn: &mut PgConnection,
+        action: &str,
+        data: serde_json::Value,
+    ) -> AppResult<()> {
+        record(
+            conn,
+            Change {
+                actor: self.actor,
+                org_id: Some(self.org_id),
+                entity_type: self.entity_type,
+                entity_id: self.entity_id,
+                action,
+                data,
+            },
+        )
+        .await
+    }
+}
+
 pub async fn record(conn: &mut PgConnection, change: Change<'_>) -> AppResult<()> {
     sqlx::query(
         "INSERT INTO audit_entries (actor, org_id, entity_type, entity_id, action, data)

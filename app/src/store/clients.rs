@@ -1,111 +1,20 @@
-//! Clients and client versions. After every change the version's status is recomputed by
-//! `domain::client::client_status` in the same transaction.
+//! Clients and client versions: the SQL only. The use cases in `api::clients::service`
+//! recompute a version's status (`domain::client::client_status`) after every change.
 
 use sqlx::{PgConnection, PgPool};
 
-use super::audit::{self, Change};
-use super::policies::{self, Owner, POLICY_JSON};
-use super::unique_or;
-use crate::auth::api_key::new_api_key;
+use super::policies::POLICY_JSON;
+use super::versioned::{self, Entity};
 use crate::domain::catalog::{ClientSummary, ContractStatus};
-use crate::domain::client::{self, ClientFacts, ClientStatus};
+use crate::domain::client::{ClientFacts, ClientStatus};
 use crate::domain::paging::{Page, PageQuery};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 pub use super::client_view::view;
 
-pub(crate) async fn record(
-    conn: &mut PgConnection,
-    actor: &str,
-    org: &str,
-    client: &str,
-    action: &str,
-    data: serde_json::Value,
-) -> AppResult<()> {
-    audit::record(
-        conn,
-        Change {
-            actor,
-            org_id: Some(org),
-            entity_type: "client",
-            entity_id: client,
-            action,
-            data,
-        },
-    )
-    .await
-}
-
-pub async fn create(
-    pool: &PgPool,
-    actor: &str,
-    org: &str,
-    id: &str,
-    name: &str,
-    description: &str,
-    version: &str,
-) -> AppResult<()> {
-    let mut tx = pool.begin().await?;
-    create_in(&mut tx, actor, org, id, name, description, version).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Creates the client and its first version inside the caller's transaction.
-pub async fn create_in(
-    tx: &mut PgConnection,
-    actor: &str,
-    org: &str,
-    id: &str,
-    name: &str,
-    description: &str,
-    version: &str,
-) -> AppResult<()> {
-    let inserted = sqlx::query(
-        "INSERT INTO clients (org_id, id, name, description, created_by) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(org)
-    .bind(id)
-    .bind(name)
-    .bind(description)
-    .bind(actor)
-    .execute(&mut *tx)
-    .await;
-    unique_or(inserted, || {
-        AppError::field(
-            "id",
-            format!("{org} already has a client with the id {id}."),
-        )
-    })?;
-    sqlx::query(
-        "INSERT INTO client_versions (org_id, client_id, version, api_key, created_by)
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(org)
-    .bind(id)
-    .bind(version)
-    .bind(new_api_key())
-    .bind(actor)
-    .execute(&mut *tx)
-    .await?;
-    record(
-        tx,
-        actor,
-        org,
-        id,
-        "created",
-        serde_json::json!({"name": name, "version": version}),
-    )
-    .await?;
-    Ok(())
-}
-
 /// One page of the organization's clients, each with its newest version.
 pub async fn list(pool: &PgPool, org: &str, query: &PageQuery) -> AppResult<Page<ClientSummary>> {
-    let page = super::latest::page(pool, super::latest::Entity::Client, org, query)
-        .await?
-        .map(Into::into);
-    Ok(page)
+    versioned::page(pool, Entity::Client, org, query).await
 }
 
 /// A client version locked for the rest of the transaction.
@@ -130,9 +39,8 @@ pub async fn lock_version(
     .bind(version)
     .fetch_optional(conn)
     .await?;
-    let (id, status, changed) = row.ok_or_else(|| {
-        AppError::not_found(format!("There is no version {version} of client {client}."))
-    })?;
+    let (id, status, changed) =
+        row.ok_or_else(|| versioned::no_version(Entity::Client, client, version))?;
     Ok(Locked {
         id,
         status,
@@ -154,7 +62,8 @@ pub async fn lock_by_id(conn: &mut PgConnection, id: i64) -> AppResult<Locked> {
     })
 }
 
-async fn facts(conn: &mut PgConnection, id: i64) -> AppResult<ClientFacts> {
+/// What the version's status follows from.
+pub async fn facts(conn: &mut PgConnection, id: i64) -> AppResult<ClientFacts> {
     let (contracts, awaiting, registered, retired): (i64, i64, bool, bool) = sqlx::query_as(
         "SELECT (SELECT count(*) FROM contracts WHERE client_version_id = v.id),
                 (SELECT count(*) FROM contracts WHERE client_version_id = v.id AND status = $2),
@@ -173,41 +82,29 @@ async fn facts(conn: &mut PgConnection, id: i64) -> AppResult<ClientFacts> {
     })
 }
 
-/// Recomputes and stores the status; returns it.
-pub async fn refresh(conn: &mut PgConnection, id: i64) -> AppResult<ClientStatus> {
-    let next = client::client_status(facts(conn, id).await?);
+pub async fn set_status(conn: &mut PgConnection, id: i64, status: ClientStatus) -> AppResult<()> {
     sqlx::query("UPDATE client_versions SET status = $2 WHERE id = $1")
         .bind(id)
-        .bind(next)
+        .bind(status)
         .execute(conn)
         .await?;
-    Ok(next)
+    Ok(())
 }
 
-/// Notes that a registered client changed, so it needs Re-Register; then refreshes.
-pub async fn changed(conn: &mut PgConnection, id: i64) -> AppResult<ClientStatus> {
+/// Notes that a registered (and not retired) version changed, so it needs Re-Register.
+pub async fn mark_changed(conn: &mut PgConnection, id: i64) -> AppResult<()> {
     sqlx::query(
         "UPDATE client_versions SET changed_since_registration = TRUE
          WHERE id = $1 AND registered_at IS NOT NULL AND retired_at IS NULL",
     )
     .bind(id)
-    .execute(&mut *conn)
+    .execute(conn)
     .await?;
-    refresh(conn, id).await
+    Ok(())
 }
 
-/// Registers (or re-registers) a locked client version, as the rules allow.
-pub async fn register_locked(
-    conn: &mut PgConnection,
-    actor: &str,
-    org: &str,
-    client: &str,
-    version: &str,
-    locked: &Locked,
-) -> AppResult<()> {
-    let awaiting = facts(conn, locked.id).await?.awaiting_approval;
-    client::can_register(locked.status, locked.changed, awaiting).map_err(AppError::Conflict)?;
-    // Registration is a snapshot: the active contracts and the client's policies as they are now.
+/// Registration is a snapshot: the active contracts and the client's policies as they are now.
+pub async fn snapshot_registration(conn: &mut PgConnection, id: i64) -> AppResult<()> {
     let sql = format!(
         "UPDATE client_versions SET registered_at = now(), changed_since_registration = FALSE,
              registered_policies = (
@@ -215,196 +112,50 @@ pub async fn register_locked(
                  FROM policies WHERE client_version_id = $1)
          WHERE id = $1"
     );
-    sqlx::query(&sql)
-        .bind(locked.id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(&sql).bind(id).execute(&mut *conn).await?;
     sqlx::query("UPDATE contracts SET registered = (status = $2) WHERE client_version_id = $1")
-        .bind(locked.id)
+        .bind(id)
         .bind(ContractStatus::Active)
-        .execute(&mut *conn)
+        .execute(conn)
         .await?;
-    refresh(conn, locked.id).await?;
-    let kind = if locked.status == ClientStatus::Registered {
-        super::gateway_feed::ChangeKind::ClientReregistered
-    } else {
-        super::gateway_feed::ChangeKind::ClientRegistered
-    };
-    super::gateway_feed::notify(conn, kind, locked.id).await?;
-    let action = if locked.status == ClientStatus::Registered {
-        "re-registered"
-    } else {
-        "registered"
-    };
-    record(
-        conn,
-        actor,
-        org,
-        client,
-        action,
-        serde_json::json!({"version": version}),
-    )
-    .await
-}
-
-pub async fn register(
-    pool: &PgPool,
-    actor: &str,
-    org: &str,
-    client: &str,
-    version: &str,
-) -> AppResult<()> {
-    let mut tx = pool.begin().await?;
-    let locked = lock_version(&mut tx, org, client, version).await?;
-    register_locked(&mut tx, actor, org, client, version, &locked).await?;
-    tx.commit().await?;
     Ok(())
 }
 
-pub async fn retire(
-    pool: &PgPool,
-    actor: &str,
-    org: &str,
-    client: &str,
-    version: &str,
-) -> AppResult<()> {
-    let mut tx = pool.begin().await?;
-    let locked = lock_version(&mut tx, org, client, version).await?;
-    client::can_retire(locked.status).map_err(AppError::Conflict)?;
+pub async fn set_retired(conn: &mut PgConnection, id: i64) -> AppResult<()> {
     sqlx::query("UPDATE client_versions SET retired_at = now() WHERE id = $1")
-        .bind(locked.id)
-        .execute(&mut *tx)
+        .bind(id)
+        .execute(conn)
         .await?;
-    refresh(&mut tx, locked.id).await?;
-    record(
-        &mut tx,
-        actor,
-        org,
-        client,
-        "retired",
-        serde_json::json!({"version": version}),
-    )
-    .await?;
-    super::gateway_feed::notify(
-        &mut tx,
-        super::gateway_feed::ChangeKind::ClientRetired,
-        locked.id,
-    )
-    .await?;
-    tx.commit().await?;
     Ok(())
 }
 
-pub async fn regenerate_key(
-    pool: &PgPool,
-    actor: &str,
-    org: &str,
-    client: &str,
-    version: &str,
-) -> AppResult<()> {
-    let mut tx = pool.begin().await?;
-    let locked = lock_version(&mut tx, org, client, version).await?;
-    client::can_regenerate_key(locked.status).map_err(AppError::Conflict)?;
+pub async fn set_api_key(conn: &mut PgConnection, id: i64, api_key: &str) -> AppResult<()> {
     sqlx::query("UPDATE client_versions SET api_key = $2 WHERE id = $1")
-        .bind(locked.id)
-        .bind(new_api_key())
-        .execute(&mut *tx)
+        .bind(id)
+        .bind(api_key)
+        .execute(conn)
         .await?;
-    record(
-        &mut tx,
-        actor,
-        org,
-        client,
-        "key_regenerated",
-        serde_json::json!({"version": version}),
-    )
-    .await?;
-    tx.commit().await?;
     Ok(())
 }
 
-/// A new version with its own key, copying the contracts and policies of `from_version`.
-pub async fn new_version(
-    pool: &PgPool,
-    actor: &str,
-    org: &str,
-    client: &str,
-    from_version: &str,
-    version: &str,
-) -> AppResult<()> {
-    let mut tx = pool.begin().await?;
-    let from = lock_version(&mut tx, org, client, from_version).await?;
-    let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
-        "INSERT INTO client_versions (org_id, client_id, version, api_key, created_by)
-         VALUES ($1, $2, $3, $4, $5) RETURNING id",
-    )
-    .bind(org)
-    .bind(client)
-    .bind(version)
-    .bind(new_api_key())
-    .bind(actor)
-    .fetch_one(&mut *tx)
-    .await;
-    let (new_id,) = unique_or(inserted, || {
-        AppError::field(
-            "version",
-            format!("Client {client} already has a version {version}."),
-        )
-    })?;
+pub async fn api_key(conn: &mut PgConnection, id: i64) -> AppResult<String> {
+    let (key,): (String,) = sqlx::query_as("SELECT api_key FROM client_versions WHERE id = $1")
+        .bind(id)
+        .fetch_one(conn)
+        .await?;
+    Ok(key)
+}
+
+/// Gives version `to` the contracts of version `from`, with their approvals.
+pub async fn copy_contracts(conn: &mut PgConnection, from: i64, to: i64) -> AppResult<()> {
     sqlx::query(
         "INSERT INTO contracts (client_version_id, api_version_id, plan_version_id, status, requested_by, approved_by, approved_at)
          SELECT $2, api_version_id, plan_version_id, status, requested_by, approved_by, approved_at
          FROM contracts WHERE client_version_id = $1",
     )
-    .bind(from.id)
-    .bind(new_id)
-    .execute(&mut *tx)
+    .bind(from)
+    .bind(to)
+    .execute(conn)
     .await?;
-    policies::copy(&mut tx, Owner::Client(from.id), Owner::Client(new_id)).await?;
-    refresh(&mut tx, new_id).await?;
-    record(
-        &mut tx,
-        actor,
-        org,
-        client,
-        "version_created",
-        serde_json::json!({"version": version, "from": from_version}),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Deletes the client with all its versions, unless one of them is registered.
-pub async fn delete(pool: &PgPool, actor: &str, org: &str, client: &str) -> AppResult<()> {
-    let mut tx = pool.begin().await?;
-    let statuses: Vec<ClientStatus> = sqlx::query_scalar(
-        "SELECT status FROM client_versions WHERE org_id = $1 AND client_id = $2 FOR UPDATE",
-    )
-    .bind(org)
-    .bind(client)
-    .fetch_all(&mut *tx)
-    .await?;
-    for status in statuses {
-        client::can_delete(status).map_err(AppError::Conflict)?;
-    }
-    let done = sqlx::query("DELETE FROM clients WHERE org_id = $1 AND id = $2")
-        .bind(org)
-        .bind(client)
-        .execute(&mut *tx)
-        .await?;
-    if done.rows_affected() == 0 {
-        return Err(AppError::not_found(format!("There is no client {client}.")));
-    }
-    record(
-        &mut tx,
-        actor,
-        org,
-        client,
-        "deleted",
-        serde_json::json!({}),
-    )
-    .await?;
-    tx.commit().await?;
     Ok(())
 }

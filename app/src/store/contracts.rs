@@ -1,14 +1,11 @@
-//! Contracts between client versions and API versions through plan versions, and their
-//! approval. Each change runs in one transaction that locks the client version (and the
-//! contract) first, so concurrent approvals, rejections and deletions stay consistent.
+//! Contracts between client versions and API versions through plan versions: the SQL only.
+//! The use cases in `api::contracts::service` lock the client version before the contract.
 
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
-use super::clients::{self, Locked};
-use super::{Counted, apis, counted_page, unique_or};
+use super::{Counted, counted_page, unique_or};
 use crate::domain::catalog::{ContractStatus, ContractView};
-use crate::domain::client::{self, ContractFacts};
 use crate::domain::lifecycle::PlanStatus;
 use crate::domain::paging::{Page, PageQuery};
 use crate::domain::roles::Role;
@@ -166,272 +163,139 @@ pub async fn awaiting(
     contract_page(rows, query)
 }
 
-/// Which API, plan and client a new contract joins.
-pub struct NewContract<'a> {
-    pub client_org: &'a str,
-    pub client: &'a str,
-    pub client_version: &'a str,
-    pub api_org: &'a str,
-    pub api: &'a str,
-    pub api_version: &'a str,
-    pub plan: &'a str,
-    pub plan_version: &'a str,
-}
-
-/// Creates a contract; it awaits approval when the plan link requires it and the actor may not
-/// approve it themselves. Returns the contract's id and status.
-pub async fn create(
-    pool: &PgPool,
-    actor: &str,
-    c: &NewContract<'_>,
-    actor_may_approve: bool,
-) -> AppResult<(i64, ContractStatus)> {
-    let mut tx = pool.begin().await?;
-    let locked = clients::lock_version(&mut tx, c.client_org, c.client, c.client_version).await?;
-    let (id, status) = create_locked(&mut tx, actor, c, &locked, actor_may_approve).await?;
-    tx.commit().await?;
-    Ok((id, status))
-}
-
-/// Creates a contract inside a transaction that has locked the client version.
-pub async fn create_locked(
-    conn: &mut PgConnection,
-    actor: &str,
-    c: &NewContract<'_>,
-    locked: &Locked,
-    actor_may_approve: bool,
-) -> AppResult<(i64, ContractStatus)> {
-    let (api_version_id, api_status) =
-        apis::lock_version(conn, c.api_org, c.api, c.api_version).await?;
+/// Whether the API version is public (public APIs take no contracts).
+pub async fn api_public(conn: &mut PgConnection, api_version_id: i64) -> AppResult<bool> {
     let (public,): (bool,) = sqlx::query_as("SELECT public FROM api_versions WHERE id = $1")
         .bind(api_version_id)
-        .fetch_one(&mut *conn)
+        .fetch_one(conn)
         .await?;
-    let offered: Option<(i64, bool, PlanStatus)> = sqlx::query_as(
+    Ok(public)
+}
+
+/// A plan version the API version offers: its row id, whether it needs approval, its status.
+pub struct Offered {
+    pub plan_version_id: i64,
+    pub requires_approval: bool,
+    pub status: PlanStatus,
+}
+
+pub async fn offered(
+    conn: &mut PgConnection,
+    api_version_id: i64,
+    plan: &str,
+    plan_version: &str,
+) -> AppResult<Option<Offered>> {
+    let row: Option<(i64, bool, PlanStatus)> = sqlx::query_as(
         "SELECT pv.id, ap.requires_approval, pv.status
          FROM api_plans ap JOIN plan_versions pv ON pv.id = ap.plan_version_id
          WHERE ap.api_version_id = $1 AND pv.plan_id = $2 AND pv.version = $3",
     )
     .bind(api_version_id)
-    .bind(c.plan)
-    .bind(c.plan_version)
-    .fetch_optional(&mut *conn)
+    .bind(plan)
+    .bind(plan_version)
+    .fetch_optional(conn)
     .await?;
-    let (duplicate,): (bool,) = sqlx::query_as(
+    Ok(
+        row.map(|(plan_version_id, requires_approval, status)| Offered {
+            plan_version_id,
+            requires_approval,
+            status,
+        }),
+    )
+}
+
+/// Whether the client version already has a contract with the API version.
+pub async fn exists(
+    conn: &mut PgConnection,
+    client_version_id: i64,
+    api_version_id: i64,
+) -> AppResult<bool> {
+    let (found,): (bool,) = sqlx::query_as(
         "SELECT EXISTS (SELECT 1 FROM contracts WHERE client_version_id = $1 AND api_version_id = $2)",
     )
-    .bind(locked.id)
+    .bind(client_version_id)
     .bind(api_version_id)
-    .fetch_one(&mut *conn)
+    .fetch_one(conn)
     .await?;
-    let facts = ContractFacts {
-        client: locked.status,
-        api: api_status,
-        api_public: public,
-        plan_offered: offered.as_ref().map(|o| o.1),
-        plan: offered.as_ref().map_or(PlanStatus::Created, |o| o.2),
-        duplicate,
-    };
-    let needs_approval = client::check_contract(facts).map_err(AppError::Conflict)?;
-    let Some((plan_version_id, ..)) = offered else {
-        return Err(AppError::internal("contract", "offered plan vanished"));
-    };
-    let status = if needs_approval && !actor_may_approve {
-        ContractStatus::AwaitingApproval
-    } else {
-        ContractStatus::Active
-    };
+    Ok(found)
+}
+
+/// The row ids a new contract joins.
+pub struct Parties {
+    pub client_version_id: i64,
+    pub api_version_id: i64,
+    pub plan_version_id: i64,
+}
+
+/// Inserts a contract requested by `actor`; an active one counts as approved by them at once.
+pub async fn insert(
+    conn: &mut PgConnection,
+    actor: &str,
+    parties: &Parties,
+    status: ContractStatus,
+) -> AppResult<i64> {
     let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
         "INSERT INTO contracts (client_version_id, api_version_id, plan_version_id, status, requested_by,
                                 approved_by, approved_at)
          VALUES ($1, $2, $3, $4, $5, CASE WHEN $4 = $6 THEN $5 END, CASE WHEN $4 = $6 THEN now() END)
          RETURNING id",
     )
-    .bind(locked.id)
-    .bind(api_version_id)
-    .bind(plan_version_id)
+    .bind(parties.client_version_id)
+    .bind(parties.api_version_id)
+    .bind(parties.plan_version_id)
     .bind(status)
     .bind(actor)
     .bind(ContractStatus::Active)
-    .fetch_one(&mut *conn)
+    .fetch_one(conn)
     .await;
     let (id,) = unique_or(inserted, || {
         AppError::Conflict(
             "This client version already has a contract with this API version.".into(),
         )
     })?;
-    clients::changed(conn, locked.id).await?;
-    let data = serde_json::json!({
-        "version": c.client_version,
-        "api": format!("{}/{} {}", c.api_org, c.api, c.api_version),
-        "plan": format!("{} {}", c.plan, c.plan_version),
-        "status": status,
-    });
-    clients::record(
-        conn,
-        actor,
-        c.client_org,
-        c.client,
-        "contract_created",
-        data.clone(),
-    )
-    .await?;
-    super::audit::record(
-        conn,
-        super::audit::Change {
-            actor,
-            org_id: Some(c.api_org),
-            entity_type: "api",
-            entity_id: c.api,
-            action: "contract_created",
-            data: serde_json::json!({
-                "version": c.api_version,
-                "client": format!("{}/{} {}", c.client_org, c.client, c.client_version),
-                "plan": format!("{} {}", c.plan, c.plan_version),
-                "status": status,
-            }),
-        },
-    )
-    .await?;
-    Ok((id, status))
+    Ok(id)
 }
 
-/// Locks a contract and its client version, in that order of discovery.
-async fn lock_contract(conn: &mut PgConnection, id: i64) -> AppResult<(Locked, ContractStatus)> {
-    let row: Option<(i64, ContractStatus)> =
-        sqlx::query_as("SELECT client_version_id, status FROM contracts WHERE id = $1")
+fn gone() -> AppError {
+    AppError::not_found("That contract does not exist (any more).")
+}
+
+/// The client version a contract belongs to (without locking anything).
+pub async fn client_version_of(conn: &mut PgConnection, id: i64) -> AppResult<i64> {
+    let row: Option<(i64,)> =
+        sqlx::query_as("SELECT client_version_id FROM contracts WHERE id = $1")
             .bind(id)
-            .fetch_optional(&mut *conn)
+            .fetch_optional(conn)
             .await?;
-    let (client_version_id, _) =
-        row.ok_or_else(|| AppError::not_found("That contract does not exist (any more)."))?;
-    // Client version first, then the contract: the same order as contract creation.
-    let locked = clients::lock_by_id(conn, client_version_id).await?;
+    row.map(|(v,)| v).ok_or_else(gone)
+}
+
+/// The contract's status, locking its row.
+pub async fn lock_status(conn: &mut PgConnection, id: i64) -> AppResult<ContractStatus> {
     let row: Option<(ContractStatus,)> =
         sqlx::query_as("SELECT status FROM contracts WHERE id = $1 FOR UPDATE")
             .bind(id)
-            .fetch_optional(&mut *conn)
+            .fetch_optional(conn)
             .await?;
-    let (status,) =
-        row.ok_or_else(|| AppError::not_found("That contract does not exist (any more)."))?;
-    Ok((locked, status))
+    row.map(|(s,)| s).ok_or_else(gone)
 }
 
-pub async fn delete(pool: &PgPool, actor: &str, contract: &ContractView) -> AppResult<()> {
-    let mut tx = pool.begin().await?;
-    let (locked, _) = lock_contract(&mut tx, contract.id).await?;
-    client::can_change(locked.status).map_err(AppError::Conflict)?;
+pub async fn delete(conn: &mut PgConnection, id: i64) -> AppResult<()> {
     sqlx::query("DELETE FROM contracts WHERE id = $1")
-        .bind(contract.id)
-        .execute(&mut *tx)
+        .bind(id)
+        .execute(conn)
         .await?;
-    clients::changed(&mut tx, locked.id).await?;
-    // Taking access away needs no Re-Register: the gateway drops the contract at once.
-    super::gateway_feed::notify(
-        &mut tx,
-        super::gateway_feed::ChangeKind::ContractDeleted,
-        locked.id,
-    )
-    .await?;
-    clients::record(
-        &mut tx,
-        actor,
-        &contract.client_org,
-        &contract.client_id,
-        "contract_deleted",
-        serde_json::json!({
-            "version": contract.client_version,
-            "api": format!("{}/{} {}", contract.api_org, contract.api_id, contract.api_version),
-            "plan": format!("{} {}", contract.plan_id, contract.plan_version),
-        }),
-    )
-    .await?;
-    tx.commit().await?;
     Ok(())
 }
 
-/// Approves a waiting contract. When it was the last one waiting, the client version is
-/// registered (again) at once, so the consumer can use the key without another step.
-pub async fn approve(pool: &PgPool, actor: &str, contract: &ContractView) -> AppResult<()> {
-    let mut tx = pool.begin().await?;
-    let (locked, status) = lock_contract(&mut tx, contract.id).await?;
-    if status != ContractStatus::AwaitingApproval {
-        return Err(AppError::Conflict(
-            "This contract has already been approved.".into(),
-        ));
-    }
+pub async fn set_approved(conn: &mut PgConnection, id: i64, actor: &str) -> AppResult<()> {
     sqlx::query(
         "UPDATE contracts SET status = $3, approved_by = $2, approved_at = now() WHERE id = $1",
     )
-    .bind(contract.id)
+    .bind(id)
     .bind(actor)
     .bind(ContractStatus::Active)
-    .execute(&mut *tx)
+    .execute(conn)
     .await?;
-    let data = serde_json::json!({
-        "version": contract.client_version,
-        "api": format!("{}/{} {}", contract.api_org, contract.api_id, contract.api_version),
-        "plan": format!("{} {}", contract.plan_id, contract.plan_version),
-    });
-    clients::record(
-        &mut tx,
-        actor,
-        &contract.client_org,
-        &contract.client_id,
-        "contract_approved",
-        data,
-    )
-    .await?;
-    clients::refresh(&mut tx, locked.id).await?;
-    let after = clients::lock_by_id(&mut tx, locked.id).await?;
-    if client::can_register(after.status, after.changed, 0).is_ok() {
-        clients::register_locked(
-            &mut tx,
-            actor,
-            &contract.client_org,
-            &contract.client_id,
-            &contract.client_version,
-            &after,
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Rejects a waiting contract: it is deleted, and the reason is kept for the requester.
-pub async fn reject(
-    pool: &PgPool,
-    actor: &str,
-    contract: &ContractView,
-    reason: &str,
-) -> AppResult<()> {
-    let mut tx = pool.begin().await?;
-    let (locked, status) = lock_contract(&mut tx, contract.id).await?;
-    if status != ContractStatus::AwaitingApproval {
-        return Err(AppError::Conflict(
-            "This contract has already been approved.".into(),
-        ));
-    }
-    sqlx::query("DELETE FROM contracts WHERE id = $1")
-        .bind(contract.id)
-        .execute(&mut *tx)
-        .await?;
-    clients::refresh(&mut tx, locked.id).await?;
-    clients::record(
-        &mut tx,
-        actor,
-        &contract.client_org,
-        &contract.client_id,
-        "contract_rejected",
-        serde_json::json!({
-            "version": contract.client_version,
-            "api": format!("{} {}", contract.api_name, contract.api_version),
-            "plan": format!("{} {}", contract.plan_name, contract.plan_version),
-            "reason": reason,
-        }),
-    )
-    .await?;
-    tx.commit().await?;
     Ok(())
 }

@@ -125,7 +125,8 @@ pub struct ContractRow {
     pub plan_version_id: i64,
 }
 
-/// A read-only transaction that sees one state of everything: a full load's.
+/// A read-only transaction that sees one state of everything: a full load's. The caller (the
+/// gateway's loader) owns it; it opens here only because its isolation level is SQL too.
 pub async fn snapshot(pool: &PgPool) -> AppResult<Transaction<'static, Postgres>> {
     let mut tx = pool.begin().await?;
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")

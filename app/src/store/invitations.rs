@@ -1,16 +1,15 @@
-//! Invitations to join an organization (see `domain::invitation`). Changes lock the
-//! organization row first, like membership changes, so counts and joins cannot race.
+//! Invitations to join an organization (see `domain::invitation`): the SQL only. The use
+//! cases in `api::members::service` lock the organization row first, like membership
+//! changes, so counts and joins cannot race.
 
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
-use super::audit::{self, Change};
-use super::members::lock_org;
 use crate::domain::invitation::{
     Invitation, MAX_LISTED_PER_USER, MAX_PENDING_PER_ORG, VALID_DAYS, expires_at,
 };
 use crate::domain::roles::Role;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -45,52 +44,37 @@ fn pending_sql(sql: &str) -> String {
     )
 }
 
-/// Invites `username` (as typed; the account may not exist) with `role`. Inviting again
-/// replaces the role and restarts the validity.
-pub async fn invite(
-    pool: &PgPool,
-    actor: &str,
-    org_id: &str,
-    username: &str,
-    role: Role,
-) -> AppResult<()> {
-    let mut tx = pool.begin().await?;
-    lock_org(&mut tx, org_id).await?;
-    // Members are listed on the same tab, so saying so reveals nothing new.
-    let member: Option<(String,)> = sqlx::query_as(
-        "SELECT username FROM memberships WHERE org_id = $1 AND lower(username) = lower($2)",
-    )
-    .bind(org_id)
-    .bind(username)
-    .fetch_optional(&mut *tx)
-    .await?;
-    if let Some((name,)) = member {
-        return Err(AppError::field(
-            "username",
-            format!("{name} is already a member."),
-        ));
-    }
+/// Forgets the organization's expired invitations.
+pub async fn purge_expired(conn: &mut PgConnection, org_id: &str) -> AppResult<()> {
     sqlx::query(&pending_sql(
         "DELETE FROM invitations i WHERE i.org_id = $1 AND NOT ($PENDING)",
     ))
     .bind(org_id)
-    .execute(&mut *tx)
+    .execute(conn)
     .await?;
+    Ok(())
+}
+
+/// How many invitations of the organization are for someone other than `username`.
+pub async fn count_others(conn: &mut PgConnection, org_id: &str, username: &str) -> AppResult<i64> {
     let (pending,): (i64,) = sqlx::query_as(
         "SELECT count(*) FROM invitations WHERE org_id = $1 AND lower(username) <> lower($2)",
     )
     .bind(org_id)
     .bind(username)
-    .fetch_one(&mut *tx)
+    .fetch_one(conn)
     .await?;
-    if pending >= MAX_PENDING_PER_ORG {
-        return Err(AppError::field(
-            "username",
-            format!(
-                "This organization has {MAX_PENDING_PER_ORG} pending invitations: cancel some first."
-            ),
-        ));
-    }
+    Ok(pending)
+}
+
+/// Stores the invitation; inviting again replaces the role and restarts the validity.
+pub async fn upsert(
+    conn: &mut PgConnection,
+    actor: &str,
+    org_id: &str,
+    username: &str,
+    role: Role,
+) -> AppResult<()> {
     sqlx::query(
         "INSERT INTO invitations (org_id, username, role, invited_by) VALUES ($1, $2, $3, $4)
          ON CONFLICT (org_id, lower(username))
@@ -100,10 +84,8 @@ pub async fn invite(
     .bind(username)
     .bind(role)
     .bind(actor)
-    .execute(&mut *tx)
+    .execute(conn)
     .await?;
-    record(&mut tx, actor, org_id, username, "invited", Some(role)).await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -136,88 +118,30 @@ pub async fn for_user(pool: &PgPool, username: &str) -> AppResult<Vec<Invitation
     Ok(rows.into_iter().map(Row::into_invitation).collect())
 }
 
-pub async fn cancel(pool: &PgPool, actor: &str, org_id: &str, username: &str) -> AppResult<()> {
-    let mut tx = pool.begin().await?;
-    lock_org(&mut tx, org_id).await?;
+/// Deletes the invitation of `username` (in any case); whether there was one.
+pub async fn delete(conn: &mut PgConnection, org_id: &str, username: &str) -> AppResult<bool> {
     let deleted =
         sqlx::query("DELETE FROM invitations WHERE org_id = $1 AND lower(username) = lower($2)")
             .bind(org_id)
             .bind(username)
-            .execute(&mut *tx)
+            .execute(conn)
             .await?;
-    if deleted.rows_affected() == 0 {
-        return Err(AppError::not_found(format!(
-            "There is no invitation for {username}."
-        )));
-    }
-    record(
-        &mut tx,
-        actor,
-        org_id,
-        username,
-        "invitation_cancelled",
-        None,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    Ok(deleted.rows_affected() > 0)
 }
 
-/// Accepts (joining with the invited role) or declines the user's invitation to `org_id`.
-pub async fn respond(pool: &PgPool, username: &str, org_id: &str, accept: bool) -> AppResult<()> {
-    let mut tx = pool.begin().await?;
-    lock_org(&mut tx, org_id).await?;
-    let role: Option<Role> = sqlx::query_as(&pending_sql(
+/// Deletes the user's invitation to the organization; its role if it was still pending.
+pub async fn take_pending(
+    conn: &mut PgConnection,
+    org_id: &str,
+    username: &str,
+) -> AppResult<Option<Role>> {
+    Ok(sqlx::query_as(&pending_sql(
         "DELETE FROM invitations i WHERE i.org_id = $1 AND lower(i.username) = lower($2)
          RETURNING i.role, ($PENDING) AS pending",
     ))
     .bind(org_id)
     .bind(username)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(conn)
     .await?
-    .and_then(|(role, pending): (Role, bool)| pending.then_some(role));
-    let Some(role) = role else {
-        return Err(AppError::not_found(format!(
-            "There is no pending invitation to {org_id}."
-        )));
-    };
-    if accept {
-        sqlx::query(
-            "INSERT INTO memberships (org_id, username, role) VALUES ($1, $2, $3)
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(org_id)
-        .bind(username)
-        .bind(role)
-        .execute(&mut *tx)
-        .await?;
-        record(&mut tx, username, org_id, username, "joined", Some(role)).await?;
-    }
-    tx.commit().await?;
-    Ok(())
-}
-
-async fn record(
-    tx: &mut PgConnection,
-    actor: &str,
-    org_id: &str,
-    username: &str,
-    action: &str,
-    role: Option<Role>,
-) -> AppResult<()> {
-    audit::record(
-        tx,
-        Change {
-            actor,
-            org_id: Some(org_id),
-            entity_type: "member",
-            entity_id: username,
-            action,
-            data: match role {
-                Some(r) => serde_json::json!({"role": r.as_str()}),
-                None => serde_json::json!({}),
-            },
-        },
-    )
-    .await
+    .and_then(|(role, pending): (Role, bool)| pending.then_some(role)))
 }

@@ -1,9 +1,9 @@
-//! Organization memberships. Every change locks the organization row first, so concurrent
-//! changes cannot both remove "the other" owner and leave the organization without one.
+//! Organization memberships: the SQL only. The use cases in `api::members::service` lock the
+//! organization row first, so concurrent changes cannot both remove "the other" owner and
+//! leave the organization without one.
 
 use sqlx::{PgConnection, PgPool};
 
-use super::audit::{self, Change};
 use super::unique_or;
 use crate::domain::model::Member;
 use crate::domain::paging::{Page, PageQuery};
@@ -45,7 +45,8 @@ pub async fn list(pool: &PgPool, org_id: &str, query: &PageQuery) -> AppResult<P
     Ok(Page::new(members, total, query))
 }
 
-pub(super) async fn lock_org(conn: &mut PgConnection, org_id: &str) -> AppResult<()> {
+/// Locks the organization's row: every membership or invitation change takes this lock first.
+pub async fn lock_org(conn: &mut PgConnection, org_id: &str) -> AppResult<()> {
     let found: Option<(String,)> =
         sqlx::query_as("SELECT id FROM organizations WHERE id = $1 FOR UPDATE")
             .bind(org_id)
@@ -57,7 +58,11 @@ pub(super) async fn lock_org(conn: &mut PgConnection, org_id: &str) -> AppResult
     }
 }
 
-async fn current_role(conn: &mut PgConnection, org_id: &str, username: &str) -> AppResult<Role> {
+pub async fn current_role(
+    conn: &mut PgConnection,
+    org_id: &str,
+    username: &str,
+) -> AppResult<Role> {
     let role: Option<Role> =
         sqlx::query_scalar("SELECT role FROM memberships WHERE org_id = $1 AND username = $2")
             .bind(org_id)
@@ -67,7 +72,7 @@ async fn current_role(conn: &mut PgConnection, org_id: &str, username: &str) -> 
     role.ok_or_else(|| AppError::not_found(format!("{username} is not a member of {org_id}.")))
 }
 
-async fn owner_count(conn: &mut PgConnection, org_id: &str) -> AppResult<i64> {
+pub async fn owner_count(conn: &mut PgConnection, org_id: &str) -> AppResult<i64> {
     let (n,): (i64,) =
         sqlx::query_as("SELECT count(*) FROM memberships WHERE org_id = $1 AND role = $2")
             .bind(org_id)
@@ -77,118 +82,89 @@ async fn owner_count(conn: &mut PgConnection, org_id: &str) -> AppResult<i64> {
     Ok(n)
 }
 
-pub async fn add(
-    pool: &PgPool,
-    actor: &str,
+/// The account's username as stored, matched without regard to case.
+pub async fn find_user(conn: &mut PgConnection, username: &str) -> AppResult<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT username FROM users WHERE lower(username) = lower($1)")
+            .bind(username)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+/// The member's username as stored, when `username` (in any case) is a member.
+pub async fn member_named(
+    conn: &mut PgConnection,
+    org_id: &str,
+    username: &str,
+) -> AppResult<Option<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT username FROM memberships WHERE org_id = $1 AND lower(username) = lower($2)",
+    )
+    .bind(org_id)
+    .bind(username)
+    .fetch_optional(conn)
+    .await?)
+}
+
+pub async fn insert(
+    conn: &mut PgConnection,
     org_id: &str,
     username: &str,
     role: Role,
 ) -> AppResult<()> {
-    let mut tx = pool.begin().await?;
-    lock_org(&mut tx, org_id).await?;
-    let user: Option<(String,)> =
-        sqlx::query_as("SELECT username FROM users WHERE lower(username) = lower($1)")
-            .bind(username)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let Some((username,)) = user else {
-        return Err(AppError::field(
-            "username",
-            format!("There is no user named {username}."),
-        ));
-    };
     let inserted =
         sqlx::query("INSERT INTO memberships (org_id, username, role) VALUES ($1, $2, $3)")
             .bind(org_id)
-            .bind(&username)
+            .bind(username)
             .bind(role)
-            .execute(&mut *tx)
+            .execute(conn)
             .await;
     unique_or(inserted, || {
         AppError::field("username", format!("{username} is already a member."))
     })?;
-    audit::record(
-        &mut tx,
-        Change {
-            actor,
-            org_id: Some(org_id),
-            entity_type: "member",
-            entity_id: &username,
-            action: "added",
-            data: serde_json::json!({"role": role.as_str()}),
-        },
-    )
-    .await?;
-    tx.commit().await?;
     Ok(())
 }
 
-pub async fn change_role(
-    pool: &PgPool,
-    actor: &str,
+/// Adds the member unless they already are one (an accepted invitation).
+pub async fn insert_if_absent(
+    conn: &mut PgConnection,
     org_id: &str,
     username: &str,
     role: Role,
 ) -> AppResult<()> {
-    let mut tx = pool.begin().await?;
-    lock_org(&mut tx, org_id).await?;
-    let old = current_role(&mut tx, org_id, username).await?;
-    if old == role {
-        return Ok(());
-    }
-    if old == Role::Owner && owner_count(&mut tx, org_id).await? <= 1 {
-        return Err(AppError::Conflict(format!(
-            "{username} is the last Owner of {org_id}: make someone else Owner first."
-        )));
-    }
+    sqlx::query(
+        "INSERT INTO memberships (org_id, username, role) VALUES ($1, $2, $3)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(org_id)
+    .bind(username)
+    .bind(role)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_role(
+    conn: &mut PgConnection,
+    org_id: &str,
+    username: &str,
+    role: Role,
+) -> AppResult<()> {
     sqlx::query("UPDATE memberships SET role = $3 WHERE org_id = $1 AND username = $2")
         .bind(org_id)
         .bind(username)
         .bind(role)
-        .execute(&mut *tx)
+        .execute(conn)
         .await?;
-    audit::record(
-        &mut tx,
-        Change {
-            actor,
-            org_id: Some(org_id),
-            entity_type: "member",
-            entity_id: username,
-            action: "role_changed",
-            data: serde_json::json!({"role": role.as_str(), "previous": old.as_str()}),
-        },
-    )
-    .await?;
-    tx.commit().await?;
     Ok(())
 }
 
-pub async fn remove(pool: &PgPool, actor: &str, org_id: &str, username: &str) -> AppResult<()> {
-    let mut tx = pool.begin().await?;
-    lock_org(&mut tx, org_id).await?;
-    let old = current_role(&mut tx, org_id, username).await?;
-    if old == Role::Owner && owner_count(&mut tx, org_id).await? <= 1 {
-        return Err(AppError::Conflict(format!(
-            "{username} is the last Owner of {org_id} and cannot be removed."
-        )));
-    }
+pub async fn delete(conn: &mut PgConnection, org_id: &str, username: &str) -> AppResult<()> {
     sqlx::query("DELETE FROM memberships WHERE org_id = $1 AND username = $2")
         .bind(org_id)
         .bind(username)
-        .execute(&mut *tx)
+        .execute(conn)
         .await?;
-    audit::record(
-        &mut tx,
-        Change {
-            actor,
-            org_id: Some(org_id),
-            entity_type: "member",
-            entity_id: username,
-            action: "removed",
-            data: serde_json::json!({"role": old.as_str()}),
-        },
-    )
-    .await?;
-    tx.commit().await?;
     Ok(())
 }

@@ -1,5 +1,7 @@
 //! SQL, and nothing else: every query of the app lives in this module tree.
-//! Functions take a pool (or a transaction) and return domain types or `AppError`.
+//! Functions take a pool (single reads) or a `&mut PgConnection` (a step of a use case, whose
+//! transaction the caller owns) and return domain types or `AppError`; the use cases that
+//! open transactions and check the rules live beside the server functions (`api::*::service`).
 
 pub mod api_view;
 pub mod apis;
@@ -10,7 +12,6 @@ pub mod contractable;
 pub mod contracts;
 pub mod gateway_feed;
 pub mod invitations;
-pub mod latest;
 pub mod members;
 pub mod my_clients;
 pub mod orgs;
@@ -19,6 +20,7 @@ pub mod policies;
 pub mod portal;
 pub mod sessions;
 pub mod users;
+pub mod versioned;
 
 use sqlx::migrate::Migrator;
 

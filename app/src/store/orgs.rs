@@ -1,9 +1,8 @@
-//! Organizations.
+//! Organizations: the SQL only (the use cases are in `api::orgs::service`).
 
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
-use super::audit::{self, Change};
 use super::{Counted, counted_page, is_foreign_key_violation, unique_or};
 use crate::domain::model::{OrgListItem, Organization};
 use crate::domain::paging::{Page, PageQuery};
@@ -29,23 +28,9 @@ impl From<OrgRow> for Organization {
     }
 }
 
-/// Creates the organization and makes its creator the Owner, in one transaction.
-pub async fn create(
-    pool: &PgPool,
-    actor: &str,
-    id: &str,
-    name: &str,
-    description: &str,
-) -> AppResult<()> {
-    let mut tx = pool.begin().await?;
-    create_in(&mut tx, actor, id, name, description).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Creates the organization inside the caller's transaction.
-pub async fn create_in(
-    tx: &mut sqlx::PgConnection,
+/// Inserts the organization with its creator as Owner.
+pub async fn insert(
+    conn: &mut PgConnection,
     actor: &str,
     id: &str,
     name: &str,
@@ -58,7 +43,7 @@ pub async fn create_in(
     .bind(name)
     .bind(description)
     .bind(actor)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await;
     unique_or(inserted, || {
         AppError::field("id", format!("The id {id} is taken: choose another one."))
@@ -67,30 +52,18 @@ pub async fn create_in(
         .bind(id)
         .bind(actor)
         .bind(Role::Owner)
-        .execute(&mut *tx)
+        .execute(conn)
         .await?;
-    audit::record(
-        tx,
-        Change {
-            actor,
-            org_id: Some(id),
-            entity_type: "organization",
-            entity_id: id,
-            action: "created",
-            data: serde_json::json!({"name": name, "description": description}),
-        },
-    )
-    .await?;
     Ok(())
 }
 
 /// Marks `id` as the personal organization of `username`: only the system does this, when
 /// Sign Up creates it.
-pub async fn mark_personal(tx: &mut sqlx::PgConnection, id: &str, username: &str) -> AppResult<()> {
+pub async fn mark_personal(conn: &mut PgConnection, id: &str, username: &str) -> AppResult<()> {
     sqlx::query("UPDATE organizations SET personal_of = $2 WHERE id = $1")
         .bind(id)
         .bind(username)
-        .execute(tx)
+        .execute(conn)
         .await?;
     Ok(())
 }
@@ -115,45 +88,29 @@ pub async fn role_of(pool: &PgPool, org_id: &str, username: &str) -> AppResult<O
 }
 
 pub async fn update(
-    pool: &PgPool,
-    actor: &str,
+    conn: &mut PgConnection,
     id: &str,
     name: &str,
     description: &str,
 ) -> AppResult<()> {
-    let mut tx = pool.begin().await?;
     let updated = sqlx::query("UPDATE organizations SET name = $2, description = $3 WHERE id = $1")
         .bind(id)
         .bind(name)
         .bind(description)
-        .execute(&mut *tx)
+        .execute(conn)
         .await?;
     if updated.rows_affected() == 0 {
         return Err(AppError::not_found(format!("No organization {id}.")));
     }
-    audit::record(
-        &mut tx,
-        Change {
-            actor,
-            org_id: Some(id),
-            entity_type: "organization",
-            entity_id: id,
-            action: "updated",
-            data: serde_json::json!({"name": name, "description": description}),
-        },
-    )
-    .await?;
-    tx.commit().await?;
     Ok(())
 }
 
 /// Deletes an empty organization. APIs, plans and clients reference their organization
 /// without cascading, so the database itself refuses to delete one that still holds any.
-pub async fn delete(pool: &PgPool, actor: &str, id: &str) -> AppResult<()> {
-    let mut tx = pool.begin().await?;
+pub async fn delete(conn: &mut PgConnection, id: &str) -> AppResult<()> {
     let deleted = sqlx::query("DELETE FROM organizations WHERE id = $1")
         .bind(id)
-        .execute(&mut *tx)
+        .execute(conn)
         .await;
     let deleted = match deleted {
         Err(e) if is_foreign_key_violation(&e) => {
@@ -166,20 +123,17 @@ pub async fn delete(pool: &PgPool, actor: &str, id: &str) -> AppResult<()> {
     if deleted.rows_affected() == 0 {
         return Err(AppError::not_found(format!("No organization {id}.")));
     }
-    audit::record(
-        &mut tx,
-        Change {
-            actor,
-            org_id: Some(id),
-            entity_type: "organization",
-            entity_id: id,
-            action: "deleted",
-            data: serde_json::json!({}),
-        },
-    )
-    .await?;
-    tx.commit().await?;
     Ok(())
+}
+
+/// Whether an organization's id is `id`, whatever the case.
+pub async fn id_taken(conn: &mut PgConnection, id: &str) -> AppResult<bool> {
+    let taken: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM organizations WHERE lower(id) = lower($1)")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(taken.is_some())
 }
 
 #[derive(sqlx::FromRow)]

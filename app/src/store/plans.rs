@@ -1,70 +1,17 @@
-//! Plans and plan versions.
+//! Plans and plan versions: the SQL only (the use cases are in `api::plans::service`).
 
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
-use super::audit::{self, Change};
-use super::policies::{self, Owner};
-use super::unique_or;
+use super::versioned::{self, Entity};
 use crate::domain::catalog::{PlanChoice, PlanSummary, PlanVersionView};
-use crate::domain::lifecycle::{self, PlanStatus};
+use crate::domain::lifecycle::PlanStatus;
 use crate::domain::paging::{Page, PageQuery};
-use crate::error::{AppError, AppResult};
-
-pub async fn create(
-    pool: &PgPool,
-    actor: &str,
-    org: &str,
-    id: &str,
-    name: &str,
-    description: &str,
-    version: &str,
-) -> AppResult<()> {
-    let mut tx = pool.begin().await?;
-    let inserted = sqlx::query(
-        "INSERT INTO plans (org_id, id, name, description, created_by) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(org)
-    .bind(id)
-    .bind(name)
-    .bind(description)
-    .bind(actor)
-    .execute(&mut *tx)
-    .await;
-    unique_or(inserted, || {
-        AppError::field("id", format!("{org} already has a plan with the id {id}."))
-    })?;
-    sqlx::query(
-        "INSERT INTO plan_versions (org_id, plan_id, version, created_by) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(org)
-    .bind(id)
-    .bind(version)
-    .bind(actor)
-    .execute(&mut *tx)
-    .await?;
-    audit::record(
-        &mut tx,
-        Change {
-            actor,
-            org_id: Some(org),
-            entity_type: "plan",
-            entity_id: id,
-            action: "created",
-            data: serde_json::json!({"name": name, "version": version}),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
+use crate::error::AppResult;
 
 /// One page of the organization's plans, each with its newest version.
 pub async fn list(pool: &PgPool, org: &str, query: &PageQuery) -> AppResult<Page<PlanSummary>> {
-    let page = super::latest::page(pool, super::latest::Entity::Plan, org, query)
-        .await?
-        .map(Into::into);
-    Ok(page)
+    versioned::page(pool, Entity::Plan, org, query).await
 }
 
 /// The id and status of a plan version, locking its row for the rest of the transaction.
@@ -74,16 +21,7 @@ pub async fn lock_version(
     plan: &str,
     version: &str,
 ) -> AppResult<(i64, PlanStatus)> {
-    let row: Option<(i64, PlanStatus)> = sqlx::query_as(
-        "SELECT id, status FROM plan_versions
-         WHERE org_id = $1 AND plan_id = $2 AND version = $3 FOR UPDATE",
-    )
-    .bind(org)
-    .bind(plan)
-    .bind(version)
-    .fetch_optional(conn)
-    .await?;
-    row.ok_or_else(|| AppError::not_found(format!("There is no version {version} of plan {plan}.")))
+    versioned::lock_version(conn, Entity::Plan, org, plan, version).await
 }
 
 #[derive(sqlx::FromRow)]
@@ -131,78 +69,17 @@ pub async fn view(
     }))
 }
 
-pub async fn lock(
-    pool: &PgPool,
-    actor: &str,
-    org: &str,
-    plan: &str,
-    version: &str,
+/// Marks the version `status` (Locked) as of now.
+pub async fn set_locked(
+    conn: &mut PgConnection,
+    version_id: i64,
+    status: PlanStatus,
 ) -> AppResult<()> {
-    let mut tx = pool.begin().await?;
-    let (id, current) = lock_version(&mut tx, org, plan, version).await?;
-    let next = lifecycle::plan_lock(current).map_err(AppError::Conflict)?;
     sqlx::query("UPDATE plan_versions SET status = $2, locked_on = now() WHERE id = $1")
-        .bind(id)
-        .bind(next)
-        .execute(&mut *tx)
+        .bind(version_id)
+        .bind(status)
+        .execute(conn)
         .await?;
-    audit::record(
-        &mut tx,
-        Change {
-            actor,
-            org_id: Some(org),
-            entity_type: "plan",
-            entity_id: plan,
-            action: "locked",
-            data: serde_json::json!({"version": version}),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// A new version of the plan, starting with a copy of the policies of `from_version`.
-pub async fn new_version(
-    pool: &PgPool,
-    actor: &str,
-    org: &str,
-    plan: &str,
-    from_version: &str,
-    version: &str,
-) -> AppResult<()> {
-    let mut tx = pool.begin().await?;
-    let (from_id, _) = lock_version(&mut tx, org, plan, from_version).await?;
-    let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
-        "INSERT INTO plan_versions (org_id, plan_id, version, created_by) VALUES ($1, $2, $3, $4)
-         RETURNING id",
-    )
-    .bind(org)
-    .bind(plan)
-    .bind(version)
-    .bind(actor)
-    .fetch_one(&mut *tx)
-    .await;
-    let (new_id,) = unique_or(inserted, || {
-        AppError::field(
-            "version",
-            format!("Plan {plan} already has a version {version}."),
-        )
-    })?;
-    policies::copy(&mut tx, Owner::Plan(from_id), Owner::Plan(new_id)).await?;
-    audit::record(
-        &mut tx,
-        Change {
-            actor,
-            org_id: Some(org),
-            entity_type: "plan",
-            entity_id: plan,
-            action: "version_created",
-            data: serde_json::json!({"version": version, "from": from_version}),
-        },
-    )
-    .await?;
-    tx.commit().await?;
     Ok(())
 }
 

@@ -1,20 +1,14 @@
-//! The Developer Portal's queries and its one-transaction sign-up.
+//! The Developer Portal's queries, and the SQL of its sign-up's personal organization (the
+//! sign-up itself is `api::portal::service::sign_up`).
 
 use sqlx::{PgConnection, PgPool};
 
-use super::contracts::{self, NewContract};
 use super::policies::{self, Owner};
-use super::{clients, orgs};
-use crate::domain::catalog::ContractStatus;
-use crate::domain::client as client_rules;
 use crate::domain::lifecycle::ApiStatus;
 use crate::domain::paging::{Page, PageQuery};
-use crate::domain::portal::{
-    PortalApiCard, PortalApiDetails, PortalPlan, SignupResult, SignupTarget, personal_org_id,
-};
+use crate::domain::portal::{PortalApiCard, PortalApiDetails, PortalPlan};
 use crate::domain::roles::Role;
-use crate::domain::urls::gateway_path;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 #[derive(sqlx::FromRow)]
 struct CardRow {
@@ -170,145 +164,29 @@ pub async fn api(
     }))
 }
 
-/// What the API of a sign-up is, and through which plan.
-pub struct SignupApi<'a> {
-    pub org: &'a str,
-    pub api: &'a str,
-    pub version: &'a str,
-    pub plan: &'a str,
-    pub plan_version: &'a str,
-}
-
-/// Creates (if asked) the personal organization and the client, then the contract, and
-/// registers the client when the contract is active: all or nothing.
-pub async fn sign_up(
-    pool: &PgPool,
-    username: &str,
-    target: &SignupTarget,
-    api: &SignupApi<'_>,
-    may_use_org: impl Fn(&str) -> bool,
-    may_approve: bool,
-) -> AppResult<SignupResult> {
-    let mut tx = pool.begin().await?;
-    let (org, client, version) = match target {
-        SignupTarget::Existing {
-            org,
-            client,
-            version,
-        } => {
-            if !may_use_org(org) {
-                return Err(AppError::Forbidden);
-            }
-            (org.clone(), client.clone(), version.clone())
-        }
-        SignupTarget::New { org, name, version } => {
-            let org = match org {
-                Some(o) if may_use_org(o) => o.clone(),
-                Some(_) => return Err(AppError::Forbidden),
-                None => personal_org(&mut tx, username).await?,
-            };
-            let id = crate::domain::ids::slug_from_name(name);
-            crate::domain::ids::validate_id("name", &id).map_err(|_| {
-                AppError::field("name", "Give the client a name with letters or digits.")
-            })?;
-            clients::create_in(&mut tx, username, &org, &id, name, "", version)
-                .await
-                .map_err(|e| match e {
-                    AppError::Field(fe) if fe.field == "id" => AppError::field("name", fe.message),
-                    other => other,
-                })?;
-            (org, id, version.clone())
-        }
-    };
-    let locked = clients::lock_version(&mut tx, &org, &client, &version).await?;
-    let contract = NewContract {
-        client_org: &org,
-        client: &client,
-        client_version: &version,
-        api_org: api.org,
-        api: api.api,
-        api_version: api.version,
-        plan: api.plan,
-        plan_version: api.plan_version,
-    };
-    let (_, status) =
-        contracts::create_locked(&mut tx, username, &contract, &locked, may_approve).await?;
-    let mut api_key = None;
-    if status == ContractStatus::Active {
-        let now = clients::lock_by_id(&mut tx, locked.id).await?;
-        if client_rules::can_register(now.status, now.changed, 0).is_ok() {
-            clients::register_locked(&mut tx, username, &org, &client, &version, &now).await?;
-        }
-        let (key,): (String,) = sqlx::query_as("SELECT api_key FROM client_versions WHERE id = $1")
-            .bind(locked.id)
-            .fetch_one(&mut *tx)
-            .await?;
-        api_key = Some(key);
-    }
-    tx.commit().await?;
-    Ok(SignupResult {
-        status,
-        client_org: org,
-        client_id: client,
-        client_version: version,
-        api_key,
-        endpoint_path: gateway_path(api.org, api.api, api.version),
-    })
-}
-
-/// The user's personal organization, created with them as Owner if they have none yet. It is
-/// found by the mark the system sets when creating it, never by its name: anyone can create an
-/// organization called `bob-personal` and add bob to it.
-async fn personal_org(tx: &mut PgConnection, username: &str) -> AppResult<String> {
-    // Two first sign-ups of the same user at once must not create two organizations.
+/// Holds, until the transaction ends, the right to create `username`'s personal organization:
+/// two first sign-ups of the same user at once must not create two organizations.
+pub async fn lock_personal_org(conn: &mut PgConnection, username: &str) -> AppResult<()> {
     sqlx::query("SELECT pg_advisory_xact_lock(hashtext('personal-org:' || $1))")
         .bind(username)
-        .execute(&mut *tx)
+        .execute(conn)
         .await?;
-    let existing: Option<(String, bool)> = sqlx::query_as(
+    Ok(())
+}
+
+/// The user's personal organization, found by the mark the system sets when creating it (never
+/// by its name), and whether they are still its Owner.
+pub async fn personal_org(
+    conn: &mut PgConnection,
+    username: &str,
+) -> AppResult<Option<(String, bool)>> {
+    Ok(sqlx::query_as(
         "SELECT o.id, EXISTS (SELECT 1 FROM memberships m
                               WHERE m.org_id = o.id AND m.username = $1 AND m.role = $2)
          FROM organizations o WHERE o.personal_of = $1",
     )
     .bind(username)
     .bind(Role::Owner)
-    .fetch_optional(&mut *tx)
-    .await?;
-    match existing {
-        Some((id, true)) => return Ok(id),
-        Some((id, false)) => {
-            return Err(AppError::Conflict(format!(
-                "You are no longer an Owner of your personal organization {id}: choose another organization or ask an administrator."
-            )));
-        }
-        None => {}
-    }
-    let base = personal_org_id(username);
-    for n in 0..20 {
-        let id = if n == 0 {
-            base.clone()
-        } else {
-            format!("{base}{n}")
-        };
-        let taken: Option<(String,)> =
-            sqlx::query_as("SELECT id FROM organizations WHERE lower(id) = lower($1)")
-                .bind(&id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if taken.is_none() {
-            orgs::create_in(
-                tx,
-                username,
-                &id,
-                &format!("{username} (personal)"),
-                "Created for your Developer Portal sign-ups.",
-            )
-            .await?;
-            orgs::mark_personal(tx, &id, username).await?;
-            return Ok(id);
-        }
-    }
-    Err(AppError::Conflict(
-        "No personal organization could be created: ask an administrator.".into(),
-    ))
+    .fetch_optional(conn)
+    .await?)
 }

@@ -1,8 +1,7 @@
-//! User accounts.
+//! User accounts: the SQL only (the use cases are in `api::users::service`).
 
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
-use super::audit::{self, Change};
 use super::{Counted, counted_page, unique_or};
 use crate::domain::model::UserSummary;
 use crate::domain::paging::{Page, PageQuery};
@@ -17,8 +16,7 @@ pub struct NewUser<'a> {
     pub portal_only: bool,
 }
 
-pub async fn create(pool: &PgPool, actor: &str, user: NewUser<'_>) -> AppResult<()> {
-    let mut tx = pool.begin().await?;
+pub async fn insert(conn: &mut PgConnection, user: &NewUser<'_>) -> AppResult<()> {
     let inserted = sqlx::query(
         "INSERT INTO users (username, display_name, email, password_hash, is_admin, portal_only)
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -29,7 +27,7 @@ pub async fn create(pool: &PgPool, actor: &str, user: NewUser<'_>) -> AppResult<
     .bind(user.password_hash)
     .bind(user.is_admin)
     .bind(user.portal_only)
-    .execute(&mut *tx)
+    .execute(conn)
     .await;
     unique_or(inserted, || {
         AppError::field(
@@ -37,19 +35,6 @@ pub async fn create(pool: &PgPool, actor: &str, user: NewUser<'_>) -> AppResult<
             format!("The username {} is taken.", user.username),
         )
     })?;
-    audit::record(
-        &mut tx,
-        Change {
-            actor,
-            org_id: None,
-            entity_type: "user",
-            entity_id: user.username,
-            action: "created",
-            data: serde_json::json!({"admin": user.is_admin, "portal_only": user.portal_only}),
-        },
-    )
-    .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -128,86 +113,51 @@ pub enum Flag {
 }
 
 pub async fn set_flag(
-    pool: &PgPool,
-    actor: &str,
+    conn: &mut PgConnection,
     username: &str,
     flag: Flag,
     value: bool,
 ) -> AppResult<()> {
-    let (sql, action) = match flag {
-        Flag::PortalOnly => (
-            "UPDATE users SET portal_only = $2 WHERE username = $1",
-            "portal_only_set",
-        ),
-        Flag::Disabled => (
-            "UPDATE users SET disabled = $2 WHERE username = $1",
-            "disabled_set",
-        ),
+    let sql = match flag {
+        Flag::PortalOnly => "UPDATE users SET portal_only = $2 WHERE username = $1",
+        Flag::Disabled => "UPDATE users SET disabled = $2 WHERE username = $1",
     };
-    let mut tx = pool.begin().await?;
     let updated = sqlx::query(sql)
         .bind(username)
         .bind(value)
-        .execute(&mut *tx)
+        .execute(conn)
         .await?;
     if updated.rows_affected() == 0 {
-        return Err(AppError::not_found(format!("No user named {username}.")));
+        return Err(no_user(username));
     }
-    if matches!(flag, Flag::Disabled) && value {
-        // A disabled account loses its open sessions at once.
-        sqlx::query("DELETE FROM sessions WHERE username = $1")
-            .bind(username)
-            .execute(&mut *tx)
-            .await?;
-    }
-    audit::record(
-        &mut tx,
-        Change {
-            actor,
-            org_id: None,
-            entity_type: "user",
-            entity_id: username,
-            action,
-            data: serde_json::json!({ "value": value }),
-        },
-    )
-    .await?;
-    tx.commit().await?;
     Ok(())
 }
 
-/// Replaces the password and ends every session of the user.
+fn no_user(username: &str) -> AppError {
+    AppError::not_found(format!("No user named {username}."))
+}
+
 pub async fn set_password_hash(
-    pool: &PgPool,
-    actor: &str,
+    conn: &mut PgConnection,
     username: &str,
     hash: &str,
 ) -> AppResult<()> {
-    let mut tx = pool.begin().await?;
     let updated = sqlx::query("UPDATE users SET password_hash = $2 WHERE username = $1")
         .bind(username)
         .bind(hash)
-        .execute(&mut *tx)
+        .execute(conn)
         .await?;
     if updated.rows_affected() == 0 {
-        return Err(AppError::not_found(format!("No user named {username}.")));
+        return Err(no_user(username));
     }
+    Ok(())
+}
+
+/// Ends every session of the user.
+pub async fn end_sessions(conn: &mut PgConnection, username: &str) -> AppResult<()> {
     sqlx::query("DELETE FROM sessions WHERE username = $1")
         .bind(username)
-        .execute(&mut *tx)
+        .execute(conn)
         .await?;
-    audit::record(
-        &mut tx,
-        Change {
-            actor,
-            org_id: None,
-            entity_type: "user",
-            entity_id: username,
-            action: "password_reset",
-            data: serde_json::json!({}),
-        },
-    )
-    .await?;
-    tx.commit().await?;
     Ok(())
 }

@@ -13,7 +13,7 @@ pub const PASSWORD: &str = "test-password-1";
 /// Creates a user with `PASSWORD`.
 pub async fn user(pool: &PgPool, username: &str, is_admin: bool, portal_only: bool) {
     let hash = password::hash(PASSWORD.into()).await.expect("hash");
-    store::users::create(
+    app::api::users::service::create(
         pool,
         "test",
         store::users::NewUser {
@@ -131,7 +131,7 @@ pub fn filtered(text: &str) -> app::domain::paging::PageRequest {
 /// Makes `username` a member of `org` with `role` directly in the store: for setting up a
 /// world, where how members join is not what is tested.
 pub async fn join(pool: &PgPool, org: &str, username: &str, role: app::domain::roles::Role) {
-    store::members::add(pool, "test", org, username, role)
+    app::api::members::service::add(pool, "test", org, username, role)
         .await
         .expect("join");
 }

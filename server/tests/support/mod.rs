@@ -6,8 +6,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use app::api;
 use app::domain::lifecycle::ApiAction;
 use app::domain::policy::{FormValues, PolicyConfig, PolicyType};
+use app::store::versioned::NewEntity;
 use app::store::{self, PgPool, policies::Owner};
 use axum::Router;
 use axum::body::Body;
@@ -102,9 +104,20 @@ async fn api_version_id(pool: &PgPool, api: &str) -> i64 {
     id
 }
 
+/// Version 1.0 of `name`, with no description.
+fn new_entity(name: &str) -> NewEntity<'_> {
+    NewEntity {
+        org: ORG,
+        id: name,
+        name,
+        description: "",
+        version: "1.0",
+    }
+}
+
 /// Creates plan `name` 1.0 with `policies` and locks it.
 pub async fn plan(pool: &PgPool, name: &str, policies: &[PolicyConfig]) {
-    store::plans::create(pool, "david", ORG, name, name, "", "1.0")
+    api::plans::service::create(pool, "david", &new_entity(name))
         .await
         .expect("plan");
     let mut tx = pool.begin().await.expect("tx");
@@ -115,7 +128,7 @@ pub async fn plan(pool: &PgPool, name: &str, policies: &[PolicyConfig]) {
     for p in policies {
         add_policy(pool, Owner::Plan(id), p).await;
     }
-    store::plans::lock(pool, "david", ORG, name, "1.0")
+    api::plans::service::lock(pool, "david", (ORG, name, "1.0"))
         .await
         .expect("lock");
 }
@@ -129,35 +142,29 @@ pub async fn api(
     plans: &[&str],
     policies: &[PolicyConfig],
 ) {
-    store::apis::create(pool, "david", ORG, name, name, "", "1.0")
+    api::apis::service::create(pool, "david", &new_entity(name))
         .await
         .expect("api");
-    store::apis::set_implementation(
-        pool,
-        "david",
-        ORG,
-        name,
-        "1.0",
-        store::apis::Implementation {
-            endpoint,
-            upstream_ca_pem: None,
-            public,
-        },
-    )
-    .await
-    .expect("endpoint");
+    let implementation = store::apis::Implementation {
+        endpoint,
+        upstream_ca_pem: None,
+        public,
+    };
+    api::apis::service::set_implementation(pool, "david", (ORG, name, "1.0"), &implementation)
+        .await
+        .expect("endpoint");
     let offers: Vec<_> = plans
         .iter()
         .map(|p| (p.to_string(), "1.0".to_string(), false))
         .collect();
-    store::apis::set_plans(pool, "david", ORG, name, "1.0", &offers)
+    api::apis::service::set_plans(pool, "david", (ORG, name, "1.0"), &offers)
         .await
         .expect("plans");
     let id = api_version_id(pool, name).await;
     for p in policies {
         add_policy(pool, Owner::Api(id), p).await;
     }
-    store::apis::transition(pool, "david", ORG, name, "1.0", ApiAction::Publish)
+    api::apis::service::transition(pool, "david", (ORG, name, "1.0"), ApiAction::Publish)
         .await
         .expect("publish");
 }
@@ -169,7 +176,7 @@ pub async fn client(
     contracts: &[(&str, &str)],
     policies: &[PolicyConfig],
 ) -> String {
-    store::clients::create(pool, "david", ORG, name, name, "", "1.0")
+    api::clients::service::create(pool, "david", &new_entity(name))
         .await
         .expect("client");
     let mut tx = pool.begin().await.expect("tx");
@@ -181,7 +188,7 @@ pub async fn client(
         add_policy(pool, Owner::Client(locked.id), p).await;
     }
     for (api, plan) in contracts {
-        let c = store::contracts::NewContract {
+        let c = api::contracts::service::NewContract {
             client_org: ORG,
             client: name,
             client_version: "1.0",
@@ -191,16 +198,28 @@ pub async fn client(
             plan,
             plan_version: "1.0",
         };
-        store::contracts::create(pool, "david", &c, true)
+        api::contracts::service::create(pool, "david", &c, true)
             .await
             .expect("contract");
     }
     if !contracts.is_empty() {
-        store::clients::register(pool, "david", ORG, name, "1.0")
+        api::clients::service::register(pool, "david", (ORG, name, "1.0"))
             .await
             .expect("register");
     }
     key_of(pool, name).await
+}
+
+/// The smallest world to proxy through: plan Gold 1.0 with `plan_policies`, API Echo 1.0
+/// (private, upstream of a fresh echo) offering it, and client App registered with a contract
+/// through it. Returns App's key.
+pub async fn echo_world(pool: &PgPool, plan_policies: &[PolicyConfig]) -> String {
+    let up = upstream().await;
+    org(pool).await;
+    plan(pool, "Gold", plan_policies).await;
+    let endpoint = format!("http://{up}/echo");
+    api(pool, "Echo", &endpoint, false, &["Gold"], &[]).await;
+    client(pool, "App", &[("Echo", "Gold")], &[]).await
 }
 
 pub async fn key_of(pool: &PgPool, client: &str) -> String {
@@ -219,7 +238,7 @@ pub async fn org(pool: &PgPool) {
         .execute(pool)
         .await
         .expect("user");
-    store::orgs::create(pool, "david", ORG, ORG, "")
+    api::orgs::service::create(pool, "david", ORG, ORG, "")
         .await
         .expect("org");
 }

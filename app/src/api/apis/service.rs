@@ -1,0 +1,191 @@
+//! The API use cases: each owns its transaction, checks the lifecycle rules, calls the store's
+//! SQL and records the change. Every change to an unpublished version re-settles its status
+//! (Created / Ready) from the checklist in the same transaction.
+
+use sqlx::PgConnection;
+
+use crate::api::versioned as shared;
+use crate::domain::lifecycle::{self, ApiAction, ApiChange, ApiStatus, PlanStatus};
+use crate::error::{AppError, AppResult};
+use crate::store::PgPool;
+use crate::store::apis::{self, Details, Implementation, PlanOffer};
+use crate::store::audit::Subject;
+use crate::store::gateway_feed::{self, ChangeKind};
+use crate::store::policies::{self, Owner};
+use crate::store::versioned::{Entity, NewEntity};
+
+fn subject<'a>(actor: &'a str, org: &'a str, api: &'a str) -> Subject<'a> {
+    shared::subject(Entity::Api, actor, org, api)
+}
+
+/// Creates the API with its first version.
+pub async fn create(pool: &PgPool, actor: &str, new: &NewEntity<'_>) -> AppResult<()> {
+    shared::create(pool, Entity::Api, actor, new, None).await
+}
+
+/// Moves an unpublished version to the status its checklist gives it.
+async fn settle(conn: &mut PgConnection, version_id: i64, current: ApiStatus) -> AppResult<()> {
+    let next = lifecycle::settle(current, &apis::readiness(conn, version_id).await?);
+    if next != current {
+        apis::set_status(conn, version_id, next).await?;
+    }
+    Ok(())
+}
+
+/// Locks the version and checks that `change` is allowed in its status.
+async fn lock_for_change(
+    conn: &mut PgConnection,
+    (org, api, version): (&str, &str, &str),
+    change: ApiChange,
+) -> AppResult<(i64, ApiStatus)> {
+    let (id, current) = apis::lock_version(conn, org, api, version).await?;
+    lifecycle::api_change_allowed(current, change).map_err(AppError::Conflict)?;
+    Ok((id, current))
+}
+
+/// Documentation and the portal flag: allowed while published too.
+pub async fn update_details(
+    pool: &PgPool,
+    actor: &str,
+    (org, api, version): (&str, &str, &str),
+    details: &Details<'_>,
+) -> AppResult<()> {
+    let mut tx = pool.begin().await?;
+    let (id, _) = lock_for_change(&mut tx, (org, api, version), ApiChange::Details).await?;
+    apis::set_details(&mut tx, (org, api, id), details).await?;
+    subject(actor, org, api)
+        .record(
+            &mut tx,
+            "details_updated",
+            serde_json::json!({"version": version, "featured": details.featured}),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn set_implementation(
+    pool: &PgPool,
+    actor: &str,
+    (org, api, version): (&str, &str, &str),
+    implementation: &Implementation<'_>,
+) -> AppResult<()> {
+    let mut tx = pool.begin().await?;
+    let (id, current) =
+        lock_for_change(&mut tx, (org, api, version), ApiChange::Implementation).await?;
+    apis::set_implementation(&mut tx, id, implementation).await?;
+    settle(&mut tx, id, current).await?;
+    let Implementation {
+        endpoint,
+        upstream_ca_pem,
+        public,
+    } = implementation;
+    subject(actor, org, api)
+        .record(
+            &mut tx,
+            "implementation_updated",
+            serde_json::json!({"version": version, "endpoint": endpoint, "public": public,
+                "upstream_ca": upstream_ca_pem.is_some()}),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Replaces the offered plans, in the given order. Only locked plan versions of the same
+/// organization can be offered.
+pub async fn set_plans(
+    pool: &PgPool,
+    actor: &str,
+    (org, api, version): (&str, &str, &str),
+    offers: &[PlanOffer],
+) -> AppResult<()> {
+    let mut tx = pool.begin().await?;
+    let (id, current) = lock_for_change(&mut tx, (org, api, version), ApiChange::Plans).await?;
+    apis::clear_plans(&mut tx, id).await?;
+    for (position, offer) in offers.iter().enumerate() {
+        let (plan, plan_version, _) = offer;
+        let Some((plan_version_id, plan_status)) =
+            apis::plan_version(&mut tx, org, plan, plan_version).await?
+        else {
+            return Err(AppError::field(
+                "plans",
+                format!("{org} has no plan {plan} with version {plan_version}."),
+            ));
+        };
+        if plan_status != PlanStatus::Locked {
+            return Err(AppError::field(
+                "plans",
+                format!("Plan {plan} {plan_version} is not locked: lock it before offering it."),
+            ));
+        }
+        apis::offer_plan(&mut tx, id, position, offer, plan_version_id).await?;
+    }
+    settle(&mut tx, id, current).await?;
+    let listed: Vec<String> = offers
+        .iter()
+        .map(|(p, v, a)| format!("{p} {v}{}", if *a { " (approval)" } else { "" }))
+        .collect();
+    subject(actor, org, api)
+        .record(
+            &mut tx,
+            "plans_updated",
+            serde_json::json!({"version": version, "plans": listed}),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Publish or Retire, as the lifecycle allows; the gateways hear of it on commit.
+pub async fn transition(
+    pool: &PgPool,
+    actor: &str,
+    (org, api, version): (&str, &str, &str),
+    action: ApiAction,
+) -> AppResult<ApiStatus> {
+    let mut tx = pool.begin().await?;
+    let (id, current) = apis::lock_version(&mut tx, org, api, version).await?;
+    let ready = apis::readiness(&mut tx, id).await?;
+    let next = lifecycle::api_transition(current, action, &ready).map_err(AppError::Conflict)?;
+    apis::set_transitioned(&mut tx, id, action, next).await?;
+    let (verb, kind) = match action {
+        ApiAction::Publish => ("published", ChangeKind::ApiPublished),
+        ApiAction::Retire => ("retired", ChangeKind::ApiRetired),
+    };
+    subject(actor, org, api)
+        .record(&mut tx, verb, serde_json::json!({"version": version}))
+        .await?;
+    gateway_feed::notify(&mut tx, kind, id).await?;
+    tx.commit().await?;
+    Ok(next)
+}
+
+/// A new version copying endpoint, visibility, flags, documentation, plans and policies.
+pub async fn new_version(
+    pool: &PgPool,
+    actor: &str,
+    from: (&str, &str, &str),
+    version: &str,
+) -> AppResult<()> {
+    let mut tx = pool.begin().await?;
+    let (from_id, new_id) =
+        shared::add_version(&mut tx, Entity::Api, actor, from, (version, None)).await?;
+    apis::copy_plans(&mut tx, from_id, new_id).await?;
+    policies::copy(&mut tx, Owner::Api(from_id), Owner::Api(new_id)).await?;
+    settle(&mut tx, new_id, ApiStatus::Created).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deletes the API with all its versions, unless one of them is published.
+pub async fn delete(pool: &PgPool, actor: &str, org: &str, api: &str) -> AppResult<()> {
+    shared::delete(
+        pool,
+        Entity::Api,
+        actor,
+        (org, api),
+        lifecycle::api_delete_allowed,
+    )
+    .await
+}

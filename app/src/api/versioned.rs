@@ -1,0 +1,95 @@
+//! The use-case steps APIs, plans and clients share: creating one with its first version,
+//! adding a version copied from another, deleting one; each records its audit entry. The
+//! entity's own service calls them and adds what its versions carry besides.
+
+use sqlx::PgConnection;
+
+use crate::error::{AppError, AppResult};
+use crate::store::PgPool;
+use crate::store::audit::Subject;
+use crate::store::versioned::{self, Entity, NewEntity};
+
+/// The entity `id` of `org` as the subject of `actor`'s audit entries.
+pub(crate) fn subject<'a>(
+    entity: Entity,
+    actor: &'a str,
+    org: &'a str,
+    id: &'a str,
+) -> Subject<'a> {
+    Subject {
+        actor,
+        org_id: org,
+        entity_type: entity.audit_type(),
+        entity_id: id,
+    }
+}
+
+/// Creates the entity with its first version (`api_key`: a client version's key).
+pub(crate) async fn create(
+    pool: &PgPool,
+    entity: Entity,
+    actor: &str,
+    new: &NewEntity<'_>,
+    api_key: Option<&str>,
+) -> AppResult<()> {
+    let mut tx = pool.begin().await?;
+    create_in(&mut tx, entity, actor, new, api_key).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Creates the entity with its first version inside the caller's transaction.
+pub(crate) async fn create_in(
+    conn: &mut PgConnection,
+    entity: Entity,
+    actor: &str,
+    new: &NewEntity<'_>,
+    api_key: Option<&str>,
+) -> AppResult<()> {
+    versioned::create(conn, entity, actor, new, api_key).await?;
+    let data = serde_json::json!({"name": new.name, "version": new.version});
+    subject(entity, actor, new.org, new.id)
+        .record(conn, "created", data)
+        .await
+}
+
+/// Locks `from_version` and adds `version` copied from it (`api_key`: a client version's
+/// key); returns the row ids of both, for the caller to copy what else the versions carry.
+pub(crate) async fn add_version(
+    conn: &mut PgConnection,
+    entity: Entity,
+    actor: &str,
+    (org, id, from_version): (&str, &str, &str),
+    (version, api_key): (&str, Option<&str>),
+) -> AppResult<(i64, i64)> {
+    let from_id = versioned::lock_version_id(conn, entity, org, id, from_version).await?;
+    let new_id =
+        versioned::new_version(conn, entity, actor, (id, from_id), version, api_key).await?;
+    let data = serde_json::json!({"version": version, "from": from_version});
+    subject(entity, actor, org, id)
+        .record(conn, "version_created", data)
+        .await?;
+    Ok((from_id, new_id))
+}
+
+/// Deletes the entity with all its versions when `allowed` accepts their statuses.
+pub(crate) async fn delete<S>(
+    pool: &PgPool,
+    entity: Entity,
+    actor: &str,
+    (org, id): (&str, &str),
+    allowed: impl FnOnce(&[S]) -> Result<(), String>,
+) -> AppResult<()>
+where
+    S: for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send + Unpin,
+{
+    let mut tx = pool.begin().await?;
+    let statuses: Vec<S> = versioned::lock_statuses(&mut tx, entity, org, id).await?;
+    allowed(&statuses).map_err(AppError::Conflict)?;
+    versioned::delete(&mut tx, entity, org, id).await?;
+    subject(entity, actor, org, id)
+        .record(&mut tx, "deleted", serde_json::json!({}))
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
