@@ -9,6 +9,7 @@ pub mod dialog;
 pub mod form;
 pub mod invitations;
 pub mod layout;
+pub mod loaded;
 pub mod markdown;
 pub mod notice;
 pub mod paging;

@@ -5,7 +5,8 @@ use leptos::prelude::*;
 
 use super::dialog::ConfirmDialog;
 use super::form::{FieldErrors, show_error};
-use super::notice::{ErrorNotice, FormError, Loading};
+use super::loaded::Loaded;
+use super::notice::FormError;
 use super::table::EmptyState;
 use super::toast::use_toasts;
 use crate::api::policies::{AddPolicy, MovePolicy, RemovePolicy, UpdatePolicy, list_policies};
@@ -178,11 +179,8 @@ pub fn PolicyChainEditor(owner: PolicyOwner) -> impl IntoView {
     let removing = RwSignal::new(None::<PolicyView>);
 
     view! {
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                match chain.await {
-                    Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                    Ok(chain) => {
+        <Loaded resource=chain let:chain>
+            {
                         let editable = chain.editable;
                         let count = chain.policies.len();
                         view! {
@@ -249,11 +247,9 @@ pub fn PolicyChainEditor(owner: PolicyOwner) -> impl IntoView {
                                     <button type="button" class="btn-primary" on:click=start_add>"Add Policy"</button>
                                 </div>
                             </Show>
-                        }.into_any()
-                    }
-                }
-            })}
-        </Transition>
+                        }
+            }
+        </Loaded>
         {move || {
             let (t, title) = match editing.get() {
                 Editing::Nothing => return None,

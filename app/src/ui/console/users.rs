@@ -8,7 +8,8 @@ use crate::api::users::{
 use crate::domain::text;
 use crate::ui::components::badge::StatusBadge;
 use crate::ui::components::form::{FieldErrors, TextField, collect_errors, show_error};
-use crate::ui::components::notice::{ErrorNotice, FormError, Loading};
+use crate::ui::components::loaded::Loaded;
+use crate::ui::components::notice::FormError;
 use crate::ui::components::paging::{FilterBox, Pager, use_page};
 use crate::ui::components::table::DataTable;
 use crate::ui::components::toast::use_toasts;
@@ -73,11 +74,10 @@ pub fn UsersPage() -> impl IntoView {
         </Transition>
         <div class="mt-6">
             <FilterBox page label="Filter users" />
-            <Transition fallback=Loading>
-                {move || Suspend::new(async move {
-                    match users.await {
-                        Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                        Ok(list) => { let info = list.info(); view! {
+            <Loaded resource=users let:list>
+                {
+                    let info = list.info();
+                    view! {
                             <DataTable headers=vec!["User", "E-mail", "Access", "Status", ""]>
                                 {list.items.into_iter().map(|u| {
                                     let name = u.username.clone();
@@ -131,10 +131,9 @@ pub fn UsersPage() -> impl IntoView {
                                 }).collect_view()}
                             </DataTable>
                             <Pager page info />
-                        }.into_any() }
                     }
-                })}
-            </Transition>
+                }
+            </Loaded>
         </div>
     }
 }

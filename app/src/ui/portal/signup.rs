@@ -13,7 +13,8 @@ use crate::domain::portal::{PortalApiDetails, SignupOrg, SignupResult, SignupTar
 use crate::domain::{ids, text};
 use crate::ui::components::copy::{CopyButton, use_gateway_url};
 use crate::ui::components::form::{FieldErrors, SummaryList, TextField, collect_errors};
-use crate::ui::components::notice::{ErrorNotice, Loading};
+use crate::ui::components::loaded::Loaded;
+use crate::ui::components::notice::ErrorNotice;
 use crate::ui::components::wizard::{Wizard, WizardState, WizardStep};
 
 #[derive(Clone, PartialEq)]
@@ -55,17 +56,12 @@ pub fn SignupPage() -> impl IntoView {
     };
     let orgs = Resource::new(move || first.clone(), signup_organizations);
     view! {
-        <Transition fallback=Loading>
-            {move || {
-                let wanted = wanted.clone();
-                Suspend::new(async move {
-                    match (details.await, orgs.await) {
-                        (Err(e), _) | (_, Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
-                        (Ok(d), Ok(o)) => view! { <SignupWizard details=d orgs=o.items wanted /> }.into_any(),
-                    }
-                })
-            }}
-        </Transition>
+        <Loaded resource=(details, orgs) let:loaded>
+            {
+                let (d, o) = loaded;
+                view! { <SignupWizard details=d orgs=o.items wanted=wanted.clone() /> }
+            }
+        </Loaded>
     }
 }
 

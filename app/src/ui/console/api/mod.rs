@@ -16,7 +16,7 @@ use crate::domain::lifecycle::ApiStatus;
 use crate::error::AppError;
 use crate::ui::components::dialog::ConfirmDialog;
 use crate::ui::components::form::{FieldErrors, show_error};
-use crate::ui::components::notice::{ErrorNotice, Loading};
+use crate::ui::components::loaded::Loaded;
 use crate::ui::components::tabs::Tabs;
 use crate::ui::components::toast::use_toasts;
 
@@ -62,14 +62,9 @@ pub fn ApiPage() -> impl IntoView {
         Signal::derive(move || format!("/orgs/{}/apis/{}/{}", org.get(), api.get(), version.get()));
 
     view! {
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                match view_res.await {
-                    Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                    Ok(v) => view! { <ApiHeader view=v /> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=view_res let:v>
+            <ApiHeader view=v />
+        </Loaded>
         <Tabs base tabs=vec![
             ("Overview", "overview"),
             ("Plans", "plans"),

@@ -9,19 +9,19 @@ use crate::domain::lifecycle::{ApiChange, api_change_allowed};
 use crate::domain::urls;
 use crate::ui::components::badge::StatusBadge;
 use crate::ui::components::form::{FieldErrors, TextArea, TextField, collect_errors, show_error};
+use crate::ui::components::loaded::Loaded;
 use crate::ui::components::markdown::{Markdown, MarkdownPreview};
-use crate::ui::components::notice::{FormError, Loading};
+use crate::ui::components::notice::FormError;
 use crate::ui::components::toast::use_toasts;
 
 #[component]
 pub fn ApiOverviewTab() -> impl IntoView {
     let ctx = use_api();
     view! {
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                ctx.view.await.ok().map(|v| view! { <Overview view=v /> })
-            })}
-        </Transition>
+        // Quiet: the page's header already shows why the version did not load.
+        <Loaded resource=ctx.view quiet=true let:v>
+            <Overview view=v />
+        </Loaded>
     }
 }
 

@@ -11,7 +11,8 @@ use crate::domain::catalog::{ApiVersionView, PlanChoice};
 use crate::domain::lifecycle::{ApiChange, api_change_allowed};
 use crate::domain::paging::PageRequest;
 use crate::ui::components::form::{FieldErrors, show_error};
-use crate::ui::components::notice::{ErrorNotice, FormError, Loading};
+use crate::ui::components::loaded::Loaded;
+use crate::ui::components::notice::FormError;
 use crate::ui::components::table::{DataTable, EmptyState};
 use crate::ui::components::toast::use_toasts;
 
@@ -24,16 +25,12 @@ pub fn ApiPlansTab() -> impl IntoView {
         |org| plan_choices(org, PageRequest::all_first()),
     );
     view! {
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                let view = ctx.view.await;
-                let choices = choices.await;
-                match (view, choices) {
-                    (Err(e), _) | (_, Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
-                    (Ok(v), Ok(c)) => view! { <PlanOffers view=v choices=c.items /> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=(ctx.view, choices) let:loaded>
+            {
+                let (v, c) = loaded;
+                view! { <PlanOffers view=v choices=c.items /> }
+            }
+        </Loaded>
     }
 }
 

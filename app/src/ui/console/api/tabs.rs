@@ -9,7 +9,7 @@ use crate::domain::urls::gateway_path;
 use crate::ui::components::activity::ActivityList;
 use crate::ui::components::contracts::ContractTable;
 use crate::ui::components::copy::use_gateway_url;
-use crate::ui::components::notice::{ErrorNotice, Loading};
+use crate::ui::components::loaded::Loaded;
 use crate::ui::components::paging::{FilterBox, Pager, use_page};
 use crate::ui::components::policy_editor::PolicyChainEditor;
 
@@ -46,20 +46,15 @@ pub fn ApiContractsTab() -> impl IntoView {
     );
     view! {
         <FilterBox page label="Filter contracts" />
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                match contracts.await {
-                    Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                    Ok(list) => {
-                        let info = list.info();
-                        view! {
-                            <ContractTable contracts=list.items show_client=true on_delete=None />
-                            <Pager page info />
-                        }.into_any()
-                    }
+        <Loaded resource=contracts let:list>
+            {
+                let info = list.info();
+                view! {
+                    <ContractTable contracts=list.items show_client=true on_delete=None />
+                    <Pager page info />
                 }
-            })}
-        </Transition>
+            }
+        </Loaded>
     }
 }
 

@@ -9,7 +9,8 @@ use crate::domain::client::ClientStatus;
 use crate::domain::paging::PageRequest;
 use crate::ui::components::contracts::ContractTable;
 use crate::ui::components::dialog::ConfirmDialog;
-use crate::ui::components::notice::{ErrorNotice, FormError, Loading};
+use crate::ui::components::loaded::Loaded;
+use crate::ui::components::notice::FormError;
 use crate::ui::components::paging::FilterBox;
 use crate::ui::components::toast::use_toasts;
 
@@ -21,14 +22,12 @@ pub fn ClientContractsTab() -> impl IntoView {
     let apis = Resource::new(move || page.get(), contractable_apis);
     view! {
         <FilterBox page label="Find an API to contract with" />
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                match (ctx.view.await, apis.await) {
-                    (Err(e), _) | (_, Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
-                    (Ok(v), Ok(a)) => view! { <Contracts view=v apis=a.items /> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=(ctx.view, apis) let:loaded>
+            {
+                let (v, a) = loaded;
+                view! { <Contracts view=v apis=a.items /> }
+            }
+        </Loaded>
     }
 }
 

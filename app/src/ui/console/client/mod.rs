@@ -19,7 +19,7 @@ use crate::domain::client::{self, ClientStatus};
 use crate::error::AppError;
 use crate::ui::components::dialog::ConfirmDialog;
 use crate::ui::components::form::{FieldErrors, show_error};
-use crate::ui::components::notice::{ErrorNotice, Loading};
+use crate::ui::components::loaded::Loaded;
 use crate::ui::components::tabs::Tabs;
 use crate::ui::components::toast::use_toasts;
 
@@ -70,14 +70,9 @@ pub fn ClientPage() -> impl IntoView {
         )
     });
     view! {
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                match view_res.await {
-                    Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                    Ok(v) => view! { <ClientHeader view=v /> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=view_res let:v>
+            <ClientHeader view=v />
+        </Loaded>
         <Tabs base tabs=vec![
             ("Overview", "overview"),
             ("Contracts", "contracts"),

@@ -11,7 +11,8 @@ use crate::domain::roles::Role;
 use crate::ui::components::badge::StatusBadge;
 use crate::ui::components::dialog::ConfirmDialog;
 use crate::ui::components::form::{FieldErrors, SelectField, TextField, show_error};
-use crate::ui::components::notice::{ErrorNotice, FormError, Loading};
+use crate::ui::components::loaded::Loaded;
+use crate::ui::components::notice::FormError;
 use crate::ui::components::paging::{FilterBox, Pager, use_page};
 use crate::ui::components::table::DataTable;
 use crate::ui::components::toast::use_toasts;
@@ -70,6 +71,11 @@ pub fn OrgMembersTab() -> impl IntoView {
         confirm_open,
     };
 
+    let members_and_rights = move || async move {
+        let manage = may_manage(org).await;
+        members.await.map(|list| (manage, list))
+    };
+
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
@@ -78,20 +84,18 @@ pub fn OrgMembersTab() -> impl IntoView {
         </Transition>
         <PendingInvitations org add />
         <FilterBox page label="Filter members" />
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                let manage = may_manage(org).await;
-                match members.await {
-                    Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                    Ok(list) => { let info = list.info(); view! {
-                        <DataTable headers=vec!["Member", "Name", "Role", ""]>
-                            {list.items.into_iter().map(|m| view! { <MemberRow member=m manage actions /> }).collect_view()}
-                        </DataTable>
-                        <Pager page info />
-                    }.into_any() }
+        <Loaded resource=members_and_rights let:loaded>
+            {
+                let (manage, list) = loaded;
+                let info = list.info();
+                view! {
+                    <DataTable headers=vec!["Member", "Name", "Role", ""]>
+                        {list.items.into_iter().map(|m| view! { <MemberRow member=m manage actions /> }).collect_view()}
+                    </DataTable>
+                    <Pager page info />
                 }
-            })}
-        </Transition>
+            }
+        </Loaded>
         <ConfirmDialog
             open=confirm_open
             title="Remove member"

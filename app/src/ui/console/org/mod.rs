@@ -19,7 +19,8 @@ use crate::error::AppError;
 use crate::ui::components::badge::StatusBadge;
 use crate::ui::components::dialog::ConfirmDialog;
 use crate::ui::components::form::{FieldErrors, TextArea, TextField, collect_errors, show_error};
-use crate::ui::components::notice::{ErrorNotice, FormError, Loading};
+use crate::ui::components::loaded::Loaded;
+use crate::ui::components::notice::FormError;
 use crate::ui::components::tabs::Tabs;
 use crate::ui::components::toast::use_toasts;
 
@@ -46,14 +47,9 @@ pub fn OrgPage() -> impl IntoView {
     provide_context(OrgContext { id, view: view_res });
 
     view! {
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                match view_res.await {
-                    Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                    Ok(org) => view! { <OrgHeader org reload /> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=view_res let:org>
+            <OrgHeader org reload />
+        </Loaded>
         <Tabs
             base=Signal::derive(move || format!("/orgs/{}", id.get()))
             tabs=vec![

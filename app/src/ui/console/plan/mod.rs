@@ -13,7 +13,7 @@ use crate::domain::lifecycle::PlanStatus;
 use crate::error::AppError;
 use crate::ui::components::dialog::ConfirmDialog;
 use crate::ui::components::form::{FieldErrors, show_error};
-use crate::ui::components::notice::{ErrorNotice, Loading};
+use crate::ui::components::loaded::Loaded;
 use crate::ui::components::tabs::Tabs;
 use crate::ui::components::toast::use_toasts;
 
@@ -54,14 +54,9 @@ pub fn PlanPage() -> impl IntoView {
     });
 
     view! {
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                match view_res.await {
-                    Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                    Ok(v) => view! { <PlanHeader view=v /> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=view_res let:v>
+            <PlanHeader view=v />
+        </Loaded>
         <Tabs base tabs=vec![("Overview", "overview"), ("Policies", "policies"), ("Activity", "activity")] />
         <div class="mt-6"><Outlet /></div>
     }
