@@ -12,6 +12,7 @@ pub mod layout;
 pub mod loaded;
 pub mod markdown;
 pub mod notice;
+pub mod outcome;
 pub mod paging;
 pub mod policy_editor;
 pub mod table;

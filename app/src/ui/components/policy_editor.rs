@@ -4,11 +4,11 @@
 use leptos::prelude::*;
 
 use super::dialog::ConfirmDialog;
-use super::form::{FieldErrors, show_error};
+use super::form::FieldErrors;
 use super::loaded::Loaded;
 use super::notice::FormError;
+use super::outcome::{Failure, follow};
 use super::table::EmptyState;
-use super::toast::use_toasts;
 use crate::api::policies::{AddPolicy, MovePolicy, RemovePolicy, UpdatePolicy, list_policies};
 use crate::domain::catalog::{PolicyOwner, PolicyView};
 use crate::domain::policy::{FieldKind, FormValues, PolicyConfig, PolicyType};
@@ -94,7 +94,6 @@ enum Editing {
 
 #[component]
 pub fn PolicyChainEditor(owner: PolicyOwner) -> impl IntoView {
-    let toasts = use_toasts();
     let add = ServerAction::<AddPolicy>::new();
     let update = ServerAction::<UpdatePolicy>::new();
     let remove = ServerAction::<RemovePolicy>::new();
@@ -122,21 +121,11 @@ pub fn PolicyChainEditor(owner: PolicyOwner) -> impl IntoView {
         (add.value(), "Policy added."),
         (update.value(), "Policy saved."),
     ] {
-        Effect::new(move |_| match value.get() {
-            Some(Ok(())) => {
-                editing.set(Editing::Nothing);
-                toasts.success(done);
-            }
-            Some(Err(e)) => form_error.set(show_error(errors, e)),
-            None => {}
-        });
+        let failure = Failure::FieldOrForm(errors, form_error);
+        follow(value, done, move |_| editing.set(Editing::Nothing), failure);
     }
     for value in [remove.value(), shift.value()] {
-        Effect::new(move |_| {
-            if let Some(Err(e)) = value.get() {
-                toasts.failure(e.to_string());
-            }
-        });
+        follow(value, None, |_| {}, Failure::Toast);
     }
 
     let start_add = move |_| {

@@ -7,6 +7,7 @@ use leptos_router::hooks::use_navigate;
 
 use super::form::FieldErrors;
 use super::notice::FormError;
+use super::outcome::Failure;
 use crate::error::AppError;
 
 #[derive(Clone)]
@@ -64,6 +65,11 @@ impl WizardState {
             }
             other => self.form_error.set(Some(other.to_string())),
         }
+    }
+
+    /// Where a failed submission shows, for `outcome::follow`: as `show_error` says.
+    pub fn failure(self, steps: Vec<WizardStep>) -> Failure {
+        Failure::Handled(Callback::new(move |e| self.show_error(&steps, e)))
     }
 }
 

@@ -4,15 +4,14 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::contracts::{ApproveContract, RejectContract, approval_requests};
-use crate::ui::components::form::{FieldErrors, TextField, show_error};
+use crate::ui::components::form::{FieldErrors, TextField};
 use crate::ui::components::loaded::Loaded;
+use crate::ui::components::outcome::{Failure, follow};
 use crate::ui::components::paging::{FilterBox, Pager, use_page};
 use crate::ui::components::table::EmptyState;
-use crate::ui::components::toast::use_toasts;
 
 #[component]
 pub fn ApprovalsPage() -> impl IntoView {
-    let toasts = use_toasts();
     let approve = ServerAction::<ApproveContract>::new();
     let reject = ServerAction::<RejectContract>::new();
     let page = use_page();
@@ -23,24 +22,22 @@ pub fn ApprovalsPage() -> impl IntoView {
     let rejecting = RwSignal::new(None::<i64>);
     let reason = RwSignal::new(String::new());
     let errors = RwSignal::new(FieldErrors::new());
-    Effect::new(move |_| match approve.value().get() {
-        Some(Ok(())) => toasts.success("Request approved: the client can use the API."),
-        Some(Err(e)) => toasts.failure(e.to_string()),
-        None => {}
-    });
-    Effect::new(move |_| match reject.value().get() {
-        Some(Ok(())) => {
-            toasts.success("Request rejected.");
-            rejecting.set(None);
-            reason.set(String::new());
-        }
-        Some(Err(e)) => {
-            if let Some(m) = show_error(errors, e) {
-                toasts.failure(m);
-            }
-        }
-        None => {}
-    });
+    follow(
+        approve.value(),
+        "Request approved: the client can use the API.",
+        |_| {},
+        Failure::Toast,
+    );
+    let rejected = move |_| {
+        rejecting.set(None);
+        reason.set(String::new());
+    };
+    follow(
+        reject.value(),
+        "Request rejected.",
+        rejected,
+        Failure::FieldOrToast(errors),
+    );
 
     view! {
         <h1 class="text-2xl font-semibold text-slate-900">"Approval requests"</h1>

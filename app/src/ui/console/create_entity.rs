@@ -11,11 +11,11 @@ use crate::api::orgs::search_organizations;
 use crate::api::plans::CreatePlan;
 use crate::domain::ids;
 use crate::domain::roles::Permission;
-use crate::error::AppError;
 use crate::ui::components::form::{
     FieldErrors, SelectField, SummaryList, TextArea, TextField, collect_errors,
 };
 use crate::ui::components::notice::Loading;
+use crate::ui::components::outcome::follow;
 use crate::ui::components::toast::use_toasts;
 use crate::ui::components::wizard::{Wizard, WizardState, WizardStep};
 use crate::ui::session::use_session;
@@ -191,27 +191,18 @@ fn EntityWizard(
     let create_api = ServerAction::<CreateApi>::new();
     let create_plan = ServerAction::<CreatePlan>::new();
     let create_client = ServerAction::<CreateClient>::new();
-    let steps_for_errors = steps.clone();
-    let on_result = move |result: Option<Result<String, AppError>>| match result {
-        Some(Ok(new_id)) => {
-            toasts.success(format!("{noun} {new_id} created."));
-            navigate(
-                &kind.page(
-                    &org.get_untracked(),
-                    &new_id,
-                    version.get_untracked().trim(),
-                ),
-                Default::default(),
-            );
-        }
-        Some(Err(e)) => state.show_error(&steps_for_errors, e),
-        None => {}
+    let created = move |new_id: String| {
+        toasts.success(format!("{noun} {new_id} created."));
+        let org = org.get_untracked();
+        navigate(
+            &kind.page(&org, &new_id, version.get_untracked().trim()),
+            Default::default(),
+        );
     };
-    let on_result_api = on_result.clone();
-    let on_result_plan = on_result.clone();
-    Effect::new(move |_| on_result_api(create_api.value().get()));
-    Effect::new(move |_| on_result_plan(create_plan.value().get()));
-    Effect::new(move |_| on_result(create_client.value().get()));
+    let failure = state.failure(steps.clone());
+    follow(create_api.value(), None, created.clone(), failure);
+    follow(create_plan.value(), None, created.clone(), failure);
+    follow(create_client.value(), None, created, failure);
     let pending = Signal::derive(move || {
         create_api.pending().get() || create_plan.pending().get() || create_client.pending().get()
     });

@@ -7,9 +7,10 @@ use crate::api::users::{
 };
 use crate::domain::text;
 use crate::ui::components::badge::StatusBadge;
-use crate::ui::components::form::{FieldErrors, TextField, collect_errors, show_error};
+use crate::ui::components::form::{FieldErrors, TextField, collect_errors};
 use crate::ui::components::loaded::Loaded;
 use crate::ui::components::notice::FormError;
+use crate::ui::components::outcome::{Failure, follow};
 use crate::ui::components::paging::{FilterBox, Pager, use_page};
 use crate::ui::components::table::DataTable;
 use crate::ui::components::toast::use_toasts;
@@ -17,7 +18,6 @@ use crate::ui::session::use_session;
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
-    let toasts = use_toasts();
     let session = use_session();
     let create = ServerAction::<CreateUser>::new();
     let portal = ServerAction::<SetUserPortalOnly>::new();
@@ -36,31 +36,25 @@ pub fn UsersPage() -> impl IntoView {
         |(page, ..)| list_users(page),
     );
 
-    for action_value in [portal.value(), disable.value()] {
-        Effect::new(move |_| {
-            if let Some(Err(e)) = action_value.get() {
-                toasts.failure(e.to_string());
-            }
-        });
+    for value in [portal.value(), disable.value()] {
+        follow(value, None, |_| {}, Failure::Toast);
     }
 
     // Password reset: one user at a time, in an inline form.
     let resetting = RwSignal::new(None::<String>);
     let new_password = RwSignal::new(String::new());
     let reset_errors = RwSignal::new(FieldErrors::new());
-    Effect::new(move |_| match reset.value().get() {
-        Some(Ok(())) => {
-            toasts.success("Password reset. The user's sessions were ended.");
-            resetting.set(None);
-            new_password.set(String::new());
-        }
-        Some(Err(e)) => {
-            if let Some(m) = show_error(reset_errors, e) {
-                toasts.failure(m);
-            }
-        }
-        None => {}
-    });
+    let done = move |_| {
+        resetting.set(None);
+        new_password.set(String::new());
+    };
+    let failure = Failure::FieldOrToast(reset_errors);
+    follow(
+        reset.value(),
+        "Password reset. The user's sessions were ended.",
+        done,
+        failure,
+    );
 
     view! {
         <h1 class="text-2xl font-semibold text-slate-900">"Users"</h1>
@@ -150,18 +144,20 @@ fn NewUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
     let is_admin = RwSignal::new(false);
     let errors = RwSignal::new(FieldErrors::new());
     let form_error = RwSignal::new(None::<String>);
-    Effect::new(move |_| match create.value().get() {
-        Some(Ok(())) => {
-            toasts.success(format!("User {} created.", username.get_untracked()));
-            for s in [username, display_name, email, password] {
-                s.set(String::new());
-            }
-            portal_only.set(false);
-            is_admin.set(false);
+    let created = move |_| {
+        toasts.success(format!("User {} created.", username.get_untracked()));
+        for s in [username, display_name, email, password] {
+            s.set(String::new());
         }
-        Some(Err(e)) => form_error.set(show_error(errors, e)),
-        None => {}
-    });
+        portal_only.set(false);
+        is_admin.set(false);
+    };
+    follow(
+        create.value(),
+        None,
+        created,
+        Failure::FieldOrForm(errors, form_error),
+    );
     view! {
         <form
             class="mt-6 rounded-xl border border-slate-200 bg-white p-5 shadow-sm"

@@ -15,6 +15,7 @@ use crate::ui::components::copy::{CopyButton, use_gateway_url};
 use crate::ui::components::form::{FieldErrors, SummaryList, TextField, collect_errors};
 use crate::ui::components::loaded::Loaded;
 use crate::ui::components::notice::ErrorNotice;
+use crate::ui::components::outcome::follow;
 use crate::ui::components::wizard::{Wizard, WizardState, WizardStep};
 
 #[derive(Clone, PartialEq)]
@@ -252,12 +253,8 @@ fn SignupWizard(details: PortalApiDetails, orgs: Vec<SignupOrg>, wanted: Wanted)
 
     let confirm = ServerAction::<PortalSignUp>::new();
     let result = RwSignal::new(None::<SignupResult>);
-    let steps_for_errors = steps.clone();
-    Effect::new(move |_| match confirm.value().get() {
-        Some(Ok(r)) => result.set(Some(r)),
-        Some(Err(e)) => state.show_error(&steps_for_errors, e),
-        None => {}
-    });
+    let failure = state.failure(steps.clone());
+    follow(confirm.value(), None, move |r| result.set(Some(r)), failure);
     let w = StoredValue::new(wanted);
     view! {
         <Show

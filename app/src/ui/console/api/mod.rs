@@ -15,10 +15,10 @@ use crate::domain::catalog::ApiVersionView;
 use crate::domain::lifecycle::ApiStatus;
 use crate::error::AppError;
 use crate::ui::components::dialog::ConfirmDialog;
-use crate::ui::components::form::{FieldErrors, show_error};
+use crate::ui::components::form::FieldErrors;
 use crate::ui::components::loaded::Loaded;
+use crate::ui::components::outcome::{Failure, follow};
 use crate::ui::components::tabs::Tabs;
-use crate::ui::components::toast::use_toasts;
 
 #[derive(Clone, Copy)]
 pub struct ApiContext {
@@ -80,7 +80,6 @@ pub fn ApiPage() -> impl IntoView {
 #[component]
 fn ApiHeader(view: ApiVersionView) -> impl IntoView {
     let ctx = use_api();
-    let toasts = use_toasts();
     let navigate = use_navigate();
     let publish = ServerAction::<PublishApi>::new();
     let retire = ServerAction::<RetireApi>::new();
@@ -92,45 +91,46 @@ fn ApiHeader(view: ApiVersionView) -> impl IntoView {
     let errors = RwSignal::new(FieldErrors::new());
     let created = RwSignal::new(String::new());
 
-    toasts.follow(publish.value(), "API version published.", move || {
-        ctx.refresh()
-    });
-    toasts.follow(retire.value(), "API version retired.", move || {
-        ctx.refresh()
-    });
+    let refresh = move |_| ctx.refresh();
+    follow(
+        publish.value(),
+        "API version published.",
+        refresh,
+        Failure::Toast,
+    );
+    follow(
+        retire.value(),
+        "API version retired.",
+        refresh,
+        Failure::Toast,
+    );
     let nav = navigate.clone();
-    Effect::new(move |_| match delete.value().get() {
-        Some(Ok(())) => {
-            toasts.success("API deleted.");
-            nav(
-                &format!("/orgs/{}/apis", ctx.org.get_untracked()),
-                Default::default(),
-            );
-        }
-        Some(Err(e)) => toasts.failure(e.to_string()),
-        None => {}
-    });
-    Effect::new(move |_| match new_version.value().get() {
-        Some(Ok(())) => {
-            toasts.success("New API version created.");
-            new_open.set(false);
-            navigate(
-                &format!(
-                    "/orgs/{}/apis/{}/{}",
-                    ctx.org.get_untracked(),
-                    ctx.api.get_untracked(),
-                    created.get_untracked()
-                ),
-                Default::default(),
-            );
-        }
-        Some(Err(e)) => {
-            if let Some(m) = show_error(errors, e) {
-                toasts.failure(m);
-            }
-        }
-        None => {}
-    });
+    let deleted = move |_| {
+        nav(
+            &format!("/orgs/{}/apis", ctx.org.get_untracked()),
+            Default::default(),
+        )
+    };
+    follow(delete.value(), "API deleted.", deleted, Failure::Toast);
+    let versioned = move |_| {
+        new_open.set(false);
+        navigate(
+            &format!(
+                "/orgs/{}/apis/{}/{}",
+                ctx.org.get_untracked(),
+                ctx.api.get_untracked(),
+                created.get_untracked()
+            ),
+            Default::default(),
+        );
+    };
+    let failure = Failure::FieldOrToast(errors);
+    follow(
+        new_version.value(),
+        "New API version created.",
+        versioned,
+        failure,
+    );
 
     let versions = view
         .versions

@@ -8,11 +8,11 @@ use crate::domain::catalog::ApiVersionView;
 use crate::domain::lifecycle::{ApiChange, api_change_allowed};
 use crate::domain::urls;
 use crate::ui::components::badge::StatusBadge;
-use crate::ui::components::form::{FieldErrors, TextArea, TextField, collect_errors, show_error};
+use crate::ui::components::form::{FieldErrors, TextArea, TextField, collect_errors};
 use crate::ui::components::loaded::Loaded;
 use crate::ui::components::markdown::{Markdown, MarkdownPreview};
 use crate::ui::components::notice::FormError;
-use crate::ui::components::toast::use_toasts;
+use crate::ui::components::outcome::{Failure, follow};
 
 #[component]
 pub fn ApiOverviewTab() -> impl IntoView {
@@ -28,7 +28,6 @@ pub fn ApiOverviewTab() -> impl IntoView {
 #[component]
 fn Overview(view: ApiVersionView) -> impl IntoView {
     let ctx = use_api();
-    let toasts = use_toasts();
     let can_implement =
         view.can_edit && api_change_allowed(view.status, ApiChange::Implementation).is_ok();
     let can_document = view.can_edit && api_change_allowed(view.status, ApiChange::Details).is_ok();
@@ -39,14 +38,13 @@ fn Overview(view: ApiVersionView) -> impl IntoView {
     let impl_errors = RwSignal::new(FieldErrors::new());
     let impl_error = RwSignal::new(None::<String>);
     let implement = ServerAction::<SetApiImplementation>::new();
-    Effect::new(move |_| match implement.value().get() {
-        Some(Ok(())) => {
-            toasts.success("Implementation saved.");
-            ctx.refresh();
-        }
-        Some(Err(e)) => impl_error.set(show_error(impl_errors, e)),
-        None => {}
-    });
+    let failure = Failure::FieldOrForm(impl_errors, impl_error);
+    follow(
+        implement.value(),
+        "Implementation saved.",
+        move |_| ctx.refresh(),
+        failure,
+    );
 
     let description = RwSignal::new(view.description.clone());
     let markdown = RwSignal::new(view.markdown.clone());
@@ -54,14 +52,13 @@ fn Overview(view: ApiVersionView) -> impl IntoView {
     let doc_errors = RwSignal::new(FieldErrors::new());
     let doc_error = RwSignal::new(None::<String>);
     let document = ServerAction::<UpdateApiDetails>::new();
-    Effect::new(move |_| match document.value().get() {
-        Some(Ok(())) => {
-            toasts.success("Details saved.");
-            ctx.refresh();
-        }
-        Some(Err(e)) => doc_error.set(show_error(doc_errors, e)),
-        None => {}
-    });
+    let failure = Failure::FieldOrForm(doc_errors, doc_error);
+    follow(
+        document.value(),
+        "Details saved.",
+        move |_| ctx.refresh(),
+        failure,
+    );
 
     let key = (
         view.org_id.clone(),

@@ -10,11 +10,11 @@ use crate::api::plans::plan_choices;
 use crate::domain::catalog::{ApiVersionView, PlanChoice};
 use crate::domain::lifecycle::{ApiChange, api_change_allowed};
 use crate::domain::paging::PageRequest;
-use crate::ui::components::form::{FieldErrors, show_error};
+use crate::ui::components::form::FieldErrors;
 use crate::ui::components::loaded::Loaded;
 use crate::ui::components::notice::FormError;
+use crate::ui::components::outcome::{Failure, follow};
 use crate::ui::components::table::{DataTable, EmptyState};
-use crate::ui::components::toast::use_toasts;
 
 #[component]
 pub fn ApiPlansTab() -> impl IntoView {
@@ -42,7 +42,6 @@ fn key(plan: &str, version: &str) -> String {
 #[component]
 fn PlanOffers(view: ApiVersionView, choices: Vec<PlanChoice>) -> impl IntoView {
     let ctx = use_api();
-    let toasts = use_toasts();
     let editable = view.can_edit && api_change_allowed(view.status, ApiChange::Plans).is_ok();
     if !editable {
         return view! {
@@ -84,14 +83,13 @@ fn PlanOffers(view: ApiVersionView, choices: Vec<PlanChoice>) -> impl IntoView {
     let errors = RwSignal::new(FieldErrors::new());
     let form_error = RwSignal::new(None::<String>);
     let save = ServerAction::<SetApiPlans>::new();
-    Effect::new(move |_| match save.value().get() {
-        Some(Ok(())) => {
-            toasts.success("Plans saved.");
-            ctx.refresh();
-        }
-        Some(Err(e)) => form_error.set(show_error(errors, e)),
-        None => {}
-    });
+    let failure = Failure::FieldOrForm(errors, form_error);
+    follow(
+        save.value(),
+        "Plans saved.",
+        move |_| ctx.refresh(),
+        failure,
+    );
     // Rows in offer order: what is offered now first, in its saved order, then the rest.
     let mut ordered: Vec<PlanChoice> = view
         .plans

@@ -11,6 +11,7 @@ use crate::ui::components::contracts::ContractTable;
 use crate::ui::components::dialog::ConfirmDialog;
 use crate::ui::components::loaded::Loaded;
 use crate::ui::components::notice::FormError;
+use crate::ui::components::outcome::{Failure, follow};
 use crate::ui::components::paging::FilterBox;
 use crate::ui::components::toast::use_toasts;
 
@@ -38,26 +39,19 @@ fn Contracts(view: ClientVersionView, apis: Vec<ContractableApi>) -> impl IntoVi
     let create = ServerAction::<CreateContract>::new();
     let delete = ServerAction::<DeleteContract>::new();
     let form_error = RwSignal::new(None::<String>);
-    Effect::new(move |_| match create.value().get() {
-        Some(Ok(ContractStatus::Active)) => {
-            toasts.success("Contract created.");
-            ctx.refresh();
-        }
-        Some(Ok(ContractStatus::AwaitingApproval)) => {
-            toasts.success("Contract requested: it awaits approval by the plan's provider.");
-            ctx.refresh();
-        }
-        Some(Err(e)) => form_error.set(Some(e.to_string())),
-        None => {}
-    });
-    Effect::new(move |_| match delete.value().get() {
-        Some(Ok(())) => {
-            toasts.success("Contract deleted.");
-            ctx.refresh();
-        }
-        Some(Err(e)) => toasts.failure(e.to_string()),
-        None => {}
-    });
+    // The toast says whether the contract is active or awaits approval.
+    let created = move |status| {
+        toasts.success(match status {
+            ContractStatus::Active => "Contract created.",
+            ContractStatus::AwaitingApproval => {
+                "Contract requested: it awaits approval by the plan's provider."
+            }
+        });
+        ctx.refresh();
+    };
+    follow(create.value(), None, created, Failure::Form(form_error));
+    let deleted = move |_| ctx.refresh();
+    follow(delete.value(), "Contract deleted.", deleted, Failure::Toast);
 
     let apis = StoredValue::new(apis);
     // "org/api/version" of the chosen API version, and the chosen plan "plan/version".

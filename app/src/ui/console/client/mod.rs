@@ -18,10 +18,10 @@ use crate::domain::catalog::ClientVersionView;
 use crate::domain::client::{self, ClientStatus};
 use crate::error::AppError;
 use crate::ui::components::dialog::ConfirmDialog;
-use crate::ui::components::form::{FieldErrors, show_error};
+use crate::ui::components::form::FieldErrors;
 use crate::ui::components::loaded::Loaded;
+use crate::ui::components::outcome::{Failure, follow};
 use crate::ui::components::tabs::Tabs;
-use crate::ui::components::toast::use_toasts;
 
 #[derive(Clone, Copy)]
 pub struct ClientContext {
@@ -87,7 +87,6 @@ pub fn ClientPage() -> impl IntoView {
 #[component]
 fn ClientHeader(view: ClientVersionView) -> impl IntoView {
     let ctx = use_client();
-    let toasts = use_toasts();
     let navigate = use_navigate();
     let register = ServerAction::<RegisterClient>::new();
     let retire = ServerAction::<RetireClient>::new();
@@ -112,41 +111,35 @@ fn ClientHeader(view: ClientVersionView) -> impl IntoView {
         ),
         (regenerate.value(), "A new API key was generated."),
     ] {
-        toasts.follow(value, done, move || ctx.refresh());
+        follow(value, done, move |_| ctx.refresh(), Failure::Toast);
     }
     let nav = navigate.clone();
-    Effect::new(move |_| match delete.value().get() {
-        Some(Ok(())) => {
-            toasts.success("Client deleted.");
-            nav(
-                &format!("/orgs/{}/clients", ctx.org.get_untracked()),
-                Default::default(),
-            );
-        }
-        Some(Err(e)) => toasts.failure(e.to_string()),
-        None => {}
-    });
-    Effect::new(move |_| match new_version.value().get() {
-        Some(Ok(())) => {
-            toasts.success("New client version created, with its own API key.");
-            new_open.set(false);
-            navigate(
-                &format!(
-                    "/orgs/{}/clients/{}/{}",
-                    ctx.org.get_untracked(),
-                    ctx.client.get_untracked(),
-                    created.get_untracked()
-                ),
-                Default::default(),
-            );
-        }
-        Some(Err(e)) => {
-            if let Some(m) = show_error(errors, e) {
-                toasts.failure(m);
-            }
-        }
-        None => {}
-    });
+    let deleted = move |_| {
+        nav(
+            &format!("/orgs/{}/clients", ctx.org.get_untracked()),
+            Default::default(),
+        )
+    };
+    follow(delete.value(), "Client deleted.", deleted, Failure::Toast);
+    let versioned = move |_| {
+        new_open.set(false);
+        navigate(
+            &format!(
+                "/orgs/{}/clients/{}/{}",
+                ctx.org.get_untracked(),
+                ctx.client.get_untracked(),
+                created.get_untracked()
+            ),
+            Default::default(),
+        );
+    };
+    let done = "New client version created, with its own API key.";
+    follow(
+        new_version.value(),
+        done,
+        versioned,
+        Failure::FieldOrToast(errors),
+    );
 
     let versions = view
         .versions

@@ -6,22 +6,22 @@ use super::OrgContext;
 use super::members::may_manage;
 use crate::api::members::{AddMember, CancelInvitation, list_invitations};
 use crate::ui::components::loaded::Loaded;
+use crate::ui::components::outcome::{Failure, follow};
 use crate::ui::components::table::DataTable;
-use crate::ui::components::toast::use_toasts;
 
 #[component]
 pub fn PendingInvitations(org: OrgContext, add: ServerAction<AddMember>) -> impl IntoView {
-    let toasts = use_toasts();
     let cancel = ServerAction::<CancelInvitation>::new();
     let list = Resource::new(
         move || (org.id.get(), add.version().get(), cancel.version().get()),
         |(id, ..)| list_invitations(id),
     );
-    Effect::new(move |_| match cancel.value().get() {
-        Some(Ok(())) => toasts.success("Invitation cancelled."),
-        Some(Err(e)) => toasts.failure(e.to_string()),
-        None => {}
-    });
+    follow(
+        cancel.value(),
+        "Invitation cancelled.",
+        |_| {},
+        Failure::Toast,
+    );
     let loaded = move || async move {
         let manage = may_manage(org).await;
         list.await.map(|items| (manage, items))

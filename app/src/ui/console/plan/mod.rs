@@ -12,10 +12,10 @@ use crate::domain::catalog::PlanVersionView;
 use crate::domain::lifecycle::PlanStatus;
 use crate::error::AppError;
 use crate::ui::components::dialog::ConfirmDialog;
-use crate::ui::components::form::{FieldErrors, show_error};
+use crate::ui::components::form::FieldErrors;
 use crate::ui::components::loaded::Loaded;
+use crate::ui::components::outcome::{Failure, follow};
 use crate::ui::components::tabs::Tabs;
-use crate::ui::components::toast::use_toasts;
 
 #[derive(Clone, Copy)]
 pub struct PlanContext {
@@ -65,7 +65,6 @@ pub fn PlanPage() -> impl IntoView {
 #[component]
 fn PlanHeader(view: PlanVersionView) -> impl IntoView {
     let ctx = use_plan();
-    let toasts = use_toasts();
     let navigate = use_navigate();
     let lock = ServerAction::<LockPlan>::new();
     let new_version = ServerAction::<NewPlanVersion>::new();
@@ -74,30 +73,27 @@ fn PlanHeader(view: PlanVersionView) -> impl IntoView {
     let errors = RwSignal::new(FieldErrors::new());
     let created = RwSignal::new(String::new());
 
-    toasts.follow(lock.value(), "Plan version locked.", move || {
-        ctx.reload.update(|r| *r += 1)
-    });
-    Effect::new(move |_| match new_version.value().get() {
-        Some(Ok(())) => {
-            toasts.success("New plan version created.");
-            new_open.set(false);
-            let v = created.get_untracked();
-            navigate(
-                &format!(
-                    "/orgs/{}/plans/{}/{v}",
-                    ctx.org.get_untracked(),
-                    ctx.plan.get_untracked()
-                ),
-                Default::default(),
-            );
-        }
-        Some(Err(e)) => {
-            if let Some(m) = show_error(errors, e) {
-                toasts.failure(m);
-            }
-        }
-        None => {}
-    });
+    let locked = move |_| ctx.reload.update(|r| *r += 1);
+    follow(lock.value(), "Plan version locked.", locked, Failure::Toast);
+    let versioned = move |_| {
+        new_open.set(false);
+        let v = created.get_untracked();
+        navigate(
+            &format!(
+                "/orgs/{}/plans/{}/{v}",
+                ctx.org.get_untracked(),
+                ctx.plan.get_untracked()
+            ),
+            Default::default(),
+        );
+    };
+    let failure = Failure::FieldOrToast(errors);
+    follow(
+        new_version.value(),
+        "New plan version created.",
+        versioned,
+        failure,
+    );
 
     let versions = view
         .versions
