@@ -5,12 +5,12 @@ use crate::domain::paging::PageRequest;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
+use super::versioned::EntityKind;
 use crate::api::apis::CreateApi;
 use crate::api::clients::CreateClient;
 use crate::api::orgs::search_organizations;
 use crate::api::plans::CreatePlan;
 use crate::domain::ids;
-use crate::domain::roles::Permission;
 use crate::ui::components::form::{
     FieldErrors, SelectField, SummaryList, TextArea, TextField, collect_errors,
 };
@@ -19,40 +19,6 @@ use crate::ui::components::outcome::follow;
 use crate::ui::components::toast::use_toasts;
 use crate::ui::components::wizard::{Wizard, WizardState, WizardStep};
 use crate::ui::session::use_session;
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum EntityKind {
-    Api,
-    Plan,
-    Client,
-}
-
-impl EntityKind {
-    fn noun(self) -> &'static str {
-        match self {
-            EntityKind::Api => "API",
-            EntityKind::Plan => "Plan",
-            EntityKind::Client => "Client",
-        }
-    }
-
-    fn permission(self) -> Permission {
-        match self {
-            EntityKind::Api => Permission::EditApis,
-            EntityKind::Plan => Permission::EditPlans,
-            EntityKind::Client => Permission::EditClients,
-        }
-    }
-
-    /// Where the new entity's first version lives.
-    fn page(self, org: &str, id: &str, version: &str) -> String {
-        match self {
-            EntityKind::Api => format!("/orgs/{org}/apis/{id}/{version}"),
-            EntityKind::Plan => format!("/orgs/{org}/plans/{id}/{version}"),
-            EntityKind::Client => format!("/orgs/{org}/clients/{id}/{version}"),
-        }
-    }
-}
 
 #[component]
 pub fn CreateApiPage() -> impl IntoView {

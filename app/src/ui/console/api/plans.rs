@@ -140,7 +140,7 @@ fn PlanOffers(view: ApiVersionView, choices: Vec<PlanChoice>) -> impl IntoView {
         });
         save.dispatch(SetApiPlans {
             org: ctx.org.get_untracked(),
-            api: ctx.api.get_untracked(),
+            api: ctx.id.get_untracked(),
             version: ctx.version.get_untracked(),
             plans,
         });

@@ -21,7 +21,7 @@ pub fn ApiPoliciesTab() -> impl IntoView {
         let owner = PolicyOwner {
             level: PolicyLevel::Api,
             org: ctx.org.get(),
-            entity: ctx.api.get(),
+            entity: ctx.id.get(),
             version: ctx.version.get(),
         };
         view! { <PolicyChainEditor owner /> }
@@ -36,7 +36,7 @@ pub fn ApiContractsTab() -> impl IntoView {
         move || {
             (
                 ctx.org.get(),
-                ctx.api.get(),
+                ctx.id.get(),
                 ctx.version.get(),
                 ctx.reload.get(),
                 page.get(),
@@ -61,7 +61,7 @@ pub fn ApiContractsTab() -> impl IntoView {
 #[component]
 pub fn ApiEndpointTab() -> impl IntoView {
     let ctx = use_api();
-    let path = move || gateway_path(&ctx.org.get(), &ctx.api.get(), &ctx.version.get());
+    let path = move || gateway_path(&ctx.org.get(), &ctx.id.get(), &ctx.version.get());
     let gateway = use_gateway_url();
     view! {
         <section class="max-w-3xl rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
@@ -80,5 +80,5 @@ pub fn ApiEndpointTab() -> impl IntoView {
 #[component]
 pub fn ApiActivityTab() -> impl IntoView {
     let ctx = use_api();
-    view! { <ActivityList org=ctx.org entity=("api", ctx.api.into()) reload=ctx.reload /> }
+    view! { <ActivityList org=ctx.org entity=("api", ctx.id.into()) reload=ctx.reload /> }
 }

@@ -92,7 +92,7 @@ fn Contracts(view: ClientVersionView, apis: Vec<ContractableApi>) -> impl IntoVi
                     let Some((api_id, api_version)) = rest.split_once('/') else { return };
                     create.dispatch(CreateContract {
                         client_org: ctx.org.get_untracked(),
-                        client: ctx.client.get_untracked(),
+                        client: ctx.id.get_untracked(),
                         client_version: ctx.version.get_untracked(),
                         api_org: api_org.to_string(),
                         api: api_id.to_string(),

@@ -60,7 +60,7 @@ pub fn ClientPoliciesTab() -> impl IntoView {
         let owner = PolicyOwner {
             level: PolicyLevel::Client,
             org: ctx.org.get(),
-            entity: ctx.client.get(),
+            entity: ctx.id.get(),
             version: ctx.version.get(),
         };
         view! { <PolicyChainEditor owner /> }
@@ -70,5 +70,5 @@ pub fn ClientPoliciesTab() -> impl IntoView {
 #[component]
 pub fn ClientActivityTab() -> impl IntoView {
     let ctx = use_client();
-    view! { <ActivityList org=ctx.org entity=("client", ctx.client.into()) reload=ctx.reload /> }
+    view! { <ActivityList org=ctx.org entity=("client", ctx.id.into()) reload=ctx.reload /> }
 }

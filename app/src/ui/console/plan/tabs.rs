@@ -38,7 +38,7 @@ pub fn PlanPoliciesTab() -> impl IntoView {
         let owner = PolicyOwner {
             level: PolicyLevel::Plan,
             org: ctx.org.get(),
-            entity: ctx.plan.get(),
+            entity: ctx.id.get(),
             version: ctx.version.get(),
         };
         view! { <PolicyChainEditor owner /> }
@@ -48,5 +48,5 @@ pub fn PlanPoliciesTab() -> impl IntoView {
 #[component]
 pub fn PlanActivityTab() -> impl IntoView {
     let ctx = use_plan();
-    view! { <ActivityList org=ctx.org entity=("plan", ctx.plan.into()) reload=ctx.reload /> }
+    view! { <ActivityList org=ctx.org entity=("plan", ctx.id.into()) reload=ctx.reload /> }
 }
