@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use crate::api::users::{
     CreateUser, ResetPassword, SetUserDisabled, SetUserPortalOnly, list_users,
 };
+use crate::domain::model::UserSummary;
 use crate::domain::text;
 use crate::ui::components::badge::StatusBadge;
 use crate::ui::components::form::{FieldErrors, TextField, collect_errors};
@@ -39,22 +40,7 @@ pub fn UsersPage() -> impl IntoView {
     for value in [portal.value(), disable.value()] {
         follow(value, None, |_| {}, Failure::Toast);
     }
-
-    // Password reset: one user at a time, in an inline form.
-    let resetting = RwSignal::new(None::<String>);
-    let new_password = RwSignal::new(String::new());
-    let reset_errors = RwSignal::new(FieldErrors::new());
-    let done = move |_| {
-        resetting.set(None);
-        new_password.set(String::new());
-    };
-    let failure = Failure::FieldOrToast(reset_errors);
-    follow(
-        reset.value(),
-        "Password reset. The user's sessions were ended.",
-        done,
-        failure,
-    );
+    let actions = UserActions::new(portal, disable, reset);
 
     view! {
         <h1 class="text-2xl font-semibold text-slate-900">"Users"</h1>
@@ -72,63 +58,114 @@ pub fn UsersPage() -> impl IntoView {
                 {
                     let info = list.info();
                     view! {
-                            <DataTable headers=vec!["User", "E-mail", "Access", "Status", ""]>
-                                {list.items.into_iter().map(|u| {
-                                    let name = u.username.clone();
-                                    let (n1, n2, n3) = (name.clone(), name.clone(), name.clone());
-                                    let shows_reset = {
-                                        let n = name.clone();
-                                        move || resetting.get().as_deref() == Some(n.as_str())
-                                    };
-                                    view! {
-                                        <tr data-testid="user-row">
-                                            <td class="px-4 py-3">
-                                                <div class="font-medium">{u.username.clone()}</div>
-                                                <div class="text-xs text-slate-500">{u.display_name.clone()}</div>
-                                            </td>
-                                            <td class="px-4 py-3 text-slate-600">{u.email.clone()}</td>
-                                            <td class="px-4 py-3">
-                                                <StatusBadge label=if u.is_admin { "Administrator" } else if u.portal_only { "Portal only" } else { "Console" } />
-                                            </td>
-                                            <td class="px-4 py-3">
-                                                <StatusBadge label=if u.disabled { "Disabled" } else { "Active" } />
-                                            </td>
-                                            <td class="space-x-3 whitespace-nowrap px-4 py-3 text-right text-sm">
-                                                <button type="button" class="text-indigo-600 hover:underline"
-                                                    on:click=move |_| { portal.dispatch(SetUserPortalOnly { username: n1.clone(), value: !u.portal_only }); }>
-                                                    {if u.portal_only { "Allow console" } else { "Set portal-only" }}
-                                                </button>
-                                                <button type="button" class="text-indigo-600 hover:underline"
-                                                    on:click=move |_| { reset_errors.set(FieldErrors::new()); resetting.set(Some(n2.clone())); }>
-                                                    "Reset password"
-                                                </button>
-                                                <button type="button" class="text-red-600 hover:underline"
-                                                    on:click=move |_| { disable.dispatch(SetUserDisabled { username: n3.clone(), value: !u.disabled }); }>
-                                                    {if u.disabled { "Enable" } else { "Disable" }}
-                                                </button>
-                                                <Show when=shows_reset.clone()>
-                                                    <form class="mt-2 flex items-start justify-end gap-2 text-left"
-                                                        on:submit={
-                                                            let n = name.clone();
-                                                            move |ev| {
-                                                                ev.prevent_default();
-                                                                reset.dispatch(ResetPassword { username: n.clone(), password: new_password.get_untracked() });
-                                                            }
-                                                        }>
-                                                        <TextField label="New password" name="new_password" value=new_password errors=reset_errors input_type="password" autocomplete="new-password" />
-                                                        <button type="submit" class="btn-primary mt-6">"Save"</button>
-                                                    </form>
-                                                </Show>
-                                            </td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </DataTable>
-                            <Pager page info />
+                        <DataTable headers=vec!["User", "E-mail", "Access", "Status", ""]>
+                            {list.items.into_iter().map(|user| view! { <UserRow user actions /> }).collect_view()}
+                        </DataTable>
+                        <Pager page info />
                     }
                 }
             </Loaded>
         </div>
+    }
+}
+
+/// What a user row's controls act on. Password reset is one user at a time, in an inline form.
+#[derive(Clone, Copy)]
+struct UserActions {
+    portal: ServerAction<SetUserPortalOnly>,
+    disable: ServerAction<SetUserDisabled>,
+    reset: ServerAction<ResetPassword>,
+    /// The user whose reset form is open.
+    resetting: RwSignal<Option<String>>,
+    new_password: RwSignal<String>,
+    reset_errors: RwSignal<FieldErrors>,
+}
+
+impl UserActions {
+    fn new(
+        portal: ServerAction<SetUserPortalOnly>,
+        disable: ServerAction<SetUserDisabled>,
+        reset: ServerAction<ResetPassword>,
+    ) -> Self {
+        let resetting = RwSignal::new(None::<String>);
+        let new_password = RwSignal::new(String::new());
+        let reset_errors = RwSignal::new(FieldErrors::new());
+        let done = move |_| {
+            resetting.set(None);
+            new_password.set(String::new());
+        };
+        let failure = Failure::FieldOrToast(reset_errors);
+        let said = "Password reset. The user's sessions were ended.";
+        follow(reset.value(), said, done, failure);
+        Self {
+            portal,
+            disable,
+            reset,
+            resetting,
+            new_password,
+            reset_errors,
+        }
+    }
+}
+
+#[component]
+fn UserRow(user: UserSummary, actions: UserActions) -> impl IntoView {
+    let UserActions {
+        portal,
+        disable,
+        reset,
+        resetting,
+        new_password,
+        reset_errors,
+    } = actions;
+    let u = user;
+    let name = u.username.clone();
+    let (n1, n2, n3) = (name.clone(), name.clone(), name.clone());
+    let shows_reset = {
+        let n = name.clone();
+        move || resetting.get().as_deref() == Some(n.as_str())
+    };
+    view! {
+        <tr data-testid="user-row">
+            <td class="px-4 py-3">
+                <div class="font-medium">{u.username.clone()}</div>
+                <div class="text-xs text-slate-500">{u.display_name.clone()}</div>
+            </td>
+            <td class="px-4 py-3 text-slate-600">{u.email.clone()}</td>
+            <td class="px-4 py-3">
+                <StatusBadge label=if u.is_admin { "Administrator" } else if u.portal_only { "Portal only" } else { "Console" } />
+            </td>
+            <td class="px-4 py-3">
+                <StatusBadge label=if u.disabled { "Disabled" } else { "Active" } />
+            </td>
+            <td class="space-x-3 whitespace-nowrap px-4 py-3 text-right text-sm">
+                <button type="button" class="text-indigo-600 hover:underline"
+                    on:click=move |_| { portal.dispatch(SetUserPortalOnly { username: n1.clone(), value: !u.portal_only }); }>
+                    {if u.portal_only { "Allow console" } else { "Set portal-only" }}
+                </button>
+                <button type="button" class="text-indigo-600 hover:underline"
+                    on:click=move |_| { reset_errors.set(FieldErrors::new()); resetting.set(Some(n2.clone())); }>
+                    "Reset password"
+                </button>
+                <button type="button" class="text-red-600 hover:underline"
+                    on:click=move |_| { disable.dispatch(SetUserDisabled { username: n3.clone(), value: !u.disabled }); }>
+                    {if u.disabled { "Enable" } else { "Disable" }}
+                </button>
+                <Show when=shows_reset.clone()>
+                    <form class="mt-2 flex items-start justify-end gap-2 text-left"
+                        on:submit={
+                            let n = name.clone();
+                            move |ev| {
+                                ev.prevent_default();
+                                reset.dispatch(ResetPassword { username: n.clone(), password: new_password.get_untracked() });
+                            }
+                        }>
+                        <TextField label="New password" name="new_password" value=new_password errors=reset_errors input_type="password" autocomplete="new-password" />
+                        <button type="submit" class="btn-primary mt-6">"Save"</button>
+                    </form>
+                </Show>
+            </td>
+        </tr>
     }
 }
 

@@ -53,34 +53,58 @@ const DELETE: DeleteWords = DeleteWords {
 
 const REREGISTER: &str = "This client changed since it was registered. Re-Register it so that the gateway applies the changes.";
 
+/// Register (or Re-Register), Retire and Regenerate API Key, each refreshing the page when
+/// done; Retire and Regenerate ask first.
+#[derive(Clone, Copy)]
+struct Lifecycle {
+    register: ServerAction<RegisterClient>,
+    retire: ServerAction<RetireClient>,
+    regenerate: ServerAction<RegenerateApiKey>,
+    confirm_retire: RwSignal<bool>,
+    confirm_regenerate: RwSignal<bool>,
+}
+
+impl Lifecycle {
+    fn new(ctx: ClientContext) -> Self {
+        let lifecycle = Self {
+            register: ServerAction::new(),
+            retire: ServerAction::new(),
+            regenerate: ServerAction::new(),
+            confirm_retire: RwSignal::new(false),
+            confirm_regenerate: RwSignal::new(false),
+        };
+        for (value, done) in [
+            (
+                lifecycle.register.value(),
+                "Client registered: the gateway accepts its API key.",
+            ),
+            (
+                lifecycle.retire.value(),
+                "Client retired: the gateway no longer accepts its API key.",
+            ),
+            (lifecycle.regenerate.value(), "A new API key was generated."),
+        ] {
+            follow(value, done, move |_| ctx.refresh(), Failure::Toast);
+        }
+        lifecycle
+    }
+}
+
 #[component]
 fn ClientHeader(view: ClientVersionView) -> impl IntoView {
     let ctx = use_client();
-    let register = ServerAction::<RegisterClient>::new();
-    let retire = ServerAction::<RetireClient>::new();
-    let regenerate = ServerAction::<RegenerateApiKey>::new();
-    for (value, done) in [
-        (
-            register.value(),
-            "Client registered: the gateway accepts its API key.",
-        ),
-        (
-            retire.value(),
-            "Client retired: the gateway no longer accepts its API key.",
-        ),
-        (regenerate.value(), "A new API key was generated."),
-    ] {
-        follow(value, done, move |_| ctx.refresh(), Failure::Toast);
-    }
-    let confirm_retire = RwSignal::new(false);
-    let confirm_regenerate = RwSignal::new(false);
-
-    let (org, client, version) = (
+    let lifecycle = Lifecycle::new(ctx);
+    let Lifecycle {
+        register,
+        confirm_retire,
+        confirm_regenerate,
+        ..
+    } = lifecycle;
+    let key = StoredValue::new((
         view.org_id.clone(),
         view.client_id.clone(),
         view.version.clone(),
-    );
-    let key = StoredValue::new((org.clone(), client.clone(), version.clone()));
+    ));
     let new_version = ServerAction::<NewClientVersion>::new();
     let new_flow = NewVersionFlow::new(
         ctx,
@@ -112,18 +136,8 @@ fn ClientHeader(view: ClientVersionView) -> impl IntoView {
     let show_register = can_edit
         && (status == ClientStatus::Ready
             || (status == ClientStatus::Registered && view.needs_reregister));
-    let summary = VersionSummary {
-        kind: EntityKind::Client,
-        org,
-        id: client,
-        name: view.name,
-        version,
-        versions: view.versions,
-        status: status.label(),
-        warning: view.needs_reregister.then_some(REREGISTER),
-    };
     view! {
-        <VersionHeader summary new_version=new_flow delete=delete_flow>
+        <VersionHeader summary=summary(view) new_version=new_flow delete=delete_flow>
             <Show when=move || show_register>
                 <button type="button" class="btn-primary" on:click=move |_| {
                     let (org, client, version) = key.get_value();
@@ -143,6 +157,37 @@ fn ClientHeader(view: ClientVersionView) -> impl IntoView {
                 <DeleteButton flow=delete_flow label="Delete" />
             </Show>
         </VersionHeader>
+        <LifecycleDialogs lifecycle key />
+    }
+}
+
+fn summary(view: ClientVersionView) -> VersionSummary {
+    VersionSummary {
+        kind: EntityKind::Client,
+        org: view.org_id,
+        id: view.client_id,
+        name: view.name,
+        version: view.version,
+        versions: view.versions,
+        status: view.status.label(),
+        warning: view.needs_reregister.then_some(REREGISTER),
+    }
+}
+
+/// The confirmations of Retire and Regenerate API Key.
+#[component]
+fn LifecycleDialogs(
+    lifecycle: Lifecycle,
+    key: StoredValue<(String, String, String)>,
+) -> impl IntoView {
+    let Lifecycle {
+        retire,
+        regenerate,
+        confirm_retire,
+        confirm_regenerate,
+        ..
+    } = lifecycle;
+    view! {
         <ConfirmDialog
             open=confirm_retire
             title="Retire client version"
