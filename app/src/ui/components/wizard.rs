@@ -96,7 +96,7 @@ pub fn Wizard(
     let count = steps.len();
     let titles: Vec<&'static str> = steps.iter().map(|s| s.title).collect();
     let steps = StoredValue::new(steps);
-    // Next checks the step's fields first; the last step's Next is the submission.
+    // Moves on only when the step's own checks pass; on the last step the form submits instead.
     let next = move || {
         let i = current.get_untracked();
         let found = steps.with_value(|s| s[i].validate.run(()));
