@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::notice::{ErrorNotice, Loading};
+use super::loaded::Loaded;
 use super::paging::{FilterBox, Pager, use_page};
 use super::table::{DataTable, EmptyState};
 use crate::api::activity::{entity_activity, org_activity};
@@ -33,27 +33,26 @@ pub fn ActivityList(
     );
     view! {
         <FilterBox page label="Filter activity" />
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                match entries.await {
-                    Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                    Ok(list) if list.items.is_empty() => view! { <EmptyState message="No activity to show." /> }.into_any(),
-                    Ok(list) => { let info = list.info(); view! {
-                        <DataTable headers=vec!["When", "Who", "What"]>
-                            {list.items.into_iter().map(|e| view! {
-                                <tr data-testid="activity-row">
-                                    <td class="whitespace-nowrap px-4 py-3 text-slate-500">
-                                        <time datetime=e.at.to_rfc3339()>{e.at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</time>
-                                    </td>
-                                    <td class="px-4 py-3 font-medium">{e.actor.clone()}</td>
-                                    <td class="px-4 py-3 text-slate-700">{e.describe()}</td>
-                                </tr>
-                            }).collect_view()}
-                        </DataTable>
-                        <Pager page info />
-                    }.into_any() }
-                }
-            })}
-        </Transition>
+        <Loaded resource=entries let:list>
+            {if list.items.is_empty() {
+                view! { <EmptyState message="No activity to show." /> }.into_any()
+            } else {
+                let info = list.info();
+                view! {
+                    <DataTable headers=vec!["When", "Who", "What"]>
+                        {list.items.into_iter().map(|e| view! {
+                            <tr data-testid="activity-row">
+                                <td class="whitespace-nowrap px-4 py-3 text-slate-500">
+                                    <time datetime=e.at.to_rfc3339()>{e.at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</time>
+                                </td>
+                                <td class="px-4 py-3 font-medium">{e.actor.clone()}</td>
+                                <td class="px-4 py-3 text-slate-700">{e.describe()}</td>
+                            </tr>
+                        }).collect_view()}
+                    </DataTable>
+                    <Pager page info />
+                }.into_any()
+            }}
+        </Loaded>
     }
 }

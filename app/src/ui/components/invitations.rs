@@ -4,23 +4,20 @@
 use leptos::prelude::*;
 
 use crate::api::members::{RespondToInvitation, my_invitations};
-use crate::ui::components::toast::use_toasts;
+use crate::ui::components::outcome::{Failure, follow};
 
 /// Shows nothing when there is no invitation. `joined` ticks after every answer, so the page
 /// can reload what membership changes.
 #[component]
 pub fn MyInvitations(joined: RwSignal<u32>) -> impl IntoView {
-    let toasts = use_toasts();
     let respond = ServerAction::<RespondToInvitation>::new();
     let list = Resource::new(move || respond.version().get(), |_| my_invitations());
-    Effect::new(move |_| match respond.value().get() {
-        Some(Ok(())) => {
-            toasts.success("Invitation answered.");
-            joined.update(|n| *n += 1);
-        }
-        Some(Err(e)) => toasts.failure(e.to_string()),
-        None => {}
-    });
+    follow(
+        respond.value(),
+        "Invitation answered.",
+        move |_| joined.update(|n| *n += 1),
+        Failure::Toast,
+    );
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::api::apis::PreviewMarkdown;
 use crate::ui::components::notice::ErrorNotice;
+use crate::ui::components::outcome::{Failure, follow};
 
 /// Sanitised HTML from the server (`markdown_html` of a view, or a preview).
 #[component]
@@ -31,14 +32,17 @@ pub fn MarkdownPreview(source: RwSignal<String>, initial_html: String) -> impl I
             preview.dispatch(PreviewMarkdown { source: text });
         }
     });
-    Effect::new(move |_| match preview.value().get() {
-        Some(Ok(rendered)) => {
+    // A failed preview shows its error above the last good rendering.
+    let failed = Callback::new(move |e| error.set(Some(e)));
+    follow(
+        preview.value(),
+        None,
+        move |rendered| {
             error.set(None);
             html.set(rendered);
-        }
-        Some(Err(e)) => error.set(Some(e)),
-        None => {}
-    });
+        },
+        Failure::Handled(failed),
+    );
     view! {
         {move || error.get().map(|e| view! { <ErrorNotice error=e /> })}
         <Markdown html />

@@ -4,13 +4,15 @@
 use leptos::prelude::*;
 
 use super::dialog::ConfirmDialog;
-use super::form::{FieldErrors, show_error};
-use super::notice::{ErrorNotice, FormError, Loading};
+use super::form::FieldErrors;
+use super::loaded::Loaded;
+use super::notice::FormError;
+use super::outcome::{Failure, follow};
 use super::table::EmptyState;
-use super::toast::use_toasts;
 use crate::api::policies::{AddPolicy, MovePolicy, RemovePolicy, UpdatePolicy, list_policies};
-use crate::domain::catalog::{PolicyOwner, PolicyView};
+use crate::domain::catalog::{PolicyChain, PolicyOwner, PolicyView};
 use crate::domain::policy::{FieldKind, FormValues, PolicyConfig, PolicyType};
+use crate::error::AppError;
 
 const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-200";
 
@@ -91,188 +93,141 @@ enum Editing {
     Changing(i64, PolicyType),
 }
 
-#[component]
-pub fn PolicyChainEditor(owner: PolicyOwner) -> impl IntoView {
-    let toasts = use_toasts();
-    let add = ServerAction::<AddPolicy>::new();
-    let update = ServerAction::<UpdatePolicy>::new();
-    let remove = ServerAction::<RemovePolicy>::new();
-    let shift = ServerAction::<MovePolicy>::new();
-    let owner = StoredValue::new(owner);
-    let chain = Resource::new(
-        move || {
-            (
-                add.version().get(),
-                update.version().get(),
-                remove.version().get(),
-                shift.version().get(),
-            )
-        },
-        move |_| list_policies(owner.get_value()),
-    );
+/// The editor's state and actions, shared by its parts.
+#[derive(Clone, Copy)]
+struct Editor {
+    owner: StoredValue<PolicyOwner>,
+    add: ServerAction<AddPolicy>,
+    update: ServerAction<UpdatePolicy>,
+    remove: ServerAction<RemovePolicy>,
+    shift: ServerAction<MovePolicy>,
+    editing: RwSignal<Editing>,
+    values: RwSignal<FormValues>,
+    errors: RwSignal<FieldErrors>,
+    form_error: RwSignal<Option<String>>,
+    /// The type Add Policy adds; it stays chosen while the form is open.
+    chosen_type: RwSignal<String>,
+    /// The policy the Remove dialog asks about.
+    removing: RwSignal<Option<PolicyView>>,
+    confirm_open: RwSignal<bool>,
+}
 
-    let editing = RwSignal::new(Editing::Nothing);
-    let values = RwSignal::new(FormValues::new());
-    let errors = RwSignal::new(FieldErrors::new());
-    let form_error = RwSignal::new(None::<String>);
-    let chosen_type = RwSignal::new(PolicyType::RateLimiting.id().to_string());
+impl Editor {
+    fn new(owner: PolicyOwner) -> Self {
+        let editor = Self {
+            owner: StoredValue::new(owner),
+            add: ServerAction::new(),
+            update: ServerAction::new(),
+            remove: ServerAction::new(),
+            shift: ServerAction::new(),
+            editing: RwSignal::new(Editing::Nothing),
+            values: RwSignal::new(FormValues::new()),
+            errors: RwSignal::new(FieldErrors::new()),
+            form_error: RwSignal::new(None),
+            chosen_type: RwSignal::new(PolicyType::RateLimiting.id().to_string()),
+            removing: RwSignal::new(None),
+            confirm_open: RwSignal::new(false),
+        };
+        let editing = editor.editing;
+        for (value, done) in [
+            (editor.add.value(), "Policy added."),
+            (editor.update.value(), "Policy saved."),
+        ] {
+            let failure = Failure::FieldOrForm(editor.errors, editor.form_error);
+            follow(value, done, move |_| editing.set(Editing::Nothing), failure);
+        }
+        for value in [editor.remove.value(), editor.shift.value()] {
+            follow(value, None, |_| {}, Failure::Toast);
+        }
+        editor
+    }
 
-    for (value, done) in [
-        (add.value(), "Policy added."),
-        (update.value(), "Policy saved."),
-    ] {
-        Effect::new(move |_| match value.get() {
-            Some(Ok(())) => {
-                editing.set(Editing::Nothing);
-                toasts.success(done);
-            }
-            Some(Err(e)) => form_error.set(show_error(errors, e)),
-            None => {}
+    /// The chain, reloaded after every change.
+    fn chain(self) -> Resource<Result<PolicyChain, AppError>> {
+        let Self {
+            add,
+            update,
+            remove,
+            shift,
+            owner,
+            ..
+        } = self;
+        Resource::new(
+            move || {
+                (
+                    add.version().get(),
+                    update.version().get(),
+                    remove.version().get(),
+                    shift.version().get(),
+                )
+            },
+            move |_| list_policies(owner.get_value()),
+        )
+    }
+
+    /// Opens the form on `values` (fresh, or the policy's), without old messages.
+    fn open(self, editing: Editing, values: FormValues) {
+        self.values.set(values);
+        self.errors.set(FieldErrors::new());
+        self.form_error.set(None);
+        self.editing.set(editing);
+    }
+
+    fn move_policy(self, policy_id: i64, up: bool) {
+        let owner = self.owner.get_value();
+        self.shift.dispatch(MovePolicy {
+            owner,
+            policy_id,
+            up,
         });
     }
-    for value in [remove.value(), shift.value()] {
-        Effect::new(move |_| {
-            if let Some(Err(e)) = value.get() {
-                toasts.failure(e.to_string());
-            }
-        });
-    }
 
-    let start_add = move |_| {
-        let t = PolicyType::parse(&chosen_type.get_untracked()).unwrap_or(PolicyType::RateLimiting);
-        values.set(t.default_form());
-        errors.set(FieldErrors::new());
-        form_error.set(None);
-        editing.set(Editing::Adding(t));
-    };
-    let save = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        form_error.set(None);
-        match editing.get_untracked() {
-            Editing::Adding(t) => {
+    fn save(self) {
+        self.form_error.set(None);
+        let (owner, form) = (self.owner.get_value(), self.values.get_untracked());
+        match self.editing.get_untracked() {
+            Editing::Adding(policy_type) => {
                 // The same validation the server runs, so most mistakes show without a round trip.
-                if let Err(e) = PolicyConfig::from_form(t, &values.get_untracked()) {
-                    errors.update(|m| {
+                if let Err(e) = PolicyConfig::from_form(policy_type, &form) {
+                    self.errors.update(|m| {
                         m.insert(e.field, e.message);
                     });
                     return;
                 }
-                add.dispatch(AddPolicy {
-                    owner: owner.get_value(),
-                    policy_type: t,
-                    form: values.get_untracked(),
+                self.add.dispatch(AddPolicy {
+                    owner,
+                    policy_type,
+                    form,
                 });
             }
-            Editing::Changing(id, _) => {
-                update.dispatch(UpdatePolicy {
-                    owner: owner.get_value(),
-                    policy_id: id,
-                    form: values.get_untracked(),
+            Editing::Changing(policy_id, _) => {
+                self.update.dispatch(UpdatePolicy {
+                    owner,
+                    policy_id,
+                    form,
                 });
             }
             Editing::Nothing => {}
         }
-    };
+    }
+}
 
-    let confirm_open = RwSignal::new(false);
-    let removing = RwSignal::new(None::<PolicyView>);
-
+#[component]
+pub fn PolicyChainEditor(owner: PolicyOwner) -> impl IntoView {
+    let editor = Editor::new(owner);
+    let chain = editor.chain();
+    let Editor {
+        owner,
+        remove,
+        removing,
+        confirm_open,
+        ..
+    } = editor;
     view! {
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                match chain.await {
-                    Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                    Ok(chain) => {
-                        let editable = chain.editable;
-                        let count = chain.policies.len();
-                        view! {
-                            {chain.read_only_reason.map(|r| view! {
-                                <p class="mb-4 rounded-md bg-slate-100 px-4 py-2 text-sm text-slate-600" data-testid="policies-read-only">{r}</p>
-                            })}
-                            {if count == 0 {
-                                view! { <EmptyState message="No policies yet." /> }.into_any()
-                            } else {
-                                view! {
-                                    <ol class="space-y-2">
-                                        {chain.policies.into_iter().enumerate().map(|(i, p)| {
-                                            let for_edit = p.clone();
-                                            let for_remove = p.clone();
-                                            let id = p.id;
-                                            view! {
-                                                <li class="flex items-center gap-4 rounded-lg border border-slate-200 bg-white px-4 py-3 shadow-sm" data-testid="policy-row">
-                                                    <span class="flex h-6 w-6 items-center justify-center rounded-full bg-slate-100 text-xs font-semibold text-slate-600">{i + 1}</span>
-                                                    <div class="flex-1">
-                                                        <p class="text-sm font-semibold text-slate-900">{p.policy_type.label()}</p>
-                                                        <p class="text-sm text-slate-600" data-testid="policy-summary">{p.summary.clone()}</p>
-                                                    </div>
-                                                    <Show when=move || editable>
-                                                        <div class="flex items-center gap-3 text-sm">
-                                                            <button type="button" class="text-slate-500 hover:text-slate-800 disabled:opacity-30" disabled=i == 0 aria-label="Move up"
-                                                                on:click=move |_| { shift.dispatch(MovePolicy { owner: owner.get_value(), policy_id: id, up: true }); }>"↑"</button>
-                                                            <button type="button" class="text-slate-500 hover:text-slate-800 disabled:opacity-30" disabled=i + 1 == count aria-label="Move down"
-                                                                on:click=move |_| { shift.dispatch(MovePolicy { owner: owner.get_value(), policy_id: id, up: false }); }>"↓"</button>
-                                                            <button type="button" class="font-medium text-indigo-600 hover:underline"
-                                                                on:click={
-                                                                    let p = for_edit.clone();
-                                                                    move |_| {
-                                                                        values.set(p.form.clone());
-                                                                        errors.set(FieldErrors::new());
-                                                                        form_error.set(None);
-                                                                        editing.set(Editing::Changing(p.id, p.policy_type));
-                                                                    }
-                                                                }>"Edit"</button>
-                                                            <button type="button" class="font-medium text-red-600 hover:underline"
-                                                                on:click={
-                                                                    let p = for_remove.clone();
-                                                                    move |_| { removing.set(Some(p.clone())); confirm_open.set(true); }
-                                                                }>"Remove"</button>
-                                                        </div>
-                                                    </Show>
-                                                </li>
-                                            }
-                                        }).collect_view()}
-                                    </ol>
-                                }.into_any()
-                            }}
-                            <Show when=move || editable && editing.get() == Editing::Nothing>
-                                <div class="mt-4 flex items-end gap-3">
-                                    <div>
-                                        <label for="policy-type" class="block text-sm font-medium text-slate-700">"Policy type"</label>
-                                        <select id="policy-type" class="mt-1 rounded-md border border-slate-300 px-3 py-2 text-sm"
-                                            prop:value=move || chosen_type.get()
-                                            on:change=move |ev| chosen_type.set(event_target_value(&ev))>
-                                            {PolicyType::ALL.into_iter().map(|t| view! {
-                                                <option value=t.id()>{t.label()}</option>
-                                            }).collect_view()}
-                                        </select>
-                                    </div>
-                                    <button type="button" class="btn-primary" on:click=start_add>"Add Policy"</button>
-                                </div>
-                            </Show>
-                        }.into_any()
-                    }
-                }
-            })}
-        </Transition>
-        {move || {
-            let (t, title) = match editing.get() {
-                Editing::Nothing => return None,
-                Editing::Adding(t) => (t, format!("Add {} policy", t.label())),
-                Editing::Changing(_, t) => (t, format!("Edit {} policy", t.label())),
-            };
-            Some(view! {
-                <form class="mt-6 max-w-2xl rounded-xl border border-indigo-200 bg-white p-5 shadow-sm" on:submit=save>
-                    <h3 class="text-base font-semibold text-slate-900">{title}</h3>
-                    <p class="mb-4 mt-1 text-sm text-slate-500">{t.description()}</p>
-                    <FormError message=form_error />
-                    <PolicyForm policy_type=t values errors />
-                    <div class="flex justify-end gap-2">
-                        <button type="button" class="btn-secondary" on:click=move |_| editing.set(Editing::Nothing)>"Cancel"</button>
-                        <button type="submit" class="btn-primary">"Save Policy"</button>
-                    </div>
-                </form>
-            })
-        }}
+        <Loaded resource=chain let:chain>
+            <Chain chain editor />
+        </Loaded>
+        <PolicyEditForm editor />
         <ConfirmDialog
             open=confirm_open
             title="Remove policy"
@@ -284,5 +239,130 @@ pub fn PolicyChainEditor(owner: PolicyOwner) -> impl IntoView {
                 }
             }
         />
+    }
+}
+
+/// The policies in order, and the Add Policy bar while they can change.
+#[component]
+fn Chain(chain: PolicyChain, editor: Editor) -> impl IntoView {
+    let editable = chain.editable;
+    let count = chain.policies.len();
+    let editing = editor.editing;
+    view! {
+        {chain.read_only_reason.map(|r| view! {
+            <p class="mb-4 rounded-md bg-slate-100 px-4 py-2 text-sm text-slate-600" data-testid="policies-read-only">{r}</p>
+        })}
+        {if count == 0 {
+            view! { <EmptyState message="No policies yet." /> }.into_any()
+        } else {
+            view! {
+                <ol class="space-y-2">
+                    {chain.policies.into_iter().enumerate().map(|(i, policy)| view! {
+                        <PolicyRow policy position=i count editable editor />
+                    }).collect_view()}
+                </ol>
+            }.into_any()
+        }}
+        <Show when=move || editable && editing.get() == Editing::Nothing>
+            <AddPolicyBar editor />
+        </Show>
+    }
+}
+
+/// One policy: its place, type and summary, and (while editable) its controls.
+#[component]
+fn PolicyRow(
+    policy: PolicyView,
+    position: usize,
+    count: usize,
+    editable: bool,
+    editor: Editor,
+) -> impl IntoView {
+    let i = position;
+    let id = policy.id;
+    let (for_edit, for_remove) = (policy.clone(), policy.clone());
+    view! {
+        <li class="flex items-center gap-4 rounded-lg border border-slate-200 bg-white px-4 py-3 shadow-sm" data-testid="policy-row">
+            <span class="flex h-6 w-6 items-center justify-center rounded-full bg-slate-100 text-xs font-semibold text-slate-600">{i + 1}</span>
+            <div class="flex-1">
+                <p class="text-sm font-semibold text-slate-900">{policy.policy_type.label()}</p>
+                <p class="text-sm text-slate-600" data-testid="policy-summary">{policy.summary.clone()}</p>
+            </div>
+            <Show when=move || editable>
+                <div class="flex items-center gap-3 text-sm">
+                    <button type="button" class="text-slate-500 hover:text-slate-800 disabled:opacity-30" disabled=i == 0 aria-label="Move up"
+                        on:click=move |_| editor.move_policy(id, true)>"↑"</button>
+                    <button type="button" class="text-slate-500 hover:text-slate-800 disabled:opacity-30" disabled=i + 1 == count aria-label="Move down"
+                        on:click=move |_| editor.move_policy(id, false)>"↓"</button>
+                    <button type="button" class="font-medium text-indigo-600 hover:underline"
+                        on:click={
+                            let p = for_edit.clone();
+                            move |_| editor.open(Editing::Changing(p.id, p.policy_type), p.form.clone())
+                        }>"Edit"</button>
+                    <button type="button" class="font-medium text-red-600 hover:underline"
+                        on:click={
+                            let p = for_remove.clone();
+                            move |_| { editor.removing.set(Some(p.clone())); editor.confirm_open.set(true); }
+                        }>"Remove"</button>
+                </div>
+            </Show>
+        </li>
+    }
+}
+
+/// The policy type to add, and the button that opens its form.
+#[component]
+fn AddPolicyBar(editor: Editor) -> impl IntoView {
+    let chosen_type = editor.chosen_type;
+    let start_add = move |_| {
+        let t = PolicyType::parse(&chosen_type.get_untracked()).unwrap_or(PolicyType::RateLimiting);
+        editor.open(Editing::Adding(t), t.default_form());
+    };
+    view! {
+        <div class="mt-4 flex items-end gap-3">
+            <div>
+                <label for="policy-type" class="block text-sm font-medium text-slate-700">"Policy type"</label>
+                <select id="policy-type" class="mt-1 rounded-md border border-slate-300 px-3 py-2 text-sm"
+                    prop:value=move || chosen_type.get()
+                    on:change=move |ev| chosen_type.set(event_target_value(&ev))>
+                    {PolicyType::ALL.into_iter().map(|t| view! {
+                        <option value=t.id()>{t.label()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <button type="button" class="btn-primary" on:click=start_add>"Add Policy"</button>
+        </div>
+    }
+}
+
+/// The form that adds or changes a policy, while one is being edited.
+#[component]
+fn PolicyEditForm(editor: Editor) -> impl IntoView {
+    let Editor {
+        editing,
+        values,
+        errors,
+        form_error,
+        ..
+    } = editor;
+    move || {
+        let (t, title) = match editing.get() {
+            Editing::Nothing => return None,
+            Editing::Adding(t) => (t, format!("Add {} policy", t.label())),
+            Editing::Changing(_, t) => (t, format!("Edit {} policy", t.label())),
+        };
+        Some(view! {
+            <form class="mt-6 max-w-2xl rounded-xl border border-indigo-200 bg-white p-5 shadow-sm"
+                on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); editor.save(); }>
+                <h3 class="text-base font-semibold text-slate-900">{title}</h3>
+                <p class="mb-4 mt-1 text-sm text-slate-500">{t.description()}</p>
+                <FormError message=form_error />
+                <PolicyForm policy_type=t values errors />
+                <div class="flex justify-end gap-2">
+                    <button type="button" class="btn-secondary" on:click=move |_| editing.set(Editing::Nothing)>"Cancel"</button>
+                    <button type="submit" class="btn-primary">"Save Policy"</button>
+                </div>
+            </form>
+        })
     }
 }

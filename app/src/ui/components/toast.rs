@@ -2,8 +2,6 @@
 
 use leptos::prelude::*;
 
-use crate::error::AppError;
-
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum ToastKind {
     Success,
@@ -30,27 +28,6 @@ impl Toasts {
 
     pub fn failure(&self, message: impl Into<String>) {
         self.push(ToastKind::Failure, message.into());
-    }
-
-    /// Follows an action: on success a toast saying `done`, then `then`; on failure the error.
-    pub fn follow<T, S>(
-        &self,
-        value: S,
-        done: &'static str,
-        then: impl Fn() + Send + Sync + 'static,
-    ) where
-        T: Send + Sync + 'static,
-        S: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
-    {
-        let toasts = *self;
-        Effect::new(move |_| match value.get() {
-            Some(Ok(_)) => {
-                toasts.success(done);
-                then();
-            }
-            Some(Err(e)) => toasts.failure(e.to_string()),
-            None => {}
-        });
     }
 
     fn push(&self, kind: ToastKind, message: String) {

@@ -7,6 +7,7 @@ use leptos_router::hooks::use_navigate;
 
 use super::form::FieldErrors;
 use super::notice::FormError;
+use super::outcome::Failure;
 use crate::error::AppError;
 
 #[derive(Clone)]
@@ -65,6 +66,11 @@ impl WizardState {
             other => self.form_error.set(Some(other.to_string())),
         }
     }
+
+    /// Where a failed submission shows, for `outcome::follow`: as `show_error` says.
+    pub fn failure(self, steps: Vec<WizardStep>) -> Failure {
+        Failure::Handled(Callback::new(move |e| self.show_error(&steps, e)))
+    }
 }
 
 impl Default for WizardState {
@@ -88,6 +94,93 @@ pub fn Wizard(
         form_error,
     } = state;
     let count = steps.len();
+    let titles: Vec<&'static str> = steps.iter().map(|s| s.title).collect();
+    let steps = StoredValue::new(steps);
+    // Moves on only when the step's own checks pass; on the last step the form submits instead.
+    let next = move || {
+        let i = current.get_untracked();
+        let found = steps.with_value(|s| s[i].validate.run(()));
+        if found.is_empty() {
+            form_error.set(None);
+            current.set((i + 1).min(count - 1));
+        } else {
+            errors.set(found);
+        }
+    };
+
+    view! {
+        <div class="mx-auto max-w-2xl">
+            <h1 class="text-2xl font-semibold text-slate-900">{title}</h1>
+            <StepIndicator titles current />
+            <form
+                class="mt-6 rounded-xl border border-slate-200 bg-white p-6 shadow-sm"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    if current.get_untracked() + 1 < count {
+                        next();
+                    } else {
+                        on_submit.run(());
+                    }
+                }
+            >
+                <h2 class="mb-4 text-lg font-medium text-slate-800">
+                    {move || steps.with_value(|s| s[current.get()].title)}
+                </h2>
+                <FormError message=form_error />
+                {move || steps.with_value(|s| s[current.get()].view.run())}
+                <WizardButtons state count submit_label pending />
+            </form>
+        </div>
+    }
+}
+
+/// The numbered steps, the current one highlighted and those done tinted.
+#[component]
+fn StepIndicator(titles: Vec<&'static str>, current: RwSignal<usize>) -> impl IntoView {
+    let count = titles.len();
+    view! {
+        <ol class="mt-6 flex items-center gap-2" aria-label="Steps">
+            {titles
+                .into_iter()
+                .enumerate()
+                .map(|(i, t)| {
+                    view! {
+                        <li
+                            class="flex flex-1 items-center gap-2"
+                            aria-current=move || (current.get() == i).then_some("step")
+                        >
+                            <span class=move || {
+                                if current.get() == i {
+                                    "flex h-7 w-7 shrink-0 items-center justify-center rounded-full bg-indigo-600 text-xs font-semibold text-white"
+                                } else if current.get() > i {
+                                    "flex h-7 w-7 shrink-0 items-center justify-center rounded-full bg-indigo-100 text-xs font-semibold text-indigo-700"
+                                } else {
+                                    "flex h-7 w-7 shrink-0 items-center justify-center rounded-full bg-slate-200 text-xs font-semibold text-slate-600"
+                                }
+                            }>{i + 1}</span>
+                            <span class="text-sm font-medium text-slate-700">{t}</span>
+                            {(i + 1 < count).then(|| view! { <span class="h-px flex-1 bg-slate-200"></span> })}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
+    }
+}
+
+/// Cancel, Back, and Next (a submit button, so Enter goes on) or the final action.
+#[component]
+fn WizardButtons(
+    state: WizardState,
+    count: usize,
+    submit_label: &'static str,
+    pending: Signal<bool>,
+) -> impl IntoView {
+    let WizardState {
+        current,
+        form_error,
+        ..
+    } = state;
     let navigate = use_navigate();
     // Cancel discards the entries and returns to where the wizard was opened from.
     let cancel = move |_| {
@@ -102,96 +195,36 @@ pub fn Wizard(
         }
         navigate("/", Default::default());
     };
-    let titles: Vec<&'static str> = steps.iter().map(|s| s.title).collect();
-    let steps = StoredValue::new(steps);
-
-    let next = move |_| {
-        let i = current.get_untracked();
-        let found = steps.with_value(|s| s[i].validate.run(()));
-        if found.is_empty() {
-            form_error.set(None);
-            current.set((i + 1).min(count - 1));
-        } else {
-            errors.set(found);
-        }
-    };
     let back = move |_| {
         form_error.set(None);
         current.update(|i| *i = i.saturating_sub(1));
     };
-
     view! {
-        <div class="mx-auto max-w-2xl">
-            <h1 class="text-2xl font-semibold text-slate-900">{title}</h1>
-            <ol class="mt-6 flex items-center gap-2" aria-label="Steps">
-                {titles
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, t)| {
-                        view! {
-                            <li
-                                class="flex flex-1 items-center gap-2"
-                                aria-current=move || (current.get() == i).then_some("step")
-                            >
-                                <span class=move || {
-                                    if current.get() == i {
-                                        "flex h-7 w-7 shrink-0 items-center justify-center rounded-full bg-indigo-600 text-xs font-semibold text-white"
-                                    } else if current.get() > i {
-                                        "flex h-7 w-7 shrink-0 items-center justify-center rounded-full bg-indigo-100 text-xs font-semibold text-indigo-700"
-                                    } else {
-                                        "flex h-7 w-7 shrink-0 items-center justify-center rounded-full bg-slate-200 text-xs font-semibold text-slate-600"
-                                    }
-                                }>{i + 1}</span>
-                                <span class="text-sm font-medium text-slate-700">{t}</span>
-                                {(i + 1 < count).then(|| view! { <span class="h-px flex-1 bg-slate-200"></span> })}
-                            </li>
-                        }
-                    })
-                    .collect_view()}
-            </ol>
-            <form
-                class="mt-6 rounded-xl border border-slate-200 bg-white p-6 shadow-sm"
-                on:submit=move |ev| {
-                    ev.prevent_default();
-                    if current.get_untracked() + 1 < count {
-                        next(());
-                    } else {
-                        on_submit.run(());
-                    }
-                }
-            >
-                <h2 class="mb-4 text-lg font-medium text-slate-800">
-                    {move || steps.with_value(|s| s[current.get()].title)}
-                </h2>
-                <FormError message=form_error />
-                {move || steps.with_value(|s| s[current.get()].view.run())}
-                <div class="mt-6 flex items-center justify-between border-t border-slate-100 pt-4">
-                    <button type="button" class="btn-secondary" on:click=cancel>
-                        "Cancel"
+        <div class="mt-6 flex items-center justify-between border-t border-slate-100 pt-4">
+            <button type="button" class="btn-secondary" on:click=cancel>
+                "Cancel"
+            </button>
+            <div class="flex gap-3">
+                <Show when=move || { current.get() > 0 }>
+                    <button type="button" class="btn-secondary" on:click=back>
+                        "Back"
                     </button>
-                    <div class="flex gap-3">
-                        <Show when=move || { current.get() > 0 }>
-                            <button type="button" class="btn-secondary" on:click=back>
-                                "Back"
+                </Show>
+                <Show
+                    when=move || { current.get() + 1 < count }
+                    fallback=move || {
+                        view! {
+                            <button type="submit" class="btn-primary" disabled=move || pending.get()>
+                                {submit_label}
                             </button>
-                        </Show>
-                        <Show
-                            when=move || { current.get() + 1 < count }
-                            fallback=move || {
-                                view! {
-                                    <button type="submit" class="btn-primary" disabled=move || pending.get()>
-                                        {submit_label}
-                                    </button>
-                                }
-                            }
-                        >
-                            <button type="submit" class="btn-primary">
-                                "Next"
-                            </button>
-                        </Show>
-                    </div>
-                </div>
-            </form>
+                        }
+                    }
+                >
+                    <button type="submit" class="btn-primary">
+                        "Next"
+                    </button>
+                </Show>
+            </div>
         </div>
     }
 }

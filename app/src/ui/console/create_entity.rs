@@ -5,54 +5,20 @@ use crate::domain::paging::PageRequest;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
+use super::versioned::EntityKind;
 use crate::api::apis::CreateApi;
 use crate::api::clients::CreateClient;
 use crate::api::orgs::search_organizations;
 use crate::api::plans::CreatePlan;
 use crate::domain::ids;
-use crate::domain::roles::Permission;
-use crate::error::AppError;
 use crate::ui::components::form::{
     FieldErrors, SelectField, SummaryList, TextArea, TextField, collect_errors,
 };
 use crate::ui::components::notice::Loading;
+use crate::ui::components::outcome::follow;
 use crate::ui::components::toast::use_toasts;
 use crate::ui::components::wizard::{Wizard, WizardState, WizardStep};
 use crate::ui::session::use_session;
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum EntityKind {
-    Api,
-    Plan,
-    Client,
-}
-
-impl EntityKind {
-    fn noun(self) -> &'static str {
-        match self {
-            EntityKind::Api => "API",
-            EntityKind::Plan => "Plan",
-            EntityKind::Client => "Client",
-        }
-    }
-
-    fn permission(self) -> Permission {
-        match self {
-            EntityKind::Api => Permission::EditApis,
-            EntityKind::Plan => Permission::EditPlans,
-            EntityKind::Client => Permission::EditClients,
-        }
-    }
-
-    /// Where the new entity's first version lives.
-    fn page(self, org: &str, id: &str, version: &str) -> String {
-        match self {
-            EntityKind::Api => format!("/orgs/{org}/apis/{id}/{version}"),
-            EntityKind::Plan => format!("/orgs/{org}/plans/{id}/{version}"),
-            EntityKind::Client => format!("/orgs/{org}/clients/{id}/{version}"),
-        }
-    }
-}
 
 #[component]
 pub fn CreateApiPage() -> impl IntoView {
@@ -106,56 +72,79 @@ fn CreateEntityWizard(kind: EntityKind) -> impl IntoView {
     }
 }
 
-#[component]
-fn EntityWizard(
-    kind: EntityKind,
-    preset: Option<String>,
-    options: Vec<(String, String)>,
-) -> impl IntoView {
-    let toasts = use_toasts();
-    let navigate = use_navigate();
-    let org = RwSignal::new(
-        preset
-            .clone()
-            .or_else(|| options.first().map(|o| o.0.clone()))
-            .unwrap_or_default(),
-    );
-    let name = RwSignal::new(String::new());
-    let id = RwSignal::new(String::new());
-    let id_edited = RwSignal::new(false);
-    let version = RwSignal::new("1.0".to_string());
-    let description = RwSignal::new(String::new());
-    let state = WizardState::new();
-    let errors = state.errors;
-    let noun = kind.noun();
+/// What the wizard asks for, shared by its steps.
+#[derive(Clone, Copy)]
+struct NewEntity {
+    org: RwSignal<String>,
+    name: RwSignal<String>,
+    id: RwSignal<String>,
+    /// The id follows the name until the user edits the id themselves.
+    id_edited: RwSignal<bool>,
+    version: RwSignal<String>,
+    description: RwSignal<String>,
+}
 
-    let mut steps = Vec::new();
-    if preset.is_none() {
-        let has_options = !options.is_empty();
-        steps.push(WizardStep {
-            title: "Organization",
-            fields: vec!["org"],
-            validate: Callback::new(move |_| {
-                let mut e = FieldErrors::new();
-                if org.get_untracked().is_empty() {
-                    e.insert("org".into(), format!("Choose the organization of the new {noun}."));
-                }
-                e
-            }),
-            view: ViewFn::from(move || {
-                if has_options {
-                    view! { <SelectField label="Organization" name="org" value=org options=options.clone() errors /> }.into_any()
-                } else {
-                    view! {
-                        <p class="text-sm text-slate-600">
-                            {format!("You may not create a {noun} in any organization yet: create an organization first, or ask an Owner for a role.")}
-                        </p>
-                    }.into_any()
-                }
-            }),
-        });
+impl NewEntity {
+    fn new(org: String) -> Self {
+        Self {
+            org: RwSignal::new(org),
+            name: RwSignal::new(String::new()),
+            id: RwSignal::new(String::new()),
+            id_edited: RwSignal::new(false),
+            version: RwSignal::new("1.0".to_string()),
+            description: RwSignal::new(String::new()),
+        }
     }
-    steps.push(WizardStep {
+}
+
+/// The organization step, for a wizard not opened from an organization.
+fn org_step(
+    kind: EntityKind,
+    entity: NewEntity,
+    options: Vec<(String, String)>,
+    errors: RwSignal<FieldErrors>,
+) -> WizardStep {
+    let noun = kind.noun();
+    let org = entity.org;
+    let has_options = !options.is_empty();
+    WizardStep {
+        title: "Organization",
+        fields: vec!["org"],
+        validate: Callback::new(move |_| {
+            let mut e = FieldErrors::new();
+            if org.get_untracked().is_empty() {
+                e.insert(
+                    "org".into(),
+                    format!("Choose the organization of the new {noun}."),
+                );
+            }
+            e
+        }),
+        view: ViewFn::from(move || {
+            if has_options {
+                view! { <SelectField label="Organization" name="org" value=org options=options.clone() errors /> }.into_any()
+            } else {
+                view! {
+                    <p class="text-sm text-slate-600">
+                        {format!("You may not create a {noun} in any organization yet: create an organization first, or ask an Owner for a role.")}
+                    </p>
+                }.into_any()
+            }
+        }),
+    }
+}
+
+/// Name, ID, Version and Description.
+fn details_step(entity: NewEntity, errors: RwSignal<FieldErrors>) -> WizardStep {
+    let NewEntity {
+        name,
+        id,
+        id_edited,
+        version,
+        description,
+        ..
+    } = entity;
+    WizardStep {
         title: "Details",
         fields: vec!["name", "id", "version", "description"],
         validate: Callback::new(move |_| {
@@ -166,17 +155,30 @@ fn EntityWizard(
                 &description.get_untracked(),
             ))
         }),
-        view: ViewFn::from(move || view! {
-            <TextField label="Name" name="name" value=name errors required=true autofocus=true
-                on_edit=move |v: String| if !id_edited.get_untracked() { id.set(ids::slug_from_name(&v)) } />
-            <TextField label="ID" name="id" value=id errors required=true
-                help="Part of the URLs, including the gateway's. Letters, digits, '-' and '_'."
-                on_edit=move |_| id_edited.set(true) />
-            <TextField label="Version" name="version" value=version errors required=true help="Numbers or text, such as 1.0 or 2024-06." />
-            <TextArea label="Description" name="description" value=description errors help="Optional; you can change it later." />
+        view: ViewFn::from(move || {
+            view! {
+                <TextField label="Name" name="name" value=name errors required=true autofocus=true
+                    on_edit=move |v: String| if !id_edited.get_untracked() { id.set(ids::slug_from_name(&v)) } />
+                <TextField label="ID" name="id" value=id errors required=true
+                    help="Part of the URLs, including the gateway's. Letters, digits, '-' and '_'."
+                    on_edit=move |_| id_edited.set(true) />
+                <TextField label="Version" name="version" value=version errors required=true help="Numbers or text, such as 1.0 or 2024-06." />
+                <TextArea label="Description" name="description" value=description errors help="Optional; you can change it later." />
+            }
         }),
-    });
-    steps.push(WizardStep::read_only("Summary", move || {
+    }
+}
+
+fn summary_step(entity: NewEntity) -> WizardStep {
+    let NewEntity {
+        org,
+        name,
+        id,
+        version,
+        description,
+        ..
+    } = entity;
+    WizardStep::read_only("Summary", move || {
         view! {
             <SummaryList items=vec![
                 ("Organization", Signal::derive(move || org.get())),
@@ -186,35 +188,105 @@ fn EntityWizard(
                 ("Description", Signal::derive(move || description.get())),
             ] />
         }
-    }));
+    })
+}
 
-    let create_api = ServerAction::<CreateApi>::new();
-    let create_plan = ServerAction::<CreatePlan>::new();
-    let create_client = ServerAction::<CreateClient>::new();
-    let steps_for_errors = steps.clone();
-    let on_result = move |result: Option<Result<String, AppError>>| match result {
-        Some(Ok(new_id)) => {
-            toasts.success(format!("{noun} {new_id} created."));
-            navigate(
-                &kind.page(
-                    &org.get_untracked(),
-                    &new_id,
-                    version.get_untracked().trim(),
-                ),
-                Default::default(),
-            );
+/// The three creation actions; the wizard dispatches its kind's.
+#[derive(Clone, Copy)]
+struct CreateActions {
+    api: ServerAction<CreateApi>,
+    plan: ServerAction<CreatePlan>,
+    client: ServerAction<CreateClient>,
+}
+
+impl CreateActions {
+    fn new() -> Self {
+        Self {
+            api: ServerAction::new(),
+            plan: ServerAction::new(),
+            client: ServerAction::new(),
         }
-        Some(Err(e)) => state.show_error(&steps_for_errors, e),
-        None => {}
+    }
+
+    fn pending(self) -> Signal<bool> {
+        Signal::derive(move || {
+            self.api.pending().get() || self.plan.pending().get() || self.client.pending().get()
+        })
+    }
+
+    fn dispatch(self, kind: EntityKind, entity: NewEntity) {
+        let (org, id, name, version, description) = (
+            entity.org.get_untracked(),
+            entity.id.get_untracked(),
+            entity.name.get_untracked(),
+            entity.version.get_untracked(),
+            entity.description.get_untracked(),
+        );
+        match kind {
+            EntityKind::Api => {
+                self.api.dispatch(CreateApi {
+                    org,
+                    id,
+                    name,
+                    version,
+                    description,
+                });
+            }
+            EntityKind::Plan => {
+                self.plan.dispatch(CreatePlan {
+                    org,
+                    id,
+                    name,
+                    version,
+                    description,
+                });
+            }
+            EntityKind::Client => {
+                self.client.dispatch(CreateClient {
+                    org,
+                    id,
+                    name,
+                    version,
+                    description,
+                });
+            }
+        }
+    }
+}
+
+#[component]
+fn EntityWizard(
+    kind: EntityKind,
+    preset: Option<String>,
+    options: Vec<(String, String)>,
+) -> impl IntoView {
+    let toasts = use_toasts();
+    let navigate = use_navigate();
+    let first = options.first().map(|o| o.0.clone());
+    let entity = NewEntity::new(preset.clone().or(first).unwrap_or_default());
+    let state = WizardState::new();
+
+    let mut steps = Vec::new();
+    if preset.is_none() {
+        steps.push(org_step(kind, entity, options, state.errors));
+    }
+    steps.push(details_step(entity, state.errors));
+    steps.push(summary_step(entity));
+
+    let actions = CreateActions::new();
+    let created = move |new_id: String| {
+        toasts.success(format!("{} {new_id} created.", kind.noun()));
+        let org = entity.org.get_untracked();
+        let version = entity.version.get_untracked();
+        navigate(
+            &kind.page(&org, &new_id, version.trim()),
+            Default::default(),
+        );
     };
-    let on_result_api = on_result.clone();
-    let on_result_plan = on_result.clone();
-    Effect::new(move |_| on_result_api(create_api.value().get()));
-    Effect::new(move |_| on_result_plan(create_plan.value().get()));
-    Effect::new(move |_| on_result(create_client.value().get()));
-    let pending = Signal::derive(move || {
-        create_api.pending().get() || create_plan.pending().get() || create_client.pending().get()
-    });
+    let failure = state.failure(steps.clone());
+    follow(actions.api.value(), None, created.clone(), failure);
+    follow(actions.plan.value(), None, created.clone(), failure);
+    follow(actions.client.value(), None, created, failure);
     let title = match kind {
         EntityKind::Api => "Create API",
         EntityKind::Plan => "Create Plan",
@@ -227,15 +299,10 @@ fn EntityWizard(
             steps
             state
             submit_label=title
-            pending
+            pending=actions.pending()
             on_submit=move |_| {
                 state.form_error.set(None);
-                let (o, i, n, v, d) = (org.get_untracked(), id.get_untracked(), name.get_untracked(), version.get_untracked(), description.get_untracked());
-                match kind {
-                    EntityKind::Api => { create_api.dispatch(CreateApi { org: o, id: i, name: n, version: v, description: d }); }
-                    EntityKind::Plan => { create_plan.dispatch(CreatePlan { org: o, id: i, name: n, version: v, description: d }); }
-                    EntityKind::Client => { create_client.dispatch(CreateClient { org: o, id: i, name: n, version: v, description: d }); }
-                }
+                actions.dispatch(kind, entity);
             }
         />
     }

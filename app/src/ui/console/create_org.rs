@@ -6,6 +6,7 @@ use leptos_router::hooks::use_navigate;
 use crate::api::orgs::CreateOrganization;
 use crate::domain::{ids, text};
 use crate::ui::components::form::{SummaryList, TextArea, TextField, collect_errors};
+use crate::ui::components::outcome::follow;
 use crate::ui::components::toast::use_toasts;
 use crate::ui::components::wizard::{Wizard, WizardState, WizardStep};
 
@@ -71,15 +72,11 @@ pub fn CreateOrganizationPage() -> impl IntoView {
     let steps = vec![details, summary];
 
     let create = ServerAction::<CreateOrganization>::new();
-    let steps_for_errors = steps.clone();
-    Effect::new(move |_| match create.value().get() {
-        Some(Ok(new_id)) => {
-            toasts.success(format!("Organization {new_id} created."));
-            navigate(&format!("/orgs/{new_id}"), Default::default());
-        }
-        Some(Err(e)) => state.show_error(&steps_for_errors, e),
-        None => {}
-    });
+    let created = move |new_id: String| {
+        toasts.success(format!("Organization {new_id} created."));
+        navigate(&format!("/orgs/{new_id}"), Default::default());
+    };
+    follow(create.value(), None, created, state.failure(steps.clone()));
 
     view! {
         <Wizard

@@ -6,7 +6,7 @@ use leptos_router::components::A;
 use crate::api::orgs::search_organizations;
 use crate::ui::components::badge::StatusBadge;
 use crate::ui::components::invitations::MyInvitations;
-use crate::ui::components::notice::{ErrorNotice, Loading};
+use crate::ui::components::loaded::Loaded;
 use crate::ui::components::paging::{Pager, use_page};
 use crate::ui::components::table::EmptyState;
 use crate::ui::session::use_session;
@@ -48,37 +48,36 @@ pub fn DashboardPage() -> impl IntoView {
         <MyInvitations joined />
         <h2 class="mt-8 text-lg font-medium text-slate-800">"My organizations"</h2>
         <div class="mt-3">
-            <Transition fallback=Loading>
-                {move || Suspend::new(async move {
-                    match orgs.await {
-                        Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                        Ok(list) if list.items.is_empty() => view! {
-                            <EmptyState message="You are not a member of any organization yet.">
-                                <A href="/create/organization" attr:class="font-medium text-indigo-600 hover:underline">
-                                    "Click here to create a new organization"
-                                </A>
-                            </EmptyState>
-                        }.into_any(),
-                        Ok(list) => { let info = list.info(); view! {
-                            <ul class="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
-                                {list.items.into_iter().map(|o| view! {
-                                    <li>
-                                        <A href=format!("/orgs/{}", o.id) attr:class="block h-full rounded-xl border border-slate-200 bg-white p-5 shadow-sm hover:border-indigo-300 hover:shadow">
-                                            <div class="flex items-start justify-between gap-2">
-                                                <span class="font-semibold text-slate-900">{o.name.clone()}</span>
-                                                {o.my_role.map(|r| view! { <StatusBadge label=r.label() /> })}
-                                            </div>
-                                            <p class="mt-1 font-mono text-xs text-slate-500">{o.id.clone()}</p>
-                                            <p class="mt-2 line-clamp-2 text-sm text-slate-600">{o.description.clone()}</p>
-                                        </A>
-                                    </li>
-                                }).collect_view()}
-                            </ul>
-                            <Pager page info />
-                        }.into_any() }
-                    }
-                })}
-            </Transition>
+            <Loaded resource=orgs let:list>
+                {if list.items.is_empty() {
+                    view! {
+                        <EmptyState message="You are not a member of any organization yet.">
+                            <A href="/create/organization" attr:class="font-medium text-indigo-600 hover:underline">
+                                "Click here to create a new organization"
+                            </A>
+                        </EmptyState>
+                    }.into_any()
+                } else {
+                    let info = list.info();
+                    view! {
+                        <ul class="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
+                            {list.items.into_iter().map(|o| view! {
+                                <li>
+                                    <A href=format!("/orgs/{}", o.id) attr:class="block h-full rounded-xl border border-slate-200 bg-white p-5 shadow-sm hover:border-indigo-300 hover:shadow">
+                                        <div class="flex items-start justify-between gap-2">
+                                            <span class="font-semibold text-slate-900">{o.name.clone()}</span>
+                                            {o.my_role.map(|r| view! { <StatusBadge label=r.label() /> })}
+                                        </div>
+                                        <p class="mt-1 font-mono text-xs text-slate-500">{o.id.clone()}</p>
+                                        <p class="mt-2 line-clamp-2 text-sm text-slate-600">{o.description.clone()}</p>
+                                    </A>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                        <Pager page info />
+                    }.into_any()
+                }}
+            </Loaded>
         </div>
     }
 }

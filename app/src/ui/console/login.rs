@@ -4,9 +4,11 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api::session::Login;
+use crate::domain::model::SessionUser;
 use crate::domain::redirect::local_path;
 use crate::ui::components::form::{FieldErrors, TextField, show_error};
 use crate::ui::components::notice::FormError;
+use crate::ui::components::outcome::{Failure, follow};
 use crate::ui::session::use_session;
 
 #[component]
@@ -20,27 +22,26 @@ pub fn LoginPage() -> impl IntoView {
     let form_error = RwSignal::new(None::<String>);
     let login = ServerAction::<Login>::new();
 
-    Effect::new(move |_| match login.value().get() {
-        Some(Ok(user)) => {
-            session.refresh();
-            // Only local paths, so a crafted link cannot send people elsewhere.
-            let next = query
-                .read_untracked()
-                .get("next")
-                .filter(|n| local_path(n).is_some());
-            let target = match next {
-                Some(n) => n,
-                None if user.portal_only && !user.is_admin => "/portal".to_string(),
-                None => "/".to_string(),
-            };
-            navigate(&target, Default::default());
-        }
-        Some(Err(e)) => {
-            password.set(String::new());
-            form_error.set(show_error(errors, e));
-        }
-        None => {}
+    let signed_in = move |user: SessionUser| {
+        session.refresh();
+        // Only local paths, so a crafted link cannot send people elsewhere.
+        let next = query
+            .read_untracked()
+            .get("next")
+            .filter(|n| local_path(n).is_some());
+        let target = match next {
+            Some(n) => n,
+            None if user.portal_only && !user.is_admin => "/portal".to_string(),
+            None => "/".to_string(),
+        };
+        navigate(&target, Default::default());
+    };
+    // A failed sign-in also empties the password field.
+    let failed = Callback::new(move |e| {
+        password.set(String::new());
+        form_error.set(show_error(errors, e));
     });
+    follow(login.value(), None, signed_in, Failure::Handled(failed));
 
     view! {
         <div class="mx-auto mt-12 max-w-sm">

@@ -13,3 +13,4 @@ pub mod plan;
 pub mod search;
 pub mod users;
 pub mod version_header;
+pub mod versioned;

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::orgs::search_organizations;
 use crate::domain::paging::PageRequest;
 use crate::ui::components::badge::StatusBadge;
-use crate::ui::components::notice::{ErrorNotice, Loading};
+use crate::ui::components::loaded::Loaded;
 use crate::ui::components::paging::{Pager, use_page};
 use crate::ui::components::table::{DataTable, EmptyState};
 
@@ -39,31 +39,28 @@ pub fn SearchPage() -> impl IntoView {
             <button type="submit" class="btn-primary">"Search"</button>
         </form>
         <div class="mt-6">
-            <Transition fallback=Loading>
-                {move || Suspend::new(async move {
-                    match results.await {
-                        Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                        Ok(list) if list.items.is_empty() => view! {
-                            <EmptyState message="No organization matches your search." />
-                        }.into_any(),
-                        Ok(list) => { let info = list.info(); view! {
-                            <DataTable headers=vec!["Organization", "Id", "Description", "Your role"]>
-                                {list.items.into_iter().map(|o| view! {
-                                    <tr>
-                                        <td class="px-4 py-3 font-medium">
-                                            <A href=format!("/orgs/{}", o.id) attr:class="text-indigo-600 hover:underline">{o.name.clone()}</A>
-                                        </td>
-                                        <td class="px-4 py-3 font-mono text-xs text-slate-500">{o.id.clone()}</td>
-                                        <td class="px-4 py-3 text-slate-600">{o.description.clone()}</td>
-                                        <td class="px-4 py-3">{o.my_role.map(|r| view! { <StatusBadge label=r.label() /> })}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </DataTable>
-                            <Pager page info />
-                        }.into_any() }
-                    }
-                })}
-            </Transition>
+            <Loaded resource=results let:list>
+                {if list.items.is_empty() {
+                    view! { <EmptyState message="No organization matches your search." /> }.into_any()
+                } else {
+                    let info = list.info();
+                    view! {
+                        <DataTable headers=vec!["Organization", "Id", "Description", "Your role"]>
+                            {list.items.into_iter().map(|o| view! {
+                                <tr>
+                                    <td class="px-4 py-3 font-medium">
+                                        <A href=format!("/orgs/{}", o.id) attr:class="text-indigo-600 hover:underline">{o.name.clone()}</A>
+                                    </td>
+                                    <td class="px-4 py-3 font-mono text-xs text-slate-500">{o.id.clone()}</td>
+                                    <td class="px-4 py-3 text-slate-600">{o.description.clone()}</td>
+                                    <td class="px-4 py-3">{o.my_role.map(|r| view! { <StatusBadge label=r.label() /> })}</td>
+                                </tr>
+                            }).collect_view()}
+                        </DataTable>
+                        <Pager page info />
+                    }.into_any()
+                }}
+            </Loaded>
         </div>
     }
 }

@@ -5,10 +5,13 @@ use leptos::prelude::*;
 use crate::api::users::{
     CreateUser, ResetPassword, SetUserDisabled, SetUserPortalOnly, list_users,
 };
+use crate::domain::model::UserSummary;
 use crate::domain::text;
 use crate::ui::components::badge::StatusBadge;
-use crate::ui::components::form::{FieldErrors, TextField, collect_errors, show_error};
-use crate::ui::components::notice::{ErrorNotice, FormError, Loading};
+use crate::ui::components::form::{FieldErrors, TextField, collect_errors};
+use crate::ui::components::loaded::Loaded;
+use crate::ui::components::notice::FormError;
+use crate::ui::components::outcome::{Failure, follow};
 use crate::ui::components::paging::{FilterBox, Pager, use_page};
 use crate::ui::components::table::DataTable;
 use crate::ui::components::toast::use_toasts;
@@ -16,7 +19,6 @@ use crate::ui::session::use_session;
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
-    let toasts = use_toasts();
     let session = use_session();
     let create = ServerAction::<CreateUser>::new();
     let portal = ServerAction::<SetUserPortalOnly>::new();
@@ -35,31 +37,10 @@ pub fn UsersPage() -> impl IntoView {
         |(page, ..)| list_users(page),
     );
 
-    for action_value in [portal.value(), disable.value()] {
-        Effect::new(move |_| {
-            if let Some(Err(e)) = action_value.get() {
-                toasts.failure(e.to_string());
-            }
-        });
+    for value in [portal.value(), disable.value()] {
+        follow(value, None, |_| {}, Failure::Toast);
     }
-
-    // Password reset: one user at a time, in an inline form.
-    let resetting = RwSignal::new(None::<String>);
-    let new_password = RwSignal::new(String::new());
-    let reset_errors = RwSignal::new(FieldErrors::new());
-    Effect::new(move |_| match reset.value().get() {
-        Some(Ok(())) => {
-            toasts.success("Password reset. The user's sessions were ended.");
-            resetting.set(None);
-            new_password.set(String::new());
-        }
-        Some(Err(e)) => {
-            if let Some(m) = show_error(reset_errors, e) {
-                toasts.failure(m);
-            }
-        }
-        None => {}
-    });
+    let actions = UserActions::new(portal, disable, reset);
 
     view! {
         <h1 class="text-2xl font-semibold text-slate-900">"Users"</h1>
@@ -73,69 +54,118 @@ pub fn UsersPage() -> impl IntoView {
         </Transition>
         <div class="mt-6">
             <FilterBox page label="Filter users" />
-            <Transition fallback=Loading>
-                {move || Suspend::new(async move {
-                    match users.await {
-                        Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                        Ok(list) => { let info = list.info(); view! {
-                            <DataTable headers=vec!["User", "E-mail", "Access", "Status", ""]>
-                                {list.items.into_iter().map(|u| {
-                                    let name = u.username.clone();
-                                    let (n1, n2, n3) = (name.clone(), name.clone(), name.clone());
-                                    let shows_reset = {
-                                        let n = name.clone();
-                                        move || resetting.get().as_deref() == Some(n.as_str())
-                                    };
-                                    view! {
-                                        <tr data-testid="user-row">
-                                            <td class="px-4 py-3">
-                                                <div class="font-medium">{u.username.clone()}</div>
-                                                <div class="text-xs text-slate-500">{u.display_name.clone()}</div>
-                                            </td>
-                                            <td class="px-4 py-3 text-slate-600">{u.email.clone()}</td>
-                                            <td class="px-4 py-3">
-                                                <StatusBadge label=if u.is_admin { "Administrator" } else if u.portal_only { "Portal only" } else { "Console" } />
-                                            </td>
-                                            <td class="px-4 py-3">
-                                                <StatusBadge label=if u.disabled { "Disabled" } else { "Active" } />
-                                            </td>
-                                            <td class="space-x-3 whitespace-nowrap px-4 py-3 text-right text-sm">
-                                                <button type="button" class="text-indigo-600 hover:underline"
-                                                    on:click=move |_| { portal.dispatch(SetUserPortalOnly { username: n1.clone(), value: !u.portal_only }); }>
-                                                    {if u.portal_only { "Allow console" } else { "Set portal-only" }}
-                                                </button>
-                                                <button type="button" class="text-indigo-600 hover:underline"
-                                                    on:click=move |_| { reset_errors.set(FieldErrors::new()); resetting.set(Some(n2.clone())); }>
-                                                    "Reset password"
-                                                </button>
-                                                <button type="button" class="text-red-600 hover:underline"
-                                                    on:click=move |_| { disable.dispatch(SetUserDisabled { username: n3.clone(), value: !u.disabled }); }>
-                                                    {if u.disabled { "Enable" } else { "Disable" }}
-                                                </button>
-                                                <Show when=shows_reset.clone()>
-                                                    <form class="mt-2 flex items-start justify-end gap-2 text-left"
-                                                        on:submit={
-                                                            let n = name.clone();
-                                                            move |ev| {
-                                                                ev.prevent_default();
-                                                                reset.dispatch(ResetPassword { username: n.clone(), password: new_password.get_untracked() });
-                                                            }
-                                                        }>
-                                                        <TextField label="New password" name="new_password" value=new_password errors=reset_errors input_type="password" autocomplete="new-password" />
-                                                        <button type="submit" class="btn-primary mt-6">"Save"</button>
-                                                    </form>
-                                                </Show>
-                                            </td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </DataTable>
-                            <Pager page info />
-                        }.into_any() }
+            <Loaded resource=users let:list>
+                {
+                    let info = list.info();
+                    view! {
+                        <DataTable headers=vec!["User", "E-mail", "Access", "Status", ""]>
+                            {list.items.into_iter().map(|user| view! { <UserRow user actions /> }).collect_view()}
+                        </DataTable>
+                        <Pager page info />
                     }
-                })}
-            </Transition>
+                }
+            </Loaded>
         </div>
+    }
+}
+
+/// What a user row's controls act on. Password reset is one user at a time, in an inline form.
+#[derive(Clone, Copy)]
+struct UserActions {
+    portal: ServerAction<SetUserPortalOnly>,
+    disable: ServerAction<SetUserDisabled>,
+    reset: ServerAction<ResetPassword>,
+    /// The user whose reset form is open.
+    resetting: RwSignal<Option<String>>,
+    new_password: RwSignal<String>,
+    reset_errors: RwSignal<FieldErrors>,
+}
+
+impl UserActions {
+    fn new(
+        portal: ServerAction<SetUserPortalOnly>,
+        disable: ServerAction<SetUserDisabled>,
+        reset: ServerAction<ResetPassword>,
+    ) -> Self {
+        let resetting = RwSignal::new(None::<String>);
+        let new_password = RwSignal::new(String::new());
+        let reset_errors = RwSignal::new(FieldErrors::new());
+        let done = move |_| {
+            resetting.set(None);
+            new_password.set(String::new());
+        };
+        let failure = Failure::FieldOrToast(reset_errors);
+        let said = "Password reset. The user's sessions were ended.";
+        follow(reset.value(), said, done, failure);
+        Self {
+            portal,
+            disable,
+            reset,
+            resetting,
+            new_password,
+            reset_errors,
+        }
+    }
+}
+
+#[component]
+fn UserRow(user: UserSummary, actions: UserActions) -> impl IntoView {
+    let UserActions {
+        portal,
+        disable,
+        reset,
+        resetting,
+        new_password,
+        reset_errors,
+    } = actions;
+    let u = user;
+    let name = u.username.clone();
+    let (n1, n2, n3) = (name.clone(), name.clone(), name.clone());
+    let shows_reset = {
+        let n = name.clone();
+        move || resetting.get().as_deref() == Some(n.as_str())
+    };
+    view! {
+        <tr data-testid="user-row">
+            <td class="px-4 py-3">
+                <div class="font-medium">{u.username.clone()}</div>
+                <div class="text-xs text-slate-500">{u.display_name.clone()}</div>
+            </td>
+            <td class="px-4 py-3 text-slate-600">{u.email.clone()}</td>
+            <td class="px-4 py-3">
+                <StatusBadge label=if u.is_admin { "Administrator" } else if u.portal_only { "Portal only" } else { "Console" } />
+            </td>
+            <td class="px-4 py-3">
+                <StatusBadge label=if u.disabled { "Disabled" } else { "Active" } />
+            </td>
+            <td class="space-x-3 whitespace-nowrap px-4 py-3 text-right text-sm">
+                <button type="button" class="text-indigo-600 hover:underline"
+                    on:click=move |_| { portal.dispatch(SetUserPortalOnly { username: n1.clone(), value: !u.portal_only }); }>
+                    {if u.portal_only { "Allow console" } else { "Set portal-only" }}
+                </button>
+                <button type="button" class="text-indigo-600 hover:underline"
+                    on:click=move |_| { reset_errors.set(FieldErrors::new()); resetting.set(Some(n2.clone())); }>
+                    "Reset password"
+                </button>
+                <button type="button" class="text-red-600 hover:underline"
+                    on:click=move |_| { disable.dispatch(SetUserDisabled { username: n3.clone(), value: !u.disabled }); }>
+                    {if u.disabled { "Enable" } else { "Disable" }}
+                </button>
+                <Show when=shows_reset.clone()>
+                    <form class="mt-2 flex items-start justify-end gap-2 text-left"
+                        on:submit={
+                            let n = name.clone();
+                            move |ev| {
+                                ev.prevent_default();
+                                reset.dispatch(ResetPassword { username: n.clone(), password: new_password.get_untracked() });
+                            }
+                        }>
+                        <TextField label="New password" name="new_password" value=new_password errors=reset_errors input_type="password" autocomplete="new-password" />
+                        <button type="submit" class="btn-primary mt-6">"Save"</button>
+                    </form>
+                </Show>
+            </td>
+        </tr>
     }
 }
 
@@ -151,18 +181,20 @@ fn NewUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
     let is_admin = RwSignal::new(false);
     let errors = RwSignal::new(FieldErrors::new());
     let form_error = RwSignal::new(None::<String>);
-    Effect::new(move |_| match create.value().get() {
-        Some(Ok(())) => {
-            toasts.success(format!("User {} created.", username.get_untracked()));
-            for s in [username, display_name, email, password] {
-                s.set(String::new());
-            }
-            portal_only.set(false);
-            is_admin.set(false);
+    let created = move |_| {
+        toasts.success(format!("User {} created.", username.get_untracked()));
+        for s in [username, display_name, email, password] {
+            s.set(String::new());
         }
-        Some(Err(e)) => form_error.set(show_error(errors, e)),
-        None => {}
-    });
+        portal_only.set(false);
+        is_admin.set(false);
+    };
+    follow(
+        create.value(),
+        None,
+        created,
+        Failure::FieldOrForm(errors, form_error),
+    );
     view! {
         <form
             class="mt-6 rounded-xl border border-slate-200 bg-white p-5 shadow-sm"

@@ -6,8 +6,9 @@ use leptos_router::hooks::use_navigate;
 
 use crate::api::portal::{CreatePortalAccount, self_signup_enabled};
 use crate::domain::text;
-use crate::ui::components::form::{FieldErrors, TextField, collect_errors, show_error};
+use crate::ui::components::form::{FieldErrors, TextField, collect_errors};
 use crate::ui::components::notice::{FormError, Loading};
+use crate::ui::components::outcome::{Failure, follow};
 use crate::ui::session::use_session;
 
 #[component]
@@ -42,14 +43,16 @@ fn RegisterForm() -> impl IntoView {
     let errors = RwSignal::new(FieldErrors::new());
     let form_error = RwSignal::new(None::<String>);
     let create = ServerAction::<CreatePortalAccount>::new();
-    Effect::new(move |_| match create.value().get() {
-        Some(Ok(_)) => {
-            session.refresh();
-            navigate("/portal", Default::default());
-        }
-        Some(Err(e)) => form_error.set(show_error(errors, e)),
-        None => {}
-    });
+    let signed_in = move |_| {
+        session.refresh();
+        navigate("/portal", Default::default());
+    };
+    follow(
+        create.value(),
+        None,
+        signed_in,
+        Failure::FieldOrForm(errors, form_error),
+    );
     view! {
         <div class="mx-auto mt-8 max-w-md">
             <h1 class="text-center text-2xl font-semibold text-slate-900">"Create a Developer Portal account"</h1>

@@ -9,8 +9,8 @@ use crate::api::portal::portal_api;
 use crate::domain::portal::PortalApiDetails;
 use crate::domain::urls::gateway_path;
 use crate::ui::components::copy::{CopyButton, use_gateway_url};
+use crate::ui::components::loaded::Loaded;
 use crate::ui::components::markdown::Markdown;
-use crate::ui::components::notice::{ErrorNotice, Loading};
 
 #[component]
 pub fn PortalApiPage() -> impl IntoView {
@@ -27,15 +27,12 @@ pub fn PortalApiPage() -> impl IntoView {
     };
     let details = Resource::new(key, |(o, a, v)| portal_api(o, a, v));
     view! {
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
+        <Loaded resource=details let:d>
+            {
                 let for_client = for_param(&query.read_untracked());
-                match details.await {
-                    Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                    Ok(d) => view! { <Details details=d for_client /> }.into_any(),
-                }
-            })}
-        </Transition>
+                view! { <Details details=d for_client /> }
+            }
+        </Loaded>
     }
 }
 

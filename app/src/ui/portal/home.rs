@@ -6,9 +6,9 @@ use leptos_router::hooks::use_query_map;
 
 use super::for_param;
 use crate::api::portal::{featured_apis, search_portal_apis};
-use crate::domain::paging::MAX_FILTER_CHARS;
+use crate::domain::paging::{MAX_FILTER_CHARS, Page, PageRequest};
 use crate::domain::portal::PortalApiCard;
-use crate::ui::components::notice::{ErrorNotice, Loading};
+use crate::ui::components::loaded::Loaded;
 use crate::ui::components::paging::{Pager, use_page};
 use crate::ui::components::table::EmptyState;
 
@@ -29,6 +29,27 @@ fn ApiCard(card: PortalApiCard, for_client: Option<String>) -> impl IntoView {
             <A href=href attr:class="mt-4 inline-flex w-fit items-center rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-indigo-700">"Learn more"</A>
         </li>
     }
+}
+
+/// One page of API cards with its pager, or `empty` when there is none.
+#[component]
+fn ApiCards(
+    list: Page<PortalApiCard>,
+    page: RwSignal<PageRequest>,
+    empty: &'static str,
+    for_client: Option<String>,
+) -> impl IntoView {
+    if list.items.is_empty() {
+        return view! { <EmptyState message=empty /> }.into_any();
+    }
+    let info = list.info();
+    view! {
+        <ul class="mt-4 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
+            {list.items.into_iter().map(|c| view! { <ApiCard card=c for_client=for_client.clone() /> }).collect_view()}
+        </ul>
+        <Pager page info />
+    }
+    .into_any()
 }
 
 #[component]
@@ -69,46 +90,16 @@ pub fn PortalHome() -> impl IntoView {
             fallback=move || {
                 view! {
                     <h2 class="mt-8 text-lg font-semibold">"Search results"</h2>
-                    <Transition fallback=Loading>
-                        {move || {
-                            let for_client = for_client.get_value();
-                            Suspend::new(async move {
-                                match results.await {
-                                    Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                                    Ok(list) if list.items.is_empty() => view! { <EmptyState message="No API matches your search." /> }.into_any(),
-                                    Ok(list) => { let info = list.info(); view! {
-                                        <ul class="mt-4 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
-                                            {list.items.into_iter().map(|c| view! { <ApiCard card=c for_client=for_client.clone() /> }).collect_view()}
-                                        </ul>
-                                        <Pager page info />
-                                    }.into_any() }
-                                }
-                            })
-                        }}
-                    </Transition>
+                    <Loaded resource=results let:list>
+                        <ApiCards list page empty="No API matches your search." for_client=for_client.get_value() />
+                    </Loaded>
                 }
             }
         >
             <h2 class="mt-8 text-lg font-semibold">"Featured APIs"</h2>
-            <Transition fallback=Loading>
-                {
-                    move || {
-                        let for_client = for_client.get_value();
-                        Suspend::new(async move {
-                            match featured.await {
-                                Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                                Ok(list) if list.items.is_empty() => view! { <EmptyState message="No API is featured yet: search for one above." /> }.into_any(),
-                                Ok(list) => { let info = list.info(); view! {
-                                    <ul class="mt-4 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
-                                        {list.items.into_iter().map(|c| view! { <ApiCard card=c for_client=for_client.clone() /> }).collect_view()}
-                                    </ul>
-                                    <Pager page=featured_page info />
-                                }.into_any() }
-                            }
-                        })
-                    }
-                }
-            </Transition>
+            <Loaded resource=featured let:list>
+                <ApiCards list page=featured_page empty="No API is featured yet: search for one above." for_client=for_client.get_value() />
+            </Loaded>
         </Show>
     }
 }

@@ -10,7 +10,7 @@ use crate::domain::urls::gateway_path;
 use crate::ui::components::badge::StatusBadge;
 use crate::ui::components::copy::{CopyButton, SecretValue, use_gateway_url};
 use crate::ui::components::invitations::MyInvitations;
-use crate::ui::components::notice::{ErrorNotice, Loading};
+use crate::ui::components::loaded::Loaded;
 use crate::ui::components::paging::{FilterBox, Pager, use_page};
 use crate::ui::components::table::EmptyState;
 
@@ -30,26 +30,21 @@ pub fn MyClientsPage() -> impl IntoView {
         <h1 class="text-2xl font-semibold text-slate-900">"My Clients"</h1>
         <MyInvitations joined />
         <div class="mt-6"><FilterBox page label="Filter clients" /></div>
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                match clients.await {
-                    Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                    Ok(list) if list.items.is_empty() && page.with_untracked(|p| p.filter.trim().is_empty()) => view! {
-                        <EmptyState message="You have no clients yet: sign up for an API's plan on the portal's home." />
-                    }.into_any(),
-                    Ok(list) if list.items.is_empty() => view! {
-                        <EmptyState message="No client matches the filter." />
-                    }.into_any(),
-                    Ok(list) => {
-                        let info = list.info();
-                        view! {
-                            <Clients orgs=group_by_org(list.items) />
-                            <Pager page info />
-                        }.into_any()
-                    }
-                }
-            })}
-        </Transition>
+        <Loaded resource=clients let:list>
+            {if list.items.is_empty() && page.with_untracked(|p| p.filter.trim().is_empty()) {
+                view! {
+                    <EmptyState message="You have no clients yet: sign up for an API's plan on the portal's home." />
+                }.into_any()
+            } else if list.items.is_empty() {
+                view! { <EmptyState message="No client matches the filter." /> }.into_any()
+            } else {
+                let info = list.info();
+                view! {
+                    <Clients orgs=group_by_org(list.items) />
+                    <Pager page info />
+                }.into_any()
+            }}
+        </Loaded>
     }
 }
 

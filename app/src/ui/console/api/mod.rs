@@ -6,34 +6,19 @@ pub mod plans;
 pub mod tabs;
 
 use leptos::prelude::*;
-use leptos_router::components::Outlet;
-use leptos_router::hooks::use_navigate;
 
-use super::version_header::{NewVersionForm, VersionHeader, route_param};
+use super::version_header::{
+    DeleteButton, DeleteFlow, DeleteWords, NewVersionButton, NewVersionFlow, VersionHeader,
+    VersionSummary,
+};
+use super::versioned::{EntityKind, VersionContext, VersionPage};
 use crate::api::apis::{DeleteApi, NewApiVersion, PublishApi, RetireApi, get_api_version};
 use crate::domain::catalog::ApiVersionView;
 use crate::domain::lifecycle::ApiStatus;
-use crate::error::AppError;
 use crate::ui::components::dialog::ConfirmDialog;
-use crate::ui::components::form::{FieldErrors, show_error};
-use crate::ui::components::notice::{ErrorNotice, Loading};
-use crate::ui::components::tabs::Tabs;
-use crate::ui::components::toast::use_toasts;
+use crate::ui::components::outcome::{Failure, follow};
 
-#[derive(Clone, Copy)]
-pub struct ApiContext {
-    pub org: Memo<String>,
-    pub api: Memo<String>,
-    pub version: Memo<String>,
-    pub view: Resource<Result<ApiVersionView, AppError>>,
-    pub reload: RwSignal<u32>,
-}
-
-impl ApiContext {
-    pub fn refresh(&self) {
-        self.reload.update(|r| *r += 1);
-    }
-}
+pub type ApiContext = VersionContext<ApiVersionView>;
 
 pub fn use_api() -> ApiContext {
     expect_context::<ApiContext>()
@@ -41,161 +26,114 @@ pub fn use_api() -> ApiContext {
 
 #[component]
 pub fn ApiPage() -> impl IntoView {
-    let (org, api, version) = (
-        route_param("org"),
-        route_param("api"),
-        route_param("version"),
-    );
-    let reload = RwSignal::new(0u32);
-    let view_res = Resource::new(
-        move || (org.get(), api.get(), version.get(), reload.get()),
-        |(o, a, v, _)| get_api_version(o, a, v),
-    );
-    provide_context(ApiContext {
-        org,
-        api,
-        version,
-        view: view_res,
-        reload,
-    });
-    let base =
-        Signal::derive(move || format!("/orgs/{}/apis/{}/{}", org.get(), api.get(), version.get()));
-
     view! {
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                match view_res.await {
-                    Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                    Ok(v) => view! { <ApiHeader view=v /> }.into_any(),
-                }
-            })}
-        </Transition>
-        <Tabs base tabs=vec![
-            ("Overview", "overview"),
-            ("Plans", "plans"),
-            ("Policies", "policies"),
-            ("Contracts", "contracts"),
-            ("Endpoint", "endpoint"),
-            ("Activity", "activity"),
-        ] />
-        <div class="mt-6"><Outlet /></div>
+        <VersionPage
+            kind=EntityKind::Api
+            fetch=get_api_version
+            tabs=vec![
+                ("Overview", "overview"),
+                ("Plans", "plans"),
+                ("Policies", "policies"),
+                ("Contracts", "contracts"),
+                ("Endpoint", "endpoint"),
+                ("Activity", "activity"),
+            ]
+            header=|v| view! { <ApiHeader view=v /> }
+        />
     }
 }
+
+const DELETE: DeleteWords = DeleteWords {
+    title: "Delete API",
+    message: "Delete this API with all its versions? This cannot be undone; an API with a published version cannot be deleted.",
+    done: "API deleted.",
+};
 
 #[component]
 fn ApiHeader(view: ApiVersionView) -> impl IntoView {
     let ctx = use_api();
-    let toasts = use_toasts();
-    let navigate = use_navigate();
     let publish = ServerAction::<PublishApi>::new();
     let retire = ServerAction::<RetireApi>::new();
-    let delete = ServerAction::<DeleteApi>::new();
-    let new_version = ServerAction::<NewApiVersion>::new();
+    let refresh = move |_| ctx.refresh();
+    follow(
+        publish.value(),
+        "API version published.",
+        refresh,
+        Failure::Toast,
+    );
+    follow(
+        retire.value(),
+        "API version retired.",
+        refresh,
+        Failure::Toast,
+    );
     let confirm_retire = RwSignal::new(false);
-    let confirm_delete = RwSignal::new(false);
-    let new_open = RwSignal::new(false);
-    let errors = RwSignal::new(FieldErrors::new());
-    let created = RwSignal::new(String::new());
 
-    toasts.follow(publish.value(), "API version published.", move || {
-        ctx.refresh()
-    });
-    toasts.follow(retire.value(), "API version retired.", move || {
-        ctx.refresh()
-    });
-    let nav = navigate.clone();
-    Effect::new(move |_| match delete.value().get() {
-        Some(Ok(())) => {
-            toasts.success("API deleted.");
-            nav(
-                &format!("/orgs/{}/apis", ctx.org.get_untracked()),
-                Default::default(),
-            );
-        }
-        Some(Err(e)) => toasts.failure(e.to_string()),
-        None => {}
-    });
-    Effect::new(move |_| match new_version.value().get() {
-        Some(Ok(())) => {
-            toasts.success("New API version created.");
-            new_open.set(false);
-            navigate(
-                &format!(
-                    "/orgs/{}/apis/{}/{}",
-                    ctx.org.get_untracked(),
-                    ctx.api.get_untracked(),
-                    created.get_untracked()
-                ),
-                Default::default(),
-            );
-        }
-        Some(Err(e)) => {
-            if let Some(m) = show_error(errors, e) {
-                toasts.failure(m);
-            }
-        }
-        None => {}
-    });
-
-    let versions = view
-        .versions
-        .iter()
-        .map(|v| {
-            (
-                v.clone(),
-                format!("/orgs/{}/apis/{}/{v}", view.org_id, view.api_id),
-            )
-        })
-        .collect();
-    let can_edit = view.can_edit;
-    let status = view.status;
-    let key = (
+    let (org, api, version) = (
         view.org_id.clone(),
         view.api_id.clone(),
         view.version.clone(),
     );
-    let (k1, k2, k3, k4) = (key.clone(), key.clone(), key.clone(), key);
+    let key = StoredValue::new((org.clone(), api.clone(), version.clone()));
+    let new_version = ServerAction::<NewApiVersion>::new();
+    let new_flow = NewVersionFlow::new(
+        ctx,
+        new_version.value(),
+        "New API version created.",
+        move |v| {
+            let (org, api, from_version) = key.get_value();
+            new_version.dispatch(NewApiVersion {
+                org,
+                api,
+                from_version,
+                version: v,
+            });
+        },
+    );
+    let delete = ServerAction::<DeleteApi>::new();
+    let delete_flow = DeleteFlow::new(ctx, delete.value(), DELETE, move || {
+        let (org, api, _) = key.get_value();
+        delete.dispatch(DeleteApi { org, api });
+    });
+
+    let can_edit = view.can_edit;
+    let status = view.status;
+    let summary = VersionSummary {
+        kind: EntityKind::Api,
+        org,
+        id: api,
+        name: view.name,
+        version,
+        versions: view.versions,
+        status: status.as_str(),
+        warning: None,
+    };
     view! {
-        <VersionHeader kind="API" name=view.name.clone() org=view.org_id.clone() versions current=view.version.clone() status=view.status.as_str()>
+        <VersionHeader summary new_version=new_flow delete=delete_flow>
             <Show when=move || can_edit && matches!(status, ApiStatus::Created | ApiStatus::Ready)>
                 <button type="button" class="btn-primary" disabled=status != ApiStatus::Ready
                     title=if status == ApiStatus::Ready { "" } else { "Complete the checklist on the Overview tab first." }
-                    on:click={
-                        let (o, a, v) = k1.clone();
-                        move |_| { publish.dispatch(PublishApi { org: o.clone(), api: a.clone(), version: v.clone() }); }
+                    on:click=move |_| {
+                        let (org, api, version) = key.get_value();
+                        publish.dispatch(PublishApi { org, api, version });
                     }>"Publish"</button>
             </Show>
             <Show when=move || can_edit && status == ApiStatus::Published>
                 <button type="button" class="btn-danger" on:click=move |_| confirm_retire.set(true)>"Retire"</button>
             </Show>
             <Show when=move || can_edit>
-                <button type="button" class="btn-secondary" on:click=move |_| new_open.set(true)>"New Version"</button>
-                <button type="button" class="btn-secondary" on:click=move |_| confirm_delete.set(true)>"Delete API"</button>
+                <NewVersionButton flow=new_flow />
+                <DeleteButton flow=delete_flow label="Delete API" />
             </Show>
         </VersionHeader>
-        <NewVersionForm open=new_open errors on_create=move |v: String| {
-            created.set(v.clone());
-            let (o, a, from) = k2.clone();
-            new_version.dispatch(NewApiVersion { org: o, api: a, from_version: from, version: v });
-        } />
         <ConfirmDialog
             open=confirm_retire
             title="Retire API version"
             message=Signal::derive(|| "A retired version is no longer served by the gateway and cannot be published again. Retire it?".to_string())
             confirm_label="Retire"
             on_confirm=move |_| {
-                let (o, a, v) = k3.clone();
-                retire.dispatch(RetireApi { org: o, api: a, version: v });
-            }
-        />
-        <ConfirmDialog
-            open=confirm_delete
-            title="Delete API"
-            message=Signal::derive(|| "Delete this API with all its versions? This cannot be undone; an API with a published version cannot be deleted.".to_string())
-            confirm_label="Delete"
-            on_confirm=move |_| {
-                let (o, a, _) = k4.clone();
-                delete.dispatch(DeleteApi { org: o, api: a });
+                let (org, api, version) = key.get_value();
+                retire.dispatch(RetireApi { org, api, version });
             }
         />
     }

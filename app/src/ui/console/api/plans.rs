@@ -10,10 +10,11 @@ use crate::api::plans::plan_choices;
 use crate::domain::catalog::{ApiVersionView, PlanChoice};
 use crate::domain::lifecycle::{ApiChange, api_change_allowed};
 use crate::domain::paging::PageRequest;
-use crate::ui::components::form::{FieldErrors, show_error};
-use crate::ui::components::notice::{ErrorNotice, FormError, Loading};
+use crate::ui::components::form::FieldErrors;
+use crate::ui::components::loaded::Loaded;
+use crate::ui::components::notice::FormError;
+use crate::ui::components::outcome::{Failure, follow};
 use crate::ui::components::table::{DataTable, EmptyState};
-use crate::ui::components::toast::use_toasts;
 
 #[component]
 pub fn ApiPlansTab() -> impl IntoView {
@@ -24,16 +25,12 @@ pub fn ApiPlansTab() -> impl IntoView {
         |org| plan_choices(org, PageRequest::all_first()),
     );
     view! {
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                let view = ctx.view.await;
-                let choices = choices.await;
-                match (view, choices) {
-                    (Err(e), _) | (_, Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
-                    (Ok(v), Ok(c)) => view! { <PlanOffers view=v choices=c.items /> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=(ctx.view, choices) let:loaded>
+            {
+                let (v, c) = loaded;
+                view! { <PlanOffers view=v choices=c.items /> }
+            }
+        </Loaded>
     }
 }
 
@@ -44,31 +41,9 @@ fn key(plan: &str, version: &str) -> String {
 
 #[component]
 fn PlanOffers(view: ApiVersionView, choices: Vec<PlanChoice>) -> impl IntoView {
-    let ctx = use_api();
-    let toasts = use_toasts();
     let editable = view.can_edit && api_change_allowed(view.status, ApiChange::Plans).is_ok();
     if !editable {
-        return view! {
-            {api_change_allowed(view.status, ApiChange::Plans).err().map(|r| view! {
-                <p class="mb-4 rounded-md bg-slate-100 px-4 py-2 text-sm text-slate-600">{r}</p>
-            })}
-            {if view.plans.is_empty() {
-                view! { <EmptyState message="This API version offers no plans." /> }.into_any()
-            } else {
-                view! {
-                    <DataTable headers=vec!["Plan", "Version", "Approval"]>
-                        {view.plans.into_iter().map(|p| view! {
-                            <tr data-testid="offered-plan">
-                                <td class="px-4 py-3 font-medium">{p.plan_name}</td>
-                                <td class="px-4 py-3 font-mono text-xs">{p.version}</td>
-                                <td class="px-4 py-3">{if p.requires_approval { "Requires approval" } else { "Automatic" }}</td>
-                            </tr>
-                        }).collect_view()}
-                    </DataTable>
-                }.into_any()
-            }}
-        }
-        .into_any();
+        return view! { <OfferedPlans view /> }.into_any();
     }
     if choices.is_empty() {
         return view! {
@@ -76,26 +51,44 @@ fn PlanOffers(view: ApiVersionView, choices: Vec<PlanChoice>) -> impl IntoView {
         }
         .into_any();
     }
+    view! { <OfferForm view choices /> }.into_any()
+}
 
-    // (offered, requires approval) per plan version, starting from what is offered now.
-    let state: RwSignal<BTreeMap<String, (bool, bool)>> = RwSignal::new(
+/// The plans offered, read-only, with why they cannot change.
+#[component]
+fn OfferedPlans(view: ApiVersionView) -> impl IntoView {
+    view! {
+        {api_change_allowed(view.status, ApiChange::Plans).err().map(|r| view! {
+            <p class="mb-4 rounded-md bg-slate-100 px-4 py-2 text-sm text-slate-600">{r}</p>
+        })}
+        {if view.plans.is_empty() {
+            view! { <EmptyState message="This API version offers no plans." /> }.into_any()
+        } else {
+            view! {
+                <DataTable headers=vec!["Plan", "Version", "Approval"]>
+                    {view.plans.into_iter().map(|p| view! {
+                        <tr data-testid="offered-plan">
+                            <td class="px-4 py-3 font-medium">{p.plan_name}</td>
+                            <td class="px-4 py-3 font-mono text-xs">{p.version}</td>
+                            <td class="px-4 py-3">{if p.requires_approval { "Requires approval" } else { "Automatic" }}</td>
+                        </tr>
+                    }).collect_view()}
+                </DataTable>
+            }.into_any()
+        }}
+    }
+}
+
+/// (offered, requires approval) per plan version key.
+type Offers = RwSignal<BTreeMap<String, (bool, bool)>>;
+
+/// Rows in offer order: what is offered now first, in its saved order, then the rest.
+fn in_offer_order(view: &ApiVersionView, choices: Vec<PlanChoice>) -> Vec<PlanChoice> {
+    let offered = |c: &PlanChoice| {
         view.plans
             .iter()
-            .map(|p| (key(&p.plan_id, &p.version), (true, p.requires_approval)))
-            .collect(),
-    );
-    let errors = RwSignal::new(FieldErrors::new());
-    let form_error = RwSignal::new(None::<String>);
-    let save = ServerAction::<SetApiPlans>::new();
-    Effect::new(move |_| match save.value().get() {
-        Some(Ok(())) => {
-            toasts.success("Plans saved.");
-            ctx.refresh();
-        }
-        Some(Err(e)) => form_error.set(show_error(errors, e)),
-        None => {}
-    });
-    // Rows in offer order: what is offered now first, in its saved order, then the rest.
+            .any(|p| p.plan_id == c.plan_id && p.version == c.version)
+    };
     let mut ordered: Vec<PlanChoice> = view
         .plans
         .iter()
@@ -106,25 +99,32 @@ fn PlanOffers(view: ApiVersionView, choices: Vec<PlanChoice>) -> impl IntoView {
                 .cloned()
         })
         .collect();
-    ordered.extend(choices.into_iter().filter(|c| {
-        !view
-            .plans
+    ordered.extend(choices.into_iter().filter(|c| !offered(c)));
+    ordered
+}
+
+/// The editable table of plan versions: offer, approval, order; and Save Plans.
+#[component]
+fn OfferForm(view: ApiVersionView, choices: Vec<PlanChoice>) -> impl IntoView {
+    let ctx = use_api();
+    // Starts from what is offered now.
+    let state: Offers = RwSignal::new(
+        view.plans
             .iter()
-            .any(|p| p.plan_id == c.plan_id && p.version == c.version)
-    }));
-    let choices = RwSignal::new(ordered);
-    let shift = move |i: usize, up: bool| {
-        choices.update(|cs| {
-            let j = if up {
-                i.checked_sub(1)
-            } else {
-                Some(i + 1).filter(|j| *j < cs.len())
-            };
-            if let Some(j) = j {
-                cs.swap(i, j);
-            }
-        });
-    };
+            .map(|p| (key(&p.plan_id, &p.version), (true, p.requires_approval)))
+            .collect(),
+    );
+    let errors = RwSignal::new(FieldErrors::new());
+    let form_error = RwSignal::new(None::<String>);
+    let save = ServerAction::<SetApiPlans>::new();
+    let failure = Failure::FieldOrForm(errors, form_error);
+    follow(
+        save.value(),
+        "Plans saved.",
+        move |_| ctx.refresh(),
+        failure,
+    );
+    let choices = RwSignal::new(in_offer_order(&view, choices));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         form_error.set(None);
@@ -145,7 +145,7 @@ fn PlanOffers(view: ApiVersionView, choices: Vec<PlanChoice>) -> impl IntoView {
         });
         save.dispatch(SetApiPlans {
             org: ctx.org.get_untracked(),
-            api: ctx.api.get_untracked(),
+            api: ctx.id.get_untracked(),
             version: ctx.version.get_untracked(),
             plans,
         });
@@ -155,30 +155,8 @@ fn PlanOffers(view: ApiVersionView, choices: Vec<PlanChoice>) -> impl IntoView {
             <FormError message=form_error />
             {move || errors.with(|e| e.get("plans").cloned()).map(|m| view! { <p class="mb-3 text-sm text-red-600" data-field-error="plans">{m}</p> })}
             <DataTable headers=vec!["Offer", "Plan", "Version", "Requires approval", "Order"]>
-                {move || { let count = choices.with(Vec::len); choices.get().into_iter().enumerate().map(|(i, c)| {
-                    let k = key(&c.plan_id, &c.version);
-                    let (k1, k2, k3, k4) = (k.clone(), k.clone(), k.clone(), k.clone());
-                    let label = format!("{} {}", c.plan_name, c.version);
-                    view! {
-                        <tr data-testid="plan-choice">
-                            <td class="px-4 py-3">
-                                <input type="checkbox" aria-label=format!("Offer {label}")
-                                    prop:checked=move || state.with(|s| s.get(&k1).is_some_and(|e| e.0))
-                                    on:change=move |ev| { let on = event_target_checked(&ev); state.update(|s| { s.entry(k2.clone()).or_default().0 = on; }); } />
-                            </td>
-                            <td class="px-4 py-3 font-medium">{c.plan_name.clone()}</td>
-                            <td class="px-4 py-3 font-mono text-xs">{c.version.clone()}</td>
-                            <td class="px-4 py-3">
-                                <input type="checkbox" aria-label=format!("{label} requires approval")
-                                    prop:checked=move || state.with(|s| s.get(&k3).is_some_and(|e| e.1))
-                                    on:change=move |ev| { let on = event_target_checked(&ev); state.update(|s| { s.entry(k4.clone()).or_default().1 = on; }); } />
-                            </td>
-                            <td class="space-x-2 px-4 py-3 text-slate-500">
-                                <button type="button" aria-label=format!("Move {label} up") disabled=i == 0 class="disabled:opacity-30" on:click=move |_| shift(i, true)>"↑"</button>
-                                <button type="button" aria-label=format!("Move {label} down") disabled=i + 1 == count class="disabled:opacity-30" on:click=move |_| shift(i, false)>"↓"</button>
-                            </td>
-                        </tr>
-                    }
+                {move || { let count = choices.with(Vec::len); choices.get().into_iter().enumerate().map(|(i, choice)| {
+                    view! { <OfferRow choice position=i count state choices /> }
                 }).collect_view() }}
             </DataTable>
             <div class="mt-4 flex justify-end">
@@ -186,5 +164,51 @@ fn PlanOffers(view: ApiVersionView, choices: Vec<PlanChoice>) -> impl IntoView {
             </div>
         </form>
     }
-    .into_any()
+}
+
+/// One plan version: offered or not, approval or not, and its place in the order.
+#[component]
+fn OfferRow(
+    choice: PlanChoice,
+    position: usize,
+    count: usize,
+    state: Offers,
+    choices: RwSignal<Vec<PlanChoice>>,
+) -> impl IntoView {
+    let i = position;
+    let shift = move |up: bool| {
+        choices.update(|cs| {
+            let j = if up {
+                i.checked_sub(1)
+            } else {
+                Some(i + 1).filter(|j| *j < cs.len())
+            };
+            if let Some(j) = j {
+                cs.swap(i, j);
+            }
+        });
+    };
+    let k = key(&choice.plan_id, &choice.version);
+    let (k1, k2, k3, k4) = (k.clone(), k.clone(), k.clone(), k);
+    let label = format!("{} {}", choice.plan_name, choice.version);
+    view! {
+        <tr data-testid="plan-choice">
+            <td class="px-4 py-3">
+                <input type="checkbox" aria-label=format!("Offer {label}")
+                    prop:checked=move || state.with(|s| s.get(&k1).is_some_and(|e| e.0))
+                    on:change=move |ev| { let on = event_target_checked(&ev); state.update(|s| { s.entry(k2.clone()).or_default().0 = on; }); } />
+            </td>
+            <td class="px-4 py-3 font-medium">{choice.plan_name.clone()}</td>
+            <td class="px-4 py-3 font-mono text-xs">{choice.version.clone()}</td>
+            <td class="px-4 py-3">
+                <input type="checkbox" aria-label=format!("{label} requires approval")
+                    prop:checked=move || state.with(|s| s.get(&k3).is_some_and(|e| e.1))
+                    on:change=move |ev| { let on = event_target_checked(&ev); state.update(|s| { s.entry(k4.clone()).or_default().1 = on; }); } />
+            </td>
+            <td class="space-x-2 px-4 py-3 text-slate-500">
+                <button type="button" aria-label=format!("Move {label} up") disabled=i == 0 class="disabled:opacity-30" on:click=move |_| shift(true)>"↑"</button>
+                <button type="button" aria-label=format!("Move {label} down") disabled=i + 1 == count class="disabled:opacity-30" on:click=move |_| shift(false)>"↓"</button>
+            </td>
+        </tr>
+    }
 }

@@ -9,7 +9,7 @@ use crate::domain::urls::gateway_path;
 use crate::ui::components::activity::ActivityList;
 use crate::ui::components::contracts::ContractTable;
 use crate::ui::components::copy::use_gateway_url;
-use crate::ui::components::notice::{ErrorNotice, Loading};
+use crate::ui::components::loaded::Loaded;
 use crate::ui::components::paging::{FilterBox, Pager, use_page};
 use crate::ui::components::policy_editor::PolicyChainEditor;
 
@@ -21,7 +21,7 @@ pub fn ApiPoliciesTab() -> impl IntoView {
         let owner = PolicyOwner {
             level: PolicyLevel::Api,
             org: ctx.org.get(),
-            entity: ctx.api.get(),
+            entity: ctx.id.get(),
             version: ctx.version.get(),
         };
         view! { <PolicyChainEditor owner /> }
@@ -36,7 +36,7 @@ pub fn ApiContractsTab() -> impl IntoView {
         move || {
             (
                 ctx.org.get(),
-                ctx.api.get(),
+                ctx.id.get(),
                 ctx.version.get(),
                 ctx.reload.get(),
                 page.get(),
@@ -46,27 +46,22 @@ pub fn ApiContractsTab() -> impl IntoView {
     );
     view! {
         <FilterBox page label="Filter contracts" />
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                match contracts.await {
-                    Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                    Ok(list) => {
-                        let info = list.info();
-                        view! {
-                            <ContractTable contracts=list.items show_client=true on_delete=None />
-                            <Pager page info />
-                        }.into_any()
-                    }
+        <Loaded resource=contracts let:list>
+            {
+                let info = list.info();
+                view! {
+                    <ContractTable contracts=list.items show_client=true on_delete=None />
+                    <Pager page info />
                 }
-            })}
-        </Transition>
+            }
+        </Loaded>
     }
 }
 
 #[component]
 pub fn ApiEndpointTab() -> impl IntoView {
     let ctx = use_api();
-    let path = move || gateway_path(&ctx.org.get(), &ctx.api.get(), &ctx.version.get());
+    let path = move || gateway_path(&ctx.org.get(), &ctx.id.get(), &ctx.version.get());
     let gateway = use_gateway_url();
     view! {
         <section class="max-w-3xl rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
@@ -85,5 +80,5 @@ pub fn ApiEndpointTab() -> impl IntoView {
 #[component]
 pub fn ApiActivityTab() -> impl IntoView {
     let ctx = use_api();
-    view! { <ActivityList org=ctx.org entity=("api", ctx.api.into()) reload=ctx.reload /> }
+    view! { <ActivityList org=ctx.org entity=("api", ctx.id.into()) reload=ctx.reload /> }
 }

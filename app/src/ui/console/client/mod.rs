@@ -6,37 +6,22 @@ pub mod overview;
 pub mod tabs;
 
 use leptos::prelude::*;
-use leptos_router::components::Outlet;
-use leptos_router::hooks::use_navigate;
 
-use super::version_header::{NewVersionForm, VersionHeader, route_param};
+use super::version_header::{
+    DeleteButton, DeleteFlow, DeleteWords, NewVersionButton, NewVersionFlow, VersionHeader,
+    VersionSummary,
+};
+use super::versioned::{EntityKind, VersionContext, VersionPage};
 use crate::api::clients::{
     DeleteClient, NewClientVersion, RegenerateApiKey, RegisterClient, RetireClient,
     get_client_version,
 };
 use crate::domain::catalog::ClientVersionView;
 use crate::domain::client::{self, ClientStatus};
-use crate::error::AppError;
 use crate::ui::components::dialog::ConfirmDialog;
-use crate::ui::components::form::{FieldErrors, show_error};
-use crate::ui::components::notice::{ErrorNotice, Loading};
-use crate::ui::components::tabs::Tabs;
-use crate::ui::components::toast::use_toasts;
+use crate::ui::components::outcome::{Failure, follow};
 
-#[derive(Clone, Copy)]
-pub struct ClientContext {
-    pub org: Memo<String>,
-    pub client: Memo<String>,
-    pub version: Memo<String>,
-    pub view: Resource<Result<ClientVersionView, AppError>>,
-    pub reload: RwSignal<u32>,
-}
-
-impl ClientContext {
-    pub fn refresh(&self) {
-        self.reload.update(|r| *r += 1);
-    }
-}
+pub type ClientContext = VersionContext<ClientVersionView>;
 
 pub fn use_client() -> ClientContext {
     expect_context::<ClientContext>()
@@ -44,125 +29,103 @@ pub fn use_client() -> ClientContext {
 
 #[component]
 pub fn ClientPage() -> impl IntoView {
-    let (org, client, version) = (
-        route_param("org"),
-        route_param("client"),
-        route_param("version"),
-    );
-    let reload = RwSignal::new(0u32);
-    let view_res = Resource::new(
-        move || (org.get(), client.get(), version.get(), reload.get()),
-        |(o, c, v, _)| get_client_version(o, c, v),
-    );
-    provide_context(ClientContext {
-        org,
-        client,
-        version,
-        view: view_res,
-        reload,
-    });
-    let base = Signal::derive(move || {
-        format!(
-            "/orgs/{}/clients/{}/{}",
-            org.get(),
-            client.get(),
-            version.get()
-        )
-    });
     view! {
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                match view_res.await {
-                    Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                    Ok(v) => view! { <ClientHeader view=v /> }.into_any(),
-                }
-            })}
-        </Transition>
-        <Tabs base tabs=vec![
-            ("Overview", "overview"),
-            ("Contracts", "contracts"),
-            ("APIs", "apis"),
-            ("Policies", "policies"),
-            ("Activity", "activity"),
-        ] />
-        <div class="mt-6"><Outlet /></div>
+        <VersionPage
+            kind=EntityKind::Client
+            fetch=get_client_version
+            tabs=vec![
+                ("Overview", "overview"),
+                ("Contracts", "contracts"),
+                ("APIs", "apis"),
+                ("Policies", "policies"),
+                ("Activity", "activity"),
+            ]
+            header=|v| view! { <ClientHeader view=v /> }
+        />
+    }
+}
+
+const DELETE: DeleteWords = DeleteWords {
+    title: "Delete client",
+    message: "Delete this client with all its versions and contracts? This cannot be undone.",
+    done: "Client deleted.",
+};
+
+const REREGISTER: &str = "This client changed since it was registered. Re-Register it so that the gateway applies the changes.";
+
+/// Register (or Re-Register), Retire and Regenerate API Key, each refreshing the page when
+/// done; Retire and Regenerate ask first.
+#[derive(Clone, Copy)]
+struct Lifecycle {
+    register: ServerAction<RegisterClient>,
+    retire: ServerAction<RetireClient>,
+    regenerate: ServerAction<RegenerateApiKey>,
+    confirm_retire: RwSignal<bool>,
+    confirm_regenerate: RwSignal<bool>,
+}
+
+impl Lifecycle {
+    fn new(ctx: ClientContext) -> Self {
+        let lifecycle = Self {
+            register: ServerAction::new(),
+            retire: ServerAction::new(),
+            regenerate: ServerAction::new(),
+            confirm_retire: RwSignal::new(false),
+            confirm_regenerate: RwSignal::new(false),
+        };
+        for (value, done) in [
+            (
+                lifecycle.register.value(),
+                "Client registered: the gateway accepts its API key.",
+            ),
+            (
+                lifecycle.retire.value(),
+                "Client retired: the gateway no longer accepts its API key.",
+            ),
+            (lifecycle.regenerate.value(), "A new API key was generated."),
+        ] {
+            follow(value, done, move |_| ctx.refresh(), Failure::Toast);
+        }
+        lifecycle
     }
 }
 
 #[component]
 fn ClientHeader(view: ClientVersionView) -> impl IntoView {
     let ctx = use_client();
-    let toasts = use_toasts();
-    let navigate = use_navigate();
-    let register = ServerAction::<RegisterClient>::new();
-    let retire = ServerAction::<RetireClient>::new();
-    let regenerate = ServerAction::<RegenerateApiKey>::new();
-    let delete = ServerAction::<DeleteClient>::new();
+    let lifecycle = Lifecycle::new(ctx);
+    let Lifecycle {
+        register,
+        confirm_retire,
+        confirm_regenerate,
+        ..
+    } = lifecycle;
+    let key = StoredValue::new((
+        view.org_id.clone(),
+        view.client_id.clone(),
+        view.version.clone(),
+    ));
     let new_version = ServerAction::<NewClientVersion>::new();
-    let confirm_retire = RwSignal::new(false);
-    let confirm_delete = RwSignal::new(false);
-    let confirm_regenerate = RwSignal::new(false);
-    let new_open = RwSignal::new(false);
-    let errors = RwSignal::new(FieldErrors::new());
-    let created = RwSignal::new(String::new());
-
-    for (value, done) in [
-        (
-            register.value(),
-            "Client registered: the gateway accepts its API key.",
-        ),
-        (
-            retire.value(),
-            "Client retired: the gateway no longer accepts its API key.",
-        ),
-        (regenerate.value(), "A new API key was generated."),
-    ] {
-        toasts.follow(value, done, move || ctx.refresh());
-    }
-    let nav = navigate.clone();
-    Effect::new(move |_| match delete.value().get() {
-        Some(Ok(())) => {
-            toasts.success("Client deleted.");
-            nav(
-                &format!("/orgs/{}/clients", ctx.org.get_untracked()),
-                Default::default(),
-            );
-        }
-        Some(Err(e)) => toasts.failure(e.to_string()),
-        None => {}
-    });
-    Effect::new(move |_| match new_version.value().get() {
-        Some(Ok(())) => {
-            toasts.success("New client version created, with its own API key.");
-            new_open.set(false);
-            navigate(
-                &format!(
-                    "/orgs/{}/clients/{}/{}",
-                    ctx.org.get_untracked(),
-                    ctx.client.get_untracked(),
-                    created.get_untracked()
-                ),
-                Default::default(),
-            );
-        }
-        Some(Err(e)) => {
-            if let Some(m) = show_error(errors, e) {
-                toasts.failure(m);
-            }
-        }
-        None => {}
+    let new_flow = NewVersionFlow::new(
+        ctx,
+        new_version.value(),
+        "New client version created, with its own API key.",
+        move |v| {
+            let (org, client, from_version) = key.get_value();
+            new_version.dispatch(NewClientVersion {
+                org,
+                client,
+                from_version,
+                version: v,
+            });
+        },
+    );
+    let delete = ServerAction::<DeleteClient>::new();
+    let delete_flow = DeleteFlow::new(ctx, delete.value(), DELETE, move || {
+        let (org, client, _) = key.get_value();
+        delete.dispatch(DeleteClient { org, client });
     });
 
-    let versions = view
-        .versions
-        .iter()
-        .map(|v| {
-            (
-                v.clone(),
-                format!("/orgs/{}/clients/{}/{v}", view.org_id, view.client_id),
-            )
-        })
-        .collect();
     let can_edit = view.can_edit;
     let status = view.status;
     let register_label = if status == ClientStatus::Registered {
@@ -173,18 +136,12 @@ fn ClientHeader(view: ClientVersionView) -> impl IntoView {
     let show_register = can_edit
         && (status == ClientStatus::Ready
             || (status == ClientStatus::Registered && view.needs_reregister));
-    let key = (
-        view.org_id.clone(),
-        view.client_id.clone(),
-        view.version.clone(),
-    );
-    let (k1, k2, k3, k4, k5) = (key.clone(), key.clone(), key.clone(), key.clone(), key);
     view! {
-        <VersionHeader kind="Client" name=view.name.clone() org=view.org_id.clone() versions current=view.version.clone() status=status.label()>
+        <VersionHeader summary=summary(view) new_version=new_flow delete=delete_flow>
             <Show when=move || show_register>
-                <button type="button" class="btn-primary" on:click={
-                    let (o, c, v) = k1.clone();
-                    move |_| { register.dispatch(RegisterClient { org: o.clone(), client: c.clone(), version: v.clone() }); }
+                <button type="button" class="btn-primary" on:click=move |_| {
+                    let (org, client, version) = key.get_value();
+                    register.dispatch(RegisterClient { org, client, version });
                 }>{register_label}</button>
             </Show>
             <Show when=move || can_edit && client::can_retire(status).is_ok()>
@@ -194,42 +151,62 @@ fn ClientHeader(view: ClientVersionView) -> impl IntoView {
                 <button type="button" class="btn-secondary" on:click=move |_| confirm_regenerate.set(true)>"Regenerate API Key"</button>
             </Show>
             <Show when=move || can_edit>
-                <button type="button" class="btn-secondary" on:click=move |_| new_open.set(true)>"New Version"</button>
+                <NewVersionButton flow=new_flow />
             </Show>
             <Show when=move || can_edit && client::can_delete(status).is_ok()>
-                <button type="button" class="btn-secondary" on:click=move |_| confirm_delete.set(true)>"Delete"</button>
+                <DeleteButton flow=delete_flow label="Delete" />
             </Show>
         </VersionHeader>
-        {view.needs_reregister.then(|| view! {
-            <p class="mt-4 rounded-md bg-amber-50 px-4 py-2 text-sm text-amber-800" role="status">
-                "This client changed since it was registered. Re-Register it so that the gateway applies the changes."
-            </p>
-        })}
-        <NewVersionForm open=new_open errors on_create=move |v: String| {
-            created.set(v.clone());
-            let (o, c, from) = k2.clone();
-            new_version.dispatch(NewClientVersion { org: o, client: c, from_version: from, version: v });
-        } />
+        <LifecycleDialogs lifecycle key />
+    }
+}
+
+fn summary(view: ClientVersionView) -> VersionSummary {
+    VersionSummary {
+        kind: EntityKind::Client,
+        org: view.org_id,
+        id: view.client_id,
+        name: view.name,
+        version: view.version,
+        versions: view.versions,
+        status: view.status.label(),
+        warning: view.needs_reregister.then_some(REREGISTER),
+    }
+}
+
+/// The confirmations of Retire and Regenerate API Key.
+#[component]
+fn LifecycleDialogs(
+    lifecycle: Lifecycle,
+    key: StoredValue<(String, String, String)>,
+) -> impl IntoView {
+    let Lifecycle {
+        retire,
+        regenerate,
+        confirm_retire,
+        confirm_regenerate,
+        ..
+    } = lifecycle;
+    view! {
         <ConfirmDialog
             open=confirm_retire
             title="Retire client version"
             message=Signal::derive(|| "Retiring unregisters this client version: the gateway stops accepting its API key at once. Retire it?".to_string())
             confirm_label="Retire"
-            on_confirm=move |_| { let (o, c, v) = k3.clone(); retire.dispatch(RetireClient { org: o, client: c, version: v }); }
+            on_confirm=move |_| {
+                let (org, client, version) = key.get_value();
+                retire.dispatch(RetireClient { org, client, version });
+            }
         />
         <ConfirmDialog
             open=confirm_regenerate
             title="Regenerate API key"
             message=Signal::derive(|| "The current key stops being valid for this client version. Generate a new one?".to_string())
             confirm_label="Regenerate"
-            on_confirm=move |_| { let (o, c, v) = k4.clone(); regenerate.dispatch(RegenerateApiKey { org: o, client: c, version: v }); }
-        />
-        <ConfirmDialog
-            open=confirm_delete
-            title="Delete client"
-            message=Signal::derive(|| "Delete this client with all its versions and contracts? This cannot be undone.".to_string())
-            confirm_label="Delete"
-            on_confirm=move |_| { let (o, c, _) = k5.clone(); delete.dispatch(DeleteClient { org: o, client: c }); }
+            on_confirm=move |_| {
+                let (org, client, version) = key.get_value();
+                regenerate.dispatch(RegenerateApiKey { org, client, version });
+            }
         />
     }
 }

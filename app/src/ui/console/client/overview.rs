@@ -7,18 +7,17 @@ use super::use_client;
 use crate::domain::catalog::ClientVersionView;
 use crate::ui::components::badge::StatusBadge;
 use crate::ui::components::copy::SecretValue;
-use crate::ui::components::notice::Loading;
+use crate::ui::components::loaded::Loaded;
 use crate::ui::components::table::EmptyState;
 
 #[component]
 pub fn ClientOverviewTab() -> impl IntoView {
     let ctx = use_client();
     view! {
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                ctx.view.await.ok().map(|v| view! { <Overview view=v /> })
-            })}
-        </Transition>
+        // Quiet: the page's header already shows why the version did not load.
+        <Loaded resource=ctx.view quiet=true let:v>
+            <Overview view=v />
+        </Loaded>
     }
 }
 

@@ -10,7 +10,7 @@ use super::use_org;
 use crate::domain::paging::{Page, PageRequest};
 use crate::error::AppError;
 use crate::ui::components::badge::StatusBadge;
-use crate::ui::components::notice::{ErrorNotice, Loading};
+use crate::ui::components::loaded::Loaded;
 use crate::ui::components::paging::{FilterBox, Pager, use_page};
 use crate::ui::components::table::{DataTable, EmptyState};
 
@@ -59,43 +59,40 @@ where
     );
     view! {
         <FilterBox page label=kind.filter />
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
+        <Loaded resource=rows let:list>
+            {
                 let id = org.id.get_untracked();
                 let create = view! {
                     <A href=format!("{}?org={id}", kind.create) attr:class="font-medium text-indigo-600 hover:underline">
                         {format!("Click here to create a new {}", kind.noun)}
                     </A>
                 };
-                match rows.await {
-                    Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                    Ok(list) if list.items.is_empty() && page.with_untracked(|p| p.filter.trim().is_empty()) => view! {
+                if list.items.is_empty() && page.with_untracked(|p| p.filter.trim().is_empty()) {
+                    view! {
                         <EmptyState message=format!("This organization has no {} yet.", kind.plural)>{create}</EmptyState>
-                    }.into_any(),
-                    Ok(list) if list.items.is_empty() => view! {
-                        <EmptyState message=format!("No {} match the filter.", kind.plural) />
-                    }.into_any(),
-                    Ok(list) => {
-                        let info = list.info();
-                        view! {
-                            {kind.create_link_above.then(|| view! { <div class="mb-3 flex justify-end text-sm">{create}</div> })}
-                            <DataTable headers=vec![kind.heading, "Latest version", "Status", "Description"]>
-                                {list.items.into_iter().map(|r| view! {
-                                    <tr data-testid=format!("{}-row", kind.testid)>
-                                        <td class="px-4 py-3 font-medium">
-                                            <A href=format!("/orgs/{id}/{}/{}/{}", kind.segment, r.id, r.version) attr:class="text-indigo-600 hover:underline">{r.name.clone()}</A>
-                                        </td>
-                                        <td class="px-4 py-3 font-mono text-xs">{r.version.clone()}</td>
-                                        <td class="px-4 py-3"><StatusBadge label=r.status.clone() /></td>
-                                        <td class="px-4 py-3 text-slate-600">{r.description.clone()}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </DataTable>
-                            <Pager page info />
-                        }.into_any()
-                    }
+                    }.into_any()
+                } else if list.items.is_empty() {
+                    view! { <EmptyState message=format!("No {} match the filter.", kind.plural) /> }.into_any()
+                } else {
+                    let info = list.info();
+                    view! {
+                        {kind.create_link_above.then(|| view! { <div class="mb-3 flex justify-end text-sm">{create}</div> })}
+                        <DataTable headers=vec![kind.heading, "Latest version", "Status", "Description"]>
+                            {list.items.into_iter().map(|r| view! {
+                                <tr data-testid=format!("{}-row", kind.testid)>
+                                    <td class="px-4 py-3 font-medium">
+                                        <A href=format!("/orgs/{id}/{}/{}/{}", kind.segment, r.id, r.version) attr:class="text-indigo-600 hover:underline">{r.name.clone()}</A>
+                                    </td>
+                                    <td class="px-4 py-3 font-mono text-xs">{r.version.clone()}</td>
+                                    <td class="px-4 py-3"><StatusBadge label=r.status.clone() /></td>
+                                    <td class="px-4 py-3 text-slate-600">{r.description.clone()}</td>
+                                </tr>
+                            }).collect_view()}
+                        </DataTable>
+                        <Pager page info />
+                    }.into_any()
                 }
-            })}
-        </Transition>
+            }
+        </Loaded>
     }
 }

@@ -10,8 +10,10 @@ use crate::domain::model::Member;
 use crate::domain::roles::Role;
 use crate::ui::components::badge::StatusBadge;
 use crate::ui::components::dialog::ConfirmDialog;
-use crate::ui::components::form::{FieldErrors, SelectField, TextField, show_error};
-use crate::ui::components::notice::{ErrorNotice, FormError, Loading};
+use crate::ui::components::form::{FieldErrors, SelectField, TextField};
+use crate::ui::components::loaded::Loaded;
+use crate::ui::components::notice::FormError;
+use crate::ui::components::outcome::{Failure, follow};
 use crate::ui::components::paging::{FilterBox, Pager, use_page};
 use crate::ui::components::table::DataTable;
 use crate::ui::components::toast::use_toasts;
@@ -33,7 +35,6 @@ pub(super) async fn may_manage(org: OrgContext) -> bool {
 #[component]
 pub fn OrgMembersTab() -> impl IntoView {
     let org = use_org();
-    let toasts = use_toasts();
     let add = ServerAction::<AddMember>::new();
     let change = ServerAction::<ChangeMemberRole>::new();
     let remove = ServerAction::<RemoveMember>::new();
@@ -50,16 +51,8 @@ pub fn OrgMembersTab() -> impl IntoView {
         },
         |(id, page, ..)| list_members(id, page),
     );
-    Effect::new(move |_| {
-        if let Some(Err(e)) = change.value().get() {
-            toasts.failure(e.to_string());
-        }
-    });
-    Effect::new(move |_| match remove.value().get() {
-        Some(Ok(())) => toasts.success("Member removed."),
-        Some(Err(e)) => toasts.failure(e.to_string()),
-        None => {}
-    });
+    follow(change.value(), None, |_| {}, Failure::Toast);
+    follow(remove.value(), "Member removed.", |_| {}, Failure::Toast);
 
     let removing = RwSignal::new(String::new());
     let confirm_open = RwSignal::new(false);
@@ -70,6 +63,11 @@ pub fn OrgMembersTab() -> impl IntoView {
         confirm_open,
     };
 
+    let members_and_rights = move || async move {
+        let manage = may_manage(org).await;
+        members.await.map(|list| (manage, list))
+    };
+
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
@@ -78,20 +76,18 @@ pub fn OrgMembersTab() -> impl IntoView {
         </Transition>
         <PendingInvitations org add />
         <FilterBox page label="Filter members" />
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                let manage = may_manage(org).await;
-                match members.await {
-                    Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                    Ok(list) => { let info = list.info(); view! {
-                        <DataTable headers=vec!["Member", "Name", "Role", ""]>
-                            {list.items.into_iter().map(|m| view! { <MemberRow member=m manage actions /> }).collect_view()}
-                        </DataTable>
-                        <Pager page info />
-                    }.into_any() }
+        <Loaded resource=members_and_rights let:loaded>
+            {
+                let (manage, list) = loaded;
+                let info = list.info();
+                view! {
+                    <DataTable headers=vec!["Member", "Name", "Role", ""]>
+                        {list.items.into_iter().map(|m| view! { <MemberRow member=m manage actions /> }).collect_view()}
+                    </DataTable>
+                    <Pager page info />
                 }
-            })}
-        </Transition>
+            }
+        </Loaded>
         <ConfirmDialog
             open=confirm_open
             title="Remove member"
@@ -111,18 +107,21 @@ fn AddMemberForm(org: Memo<String>, add: ServerAction<AddMember>) -> impl IntoVi
     let role = RwSignal::new(Role::Viewer.as_str().to_string());
     let errors = RwSignal::new(FieldErrors::new());
     let form_error = RwSignal::new(None::<String>);
-    Effect::new(move |_| match add.value().get() {
-        Some(Ok(outcome)) => {
-            let name = username.get_untracked();
-            toasts.success(match outcome {
-                MemberAdded::Added => format!("{name} added."),
-                MemberAdded::Invited => invited_message(&name),
-            });
-            username.set(String::new());
-        }
-        Some(Err(e)) => form_error.set(show_error(errors, e)),
-        None => {}
-    });
+    // The toast says which of the two happened.
+    let added = move |outcome| {
+        let name = username.get_untracked();
+        toasts.success(match outcome {
+            MemberAdded::Added => format!("{name} added."),
+            MemberAdded::Invited => invited_message(&name),
+        });
+        username.set(String::new());
+    };
+    follow(
+        add.value(),
+        None,
+        added,
+        Failure::FieldOrForm(errors, form_error),
+    );
     view! {
         <form
             class="mb-6 flex items-start gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm"

@@ -18,10 +18,11 @@ use crate::domain::text;
 use crate::error::AppError;
 use crate::ui::components::badge::StatusBadge;
 use crate::ui::components::dialog::ConfirmDialog;
-use crate::ui::components::form::{FieldErrors, TextArea, TextField, collect_errors, show_error};
-use crate::ui::components::notice::{ErrorNotice, FormError, Loading};
+use crate::ui::components::form::{FieldErrors, TextArea, TextField, collect_errors};
+use crate::ui::components::loaded::Loaded;
+use crate::ui::components::notice::FormError;
+use crate::ui::components::outcome::{Failure, follow};
 use crate::ui::components::tabs::Tabs;
-use crate::ui::components::toast::use_toasts;
 
 /// The organization shown, shared with the tabs.
 #[derive(Clone, Copy)]
@@ -46,14 +47,9 @@ pub fn OrgPage() -> impl IntoView {
     provide_context(OrgContext { id, view: view_res });
 
     view! {
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                match view_res.await {
-                    Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                    Ok(org) => view! { <OrgHeader org reload /> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=view_res let:org>
+            <OrgHeader org reload />
+        </Loaded>
         <Tabs
             base=Signal::derive(move || format!("/orgs/{}", id.get()))
             tabs=vec![
@@ -72,7 +68,6 @@ pub fn OrgPage() -> impl IntoView {
 
 #[component]
 fn OrgHeader(org: OrgView, reload: RwSignal<u32>) -> impl IntoView {
-    let toasts = use_toasts();
     let navigate = use_navigate();
     let editing = RwSignal::new(false);
     let confirm_delete = RwSignal::new(false);
@@ -83,24 +78,20 @@ fn OrgHeader(org: OrgView, reload: RwSignal<u32>) -> impl IntoView {
     let id = org.org.id.clone();
 
     let update = ServerAction::<UpdateOrganization>::new();
-    Effect::new(move |_| match update.value().get() {
-        Some(Ok(())) => {
-            editing.set(false);
-            toasts.success("Organization saved.");
-            reload.update(|r| *r += 1);
-        }
-        Some(Err(e)) => form_error.set(show_error(errors, e)),
-        None => {}
-    });
+    let saved = move |_| {
+        editing.set(false);
+        reload.update(|r| *r += 1);
+    };
+    let failure = Failure::FieldOrForm(errors, form_error);
+    follow(update.value(), "Organization saved.", saved, failure);
     let delete = ServerAction::<DeleteOrganization>::new();
-    Effect::new(move |_| match delete.value().get() {
-        Some(Ok(())) => {
-            toasts.success("Organization deleted.");
-            navigate("/", Default::default());
-        }
-        Some(Err(e)) => toasts.failure(e.to_string()),
-        None => {}
-    });
+    let deleted = move |_| navigate("/", Default::default());
+    follow(
+        delete.value(),
+        "Organization deleted.",
+        deleted,
+        Failure::Toast,
+    );
 
     let id_for_save = id.clone();
     let id_for_delete = id.clone();

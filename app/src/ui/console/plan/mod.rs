@@ -3,28 +3,16 @@
 pub mod tabs;
 
 use leptos::prelude::*;
-use leptos_router::components::Outlet;
-use leptos_router::hooks::use_navigate;
 
-use super::version_header::{NewVersionForm, VersionHeader, route_param};
+use super::version_header::{NewVersionButton, NewVersionFlow, VersionHeader, VersionSummary};
+use super::versioned::{EntityKind, VersionContext, VersionPage};
 use crate::api::plans::{LockPlan, NewPlanVersion, get_plan_version};
 use crate::domain::catalog::PlanVersionView;
 use crate::domain::lifecycle::PlanStatus;
-use crate::error::AppError;
 use crate::ui::components::dialog::ConfirmDialog;
-use crate::ui::components::form::{FieldErrors, show_error};
-use crate::ui::components::notice::{ErrorNotice, Loading};
-use crate::ui::components::tabs::Tabs;
-use crate::ui::components::toast::use_toasts;
+use crate::ui::components::outcome::{Failure, follow};
 
-#[derive(Clone, Copy)]
-pub struct PlanContext {
-    pub org: Memo<String>,
-    pub plan: Memo<String>,
-    pub version: Memo<String>,
-    pub view: Resource<Result<PlanVersionView, AppError>>,
-    pub reload: RwSignal<u32>,
-}
+pub type PlanContext = VersionContext<PlanVersionView>;
 
 pub fn use_plan() -> PlanContext {
     expect_context::<PlanContext>()
@@ -32,116 +20,79 @@ pub fn use_plan() -> PlanContext {
 
 #[component]
 pub fn PlanPage() -> impl IntoView {
-    let (org, plan, version) = (
-        route_param("org"),
-        route_param("plan"),
-        route_param("version"),
-    );
-    let reload = RwSignal::new(0u32);
-    let view_res = Resource::new(
-        move || (org.get(), plan.get(), version.get(), reload.get()),
-        |(o, p, v, _)| get_plan_version(o, p, v),
-    );
-    provide_context(PlanContext {
-        org,
-        plan,
-        version,
-        view: view_res,
-        reload,
-    });
-    let base = Signal::derive(move || {
-        format!("/orgs/{}/plans/{}/{}", org.get(), plan.get(), version.get())
-    });
-
     view! {
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                match view_res.await {
-                    Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                    Ok(v) => view! { <PlanHeader view=v /> }.into_any(),
-                }
-            })}
-        </Transition>
-        <Tabs base tabs=vec![("Overview", "overview"), ("Policies", "policies"), ("Activity", "activity")] />
-        <div class="mt-6"><Outlet /></div>
+        <VersionPage
+            kind=EntityKind::Plan
+            fetch=get_plan_version
+            tabs=vec![("Overview", "overview"), ("Policies", "policies"), ("Activity", "activity")]
+            header=|v| view! { <PlanHeader view=v /> }
+        />
     }
 }
 
 #[component]
 fn PlanHeader(view: PlanVersionView) -> impl IntoView {
     let ctx = use_plan();
-    let toasts = use_toasts();
-    let navigate = use_navigate();
     let lock = ServerAction::<LockPlan>::new();
-    let new_version = ServerAction::<NewPlanVersion>::new();
+    follow(
+        lock.value(),
+        "Plan version locked.",
+        move |_| ctx.refresh(),
+        Failure::Toast,
+    );
     let confirm_lock = RwSignal::new(false);
-    let new_open = RwSignal::new(false);
-    let errors = RwSignal::new(FieldErrors::new());
-    let created = RwSignal::new(String::new());
 
-    toasts.follow(lock.value(), "Plan version locked.", move || {
-        ctx.reload.update(|r| *r += 1)
-    });
-    Effect::new(move |_| match new_version.value().get() {
-        Some(Ok(())) => {
-            toasts.success("New plan version created.");
-            new_open.set(false);
-            let v = created.get_untracked();
-            navigate(
-                &format!(
-                    "/orgs/{}/plans/{}/{v}",
-                    ctx.org.get_untracked(),
-                    ctx.plan.get_untracked()
-                ),
-                Default::default(),
-            );
-        }
-        Some(Err(e)) => {
-            if let Some(m) = show_error(errors, e) {
-                toasts.failure(m);
-            }
-        }
-        None => {}
-    });
-
-    let versions = view
-        .versions
-        .iter()
-        .map(|v| {
-            (
-                v.clone(),
-                format!("/orgs/{}/plans/{}/{v}", view.org_id, view.plan_id),
-            )
-        })
-        .collect();
-    let can_lock = view.can_edit && view.status == PlanStatus::Created;
-    let can_edit = view.can_edit;
-    let (org, plan, from) = (
+    let (org, plan, version) = (
         view.org_id.clone(),
         view.plan_id.clone(),
         view.version.clone(),
     );
-    let (lock_org, lock_plan, lock_version) = (org.clone(), plan.clone(), from.clone());
+    let key = StoredValue::new((org.clone(), plan.clone(), version.clone()));
+    let new_version = ServerAction::<NewPlanVersion>::new();
+    let new_flow = NewVersionFlow::new(
+        ctx,
+        new_version.value(),
+        "New plan version created.",
+        move |v| {
+            let (org, plan, from_version) = key.get_value();
+            new_version.dispatch(NewPlanVersion {
+                org,
+                plan,
+                from_version,
+                version: v,
+            });
+        },
+    );
+
+    let can_lock = view.can_edit && view.status == PlanStatus::Created;
+    let can_edit = view.can_edit;
+    let summary = VersionSummary {
+        kind: EntityKind::Plan,
+        org,
+        id: plan,
+        name: view.name,
+        version,
+        versions: view.versions,
+        status: view.status.as_str(),
+        warning: None,
+    };
     view! {
-        <VersionHeader kind="Plan" name=view.name.clone() org=view.org_id.clone() versions current=view.version.clone() status=view.status.as_str()>
+        <VersionHeader summary new_version=new_flow>
             <Show when=move || can_lock>
                 <button type="button" class="btn-primary" on:click=move |_| confirm_lock.set(true)>"Lock"</button>
             </Show>
             <Show when=move || can_edit>
-                <button type="button" class="btn-secondary" on:click=move |_| new_open.set(true)>"New Version"</button>
+                <NewVersionButton flow=new_flow />
             </Show>
         </VersionHeader>
-        <NewVersionForm open=new_open errors on_create=move |v: String| {
-            created.set(v.clone());
-            new_version.dispatch(NewPlanVersion { org: org.clone(), plan: plan.clone(), from_version: from.clone(), version: v });
-        } />
         <ConfirmDialog
             open=confirm_lock
             title="Lock plan version"
             message=Signal::derive(|| "A locked plan version can no longer be revised: its policies stay as they are, so that consumers keep the service level they signed up for. Lock it now?".to_string())
             confirm_label="Lock"
             on_confirm=move |_| {
-                lock.dispatch(LockPlan { org: lock_org.clone(), plan: lock_plan.clone(), version: lock_version.clone() });
+                let (org, plan, version) = key.get_value();
+                lock.dispatch(LockPlan { org, plan, version });
             }
         />
     }
