@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use app::api;
+use app::domain::refs::VersionRef;
 use app::store::{self, PgPool};
 use axum::body::Body;
 use hyper_util::client::legacy::Client;
@@ -131,14 +132,9 @@ async fn register(pool: &PgPool, name: &str) -> anyhow::Result<String> {
     };
     api::clients::service::create(pool, USER, &new).await?;
     let c = api::contracts::service::NewContract {
-        client_org: ORG,
-        client: name,
-        client_version: "1.0",
-        api_org: ORG,
-        api: API,
-        api_version: "1.0",
-        plan: PLAN,
-        plan_version: "1.0",
+        client: VersionRef::new(ORG, name, "1.0"),
+        api: VersionRef::new(ORG, API, "1.0"),
+        plan: VersionRef::new(ORG, PLAN, "1.0"),
     };
     api::contracts::service::create(pool, USER, &c, true).await?;
     // Read before registering (a registration keeps the key): timing starts at the commit.
@@ -149,7 +145,7 @@ async fn register(pool: &PgPool, name: &str) -> anyhow::Result<String> {
     .bind(name)
     .fetch_one(pool)
     .await?;
-    api::clients::service::register(pool, USER, (ORG, name, "1.0")).await?;
+    api::clients::service::register(pool, USER, &VersionRef::new(ORG, name, "1.0")).await?;
     Ok(api_key)
 }
 

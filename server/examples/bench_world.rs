@@ -20,8 +20,10 @@
 
 use anyhow::{Context, bail};
 use app::api;
+use app::domain::catalog::PlanOffer;
 use app::domain::lifecycle::ApiAction;
 use app::domain::policy::{PolicyConfig, PolicyType};
+use app::domain::refs::VersionRef;
 use app::store::{self, PgPool, policies::Owner};
 
 const USER: &str = "bench";
@@ -85,10 +87,11 @@ async fn seed(pool: &PgPool, upstream: &str) -> anyhow::Result<String> {
     let limit = PolicyConfig::from_form(PolicyType::RateLimiting, &form)
         .map_err(|e| anyhow::anyhow!("rate limit policy: {}", e.message))?;
     let mut tx = pool.begin().await?;
-    let (plan_id, _) = store::plans::lock_version(&mut tx, ORG, PLAN, VERSION).await?;
+    let (plan_id, _) =
+        store::plans::lock_version(&mut tx, &VersionRef::new(ORG, PLAN, VERSION)).await?;
     store::policies::add(&mut tx, Owner::Plan(plan_id), &limit).await?;
     tx.commit().await?;
-    api::plans::service::lock(pool, USER, (ORG, PLAN, VERSION))
+    api::plans::service::lock(pool, USER, &VersionRef::new(ORG, PLAN, VERSION))
         .await
         .context("lock plan")?;
 
@@ -98,22 +101,17 @@ async fn seed(pool: &PgPool, upstream: &str) -> anyhow::Result<String> {
         .await
         .context("client")?;
     let contract = api::contracts::service::NewContract {
-        client_org: ORG,
-        client: CLIENT,
-        client_version: VERSION,
-        api_org: ORG,
-        api: "Full",
-        api_version: VERSION,
-        plan: PLAN,
-        plan_version: VERSION,
+        client: VersionRef::new(ORG, CLIENT, VERSION),
+        api: VersionRef::new(ORG, "Full", VERSION),
+        plan: VersionRef::new(ORG, PLAN, VERSION),
     };
     api::contracts::service::create(pool, USER, &contract, true)
         .await
         .context("contract")?;
-    api::clients::service::register(pool, USER, (ORG, CLIENT, VERSION))
+    api::clients::service::register(pool, USER, &VersionRef::new(ORG, CLIENT, VERSION))
         .await
         .context("register client")?;
-    let client = store::clients::view(pool, ORG, CLIENT, VERSION)
+    let client = store::clients::view(pool, &VersionRef::new(ORG, CLIENT, VERSION))
         .await?
         .context("the client just created is gone")?;
     client.api_key.context("the store returns the key")
@@ -147,18 +145,32 @@ async fn api(
         upstream_ca_pem,
         public,
     };
-    api::apis::service::set_implementation(pool, USER, (ORG, name, VERSION), &implementation)
-        .await
-        .with_context(|| format!("endpoint of {name}"))?;
-    let offers: Vec<store::apis::PlanOffer> = plans
+    api::apis::service::set_implementation(
+        pool,
+        USER,
+        &VersionRef::new(ORG, name, VERSION),
+        &implementation,
+    )
+    .await
+    .with_context(|| format!("endpoint of {name}"))?;
+    let offers: Vec<PlanOffer> = plans
         .iter()
-        .map(|p| (p.to_string(), VERSION.to_string(), false))
+        .map(|p| PlanOffer {
+            plan_id: p.to_string(),
+            version: VERSION.to_string(),
+            requires_approval: false,
+        })
         .collect();
-    api::apis::service::set_plans(pool, USER, (ORG, name, VERSION), &offers)
+    api::apis::service::set_plans(pool, USER, &VersionRef::new(ORG, name, VERSION), &offers)
         .await
         .with_context(|| format!("plans of {name}"))?;
-    api::apis::service::transition(pool, USER, (ORG, name, VERSION), ApiAction::Publish)
-        .await
-        .with_context(|| format!("publish {name}"))?;
+    api::apis::service::transition(
+        pool,
+        USER,
+        &VersionRef::new(ORG, name, VERSION),
+        ApiAction::Publish,
+    )
+    .await
+    .with_context(|| format!("publish {name}"))?;
     Ok(())
 }

@@ -7,9 +7,10 @@ use std::net::SocketAddr;
 
 use app::api;
 use app::auth::password;
+use app::domain::catalog::PlanOffer;
 use app::domain::lifecycle::ApiAction;
 use app::domain::policy::{PolicyConfig, PolicyType};
-use app::store::apis::PlanOffer;
+use app::domain::refs::VersionRef;
 use app::store::versioned::NewEntity;
 use app::store::{self, PgPool};
 
@@ -122,17 +123,21 @@ async fn seed_plans(pool: &PgPool) -> anyhow::Result<Vec<PlanOffer>> {
         let config = PolicyConfig::from_form(PolicyType::RateLimiting, &form)
             .map_err(|e| anyhow::anyhow!("demo policy: {}", e.message))?;
         let mut tx = pool.begin().await?;
-        let (id, _) = store::plans::lock_version(&mut tx, ORG, plan, "1.0")
+        let (id, _) = store::plans::lock_version(&mut tx, &VersionRef::new(ORG, plan, "1.0"))
             .await
             .map_err(anyhow_app)?;
         store::policies::add(&mut tx, store::policies::Owner::Plan(id), &config)
             .await
             .map_err(anyhow_app)?;
         tx.commit().await?;
-        api::plans::service::lock(pool, DEMO_USER, (ORG, plan, "1.0"))
+        api::plans::service::lock(pool, DEMO_USER, &VersionRef::new(ORG, plan, "1.0"))
             .await
             .map_err(anyhow_app)?;
-        offers.push((plan.to_string(), "1.0".to_string(), approval));
+        offers.push(PlanOffer {
+            plan_id: plan.to_string(),
+            version: "1.0".to_string(),
+            requires_approval: approval,
+        });
     }
     Ok(offers)
 }
@@ -158,7 +163,7 @@ async fn seed_api(pool: &PgPool, addr: SocketAddr, offers: &[PlanOffer]) -> anyh
         addr.ip().to_string()
     };
     let endpoint = format!("http://{host}:{}/echo", addr.port());
-    let version = (ORG, API, "1.0");
+    let version = &VersionRef::new(ORG, API, "1.0");
     let implementation = store::apis::Implementation {
         endpoint: &endpoint,
         upstream_ca_pem: None,
@@ -196,7 +201,7 @@ mod tests {
     #[sqlx::test(migrator = "app::store::MIGRATOR")]
     async fn seeds_the_tutorial_world_once(pool: PgPool) {
         assert!(seed(&pool, addr(), "demo-pass-1").await.expect("seed"));
-        let api = store::apis::view(&pool, ORG, API, "1.0")
+        let api = store::apis::view(&pool, &VersionRef::new(ORG, API, "1.0"))
             .await
             .expect("view")
             .expect("api exists");

@@ -8,6 +8,7 @@ mod support;
 use std::time::Duration;
 
 use app::domain::lifecycle::ApiAction;
+use app::domain::refs::VersionRef;
 use app::store::PgPool;
 use axum::body::Body;
 use support::*;
@@ -24,9 +25,14 @@ async fn basic_world(pool: &PgPool) -> (std::net::SocketAddr, String) {
     api(pool, "Public", &echo, true, &[], &[]).await;
     api(pool, "Other", &echo, false, &["Open"], &[]).await;
     api(pool, "Old", &echo, false, &["Open"], &[]).await;
-    app::api::apis::service::transition(pool, "david", (ORG, "Old", "1.0"), ApiAction::Retire)
-        .await
-        .expect("retire");
+    app::api::apis::service::transition(
+        pool,
+        "david",
+        &VersionRef::new(ORG, "Old", "1.0"),
+        ApiAction::Retire,
+    )
+    .await
+    .expect("retire");
     api(pool, "Down", "http://127.0.0.1:1/", false, &["Open"], &[]).await;
     api(
         pool,

@@ -6,6 +6,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use app::api;
+use app::domain::refs::VersionRef;
 use app::store::PgPool;
 use axum::body::Body;
 use support::*;
@@ -90,14 +91,9 @@ async fn a_second_gateway_process_learns_of_register_and_retire_within_a_second(
     api(&pool, "Echo", &endpoint, false, &["Open"], &[]).await;
     let key = client(&pool, "App", &[], &[]).await;
     let c = api::contracts::service::NewContract {
-        client_org: ORG,
-        client: "App",
-        client_version: "1.0",
-        api_org: ORG,
-        api: "Echo",
-        api_version: "1.0",
-        plan: "Open",
-        plan_version: "1.0",
+        client: VersionRef::new(ORG, "App", "1.0"),
+        api: VersionRef::new(ORG, "Echo", "1.0"),
+        plan: VersionRef::new(ORG, "Open", "1.0"),
     };
     api::contracts::service::create(&pool, "david", &c, true)
         .await
@@ -113,11 +109,11 @@ async fn a_second_gateway_process_learns_of_register_and_retire_within_a_second(
         "not registered yet"
     );
 
-    api::clients::service::register(&pool, "david", (ORG, "App", "1.0"))
+    api::clients::service::register(&pool, "david", &VersionRef::new(ORG, "App", "1.0"))
         .await
         .expect("register");
     within_a_second(&http, &target, &key, 200).await;
-    api::clients::service::retire(&pool, "david", (ORG, "App", "1.0"))
+    api::clients::service::retire(&pool, "david", &VersionRef::new(ORG, "App", "1.0"))
         .await
         .expect("retire");
     within_a_second(&http, &target, &key, 403).await;

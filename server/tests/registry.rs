@@ -9,6 +9,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use app::domain::lifecycle::ApiAction;
+use app::domain::refs::VersionRef;
 use app::store::{self, PgPool};
 use server::gateway::Gateway;
 use server::gateway::registry::{Builder, Registry};
@@ -102,14 +103,9 @@ async fn status(http: &HttpClient, gw: std::net::SocketAddr, api: &str, key: &st
 
 async fn contract(pool: &PgPool, client: &str, api: &str) {
     let c = app::api::contracts::service::NewContract {
-        client_org: ORG,
-        client,
-        client_version: "1.0",
-        api_org: ORG,
-        api,
-        api_version: "1.0",
-        plan: "Gold",
-        plan_version: "1.0",
+        client: VersionRef::new(ORG, client, "1.0"),
+        api: VersionRef::new(ORG, api, "1.0"),
+        plan: VersionRef::new(ORG, "Gold", "1.0"),
     };
     app::api::contracts::service::create(pool, "david", &c, true)
         .await
@@ -152,7 +148,7 @@ async fn every_kind_of_change_arrives_as_a_delta_equal_to_a_full_load(pool: PgPo
     // Client re-registered with a contract more.
     contract(&pool, "App", "Later").await;
     let before = deltas(&gw);
-    app::api::clients::service::register(&pool, "david", (ORG, "App", "1.0"))
+    app::api::clients::service::register(&pool, "david", &VersionRef::new(ORG, "App", "1.0"))
         .await
         .expect("re-register");
     applied_as_delta(&gw, &pool, before).await;
@@ -180,7 +176,7 @@ async fn every_kind_of_change_arrives_as_a_delta_equal_to_a_full_load(pool: PgPo
 
     // Client retired: its key is unknown.
     let before = deltas(&gw);
-    app::api::clients::service::retire(&pool, "david", (ORG, "Second", "1.0"))
+    app::api::clients::service::retire(&pool, "david", &VersionRef::new(ORG, "Second", "1.0"))
         .await
         .expect("retire");
     applied_as_delta(&gw, &pool, before).await;
@@ -188,9 +184,14 @@ async fn every_kind_of_change_arrives_as_a_delta_equal_to_a_full_load(pool: PgPo
 
     // API retired: 410 for everyone.
     let before = deltas(&gw);
-    app::api::apis::service::transition(&pool, "david", (ORG, "Echo", "1.0"), ApiAction::Retire)
-        .await
-        .expect("retire API");
+    app::api::apis::service::transition(
+        &pool,
+        "david",
+        &VersionRef::new(ORG, "Echo", "1.0"),
+        ApiAction::Retire,
+    )
+    .await
+    .expect("retire API");
     applied_as_delta(&gw, &pool, before).await;
     assert_eq!(status(&http, addr, "Echo", &app_key).await, 410);
 }

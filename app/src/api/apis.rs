@@ -8,6 +8,12 @@ use crate::domain::paging::{Page, PageRequest};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
+use crate::domain::refs::{EntityRef, VersionRef};
+
+/// One offered plan, as the Plans tab sends it.
+pub use crate::domain::catalog::PlanOffer as PlanOfferInput;
+
+#[cfg(feature = "ssr")]
 pub mod service;
 
 /// Creates the API with its first version; returns the API id.
@@ -44,10 +50,14 @@ pub async fn get_api_version(
     use crate::auth::guard::actor;
     use crate::domain::roles::Permission;
     let (state, user, role) = super::in_org(&org, Permission::View).await?;
-    let mut view = crate::store::apis::view(&state.pool, &org, &api, &version)
+    let v = VersionRef::new(org, api, version);
+    let mut view = crate::store::apis::view(&state.pool, &v)
         .await?
         .ok_or_else(|| {
-            AppError::not_found(format!("There is no version {version} of API {api}."))
+            AppError::not_found(format!(
+                "There is no version {} of API {}.",
+                v.version, v.id
+            ))
         })?;
     view.can_edit = actor(&user).may(role, Permission::EditApis);
     Ok(view)
@@ -71,13 +81,8 @@ pub async fn update_api_details(
         markdown: &markdown,
         featured,
     };
-    service::update_details(
-        &state.pool,
-        &user.username,
-        (&org, &api, &version),
-        &details,
-    )
-    .await
+    let v = VersionRef::new(org, api, version);
+    service::update_details(&state.pool, &user.username, &v, &details).await
 }
 
 /// The documentation's preview while it is edited: the same rendering and sanitising as the
@@ -123,13 +128,8 @@ pub async fn set_api_implementation(
         upstream_ca_pem: (!pem.is_empty()).then_some(pem),
         public,
     };
-    service::set_implementation(
-        &state.pool,
-        &user.username,
-        (&org, &api, &version),
-        &implementation,
-    )
-    .await
+    let v = VersionRef::new(org, api, version);
+    service::set_implementation(&state.pool, &user.username, &v, &implementation).await
 }
 
 /// The upstream address guard, at save time: every address the endpoint's host resolves to
@@ -161,14 +161,6 @@ async fn upstream_address_allowed(
         .map_err(|why| crate::domain::FieldError::new("endpoint", why).into())
 }
 
-/// One offered plan, as the Plans tab sends it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct PlanOfferInput {
-    pub plan_id: String,
-    pub version: String,
-    pub requires_approval: bool,
-}
-
 #[server(input = server_fn::codec::Json)]
 pub async fn set_api_plans(
     org: String,
@@ -178,37 +170,24 @@ pub async fn set_api_plans(
 ) -> Result<(), AppError> {
     use crate::domain::roles::Permission;
     let (state, user, _) = super::in_org(&org, Permission::EditApis).await?;
-    let offers: Vec<_> = plans
-        .into_iter()
-        .map(|p| (p.plan_id, p.version, p.requires_approval))
-        .collect();
-    service::set_plans(&state.pool, &user.username, (&org, &api, &version), &offers).await
+    let v = VersionRef::new(org, api, version);
+    service::set_plans(&state.pool, &user.username, &v, &plans).await
 }
 
 #[server]
 pub async fn publish_api(org: String, api: String, version: String) -> Result<ApiStatus, AppError> {
     use crate::domain::{lifecycle::ApiAction, roles::Permission};
     let (state, user, _) = super::in_org(&org, Permission::EditApis).await?;
-    service::transition(
-        &state.pool,
-        &user.username,
-        (&org, &api, &version),
-        ApiAction::Publish,
-    )
-    .await
+    let v = VersionRef::new(org, api, version);
+    service::transition(&state.pool, &user.username, &v, ApiAction::Publish).await
 }
 
 #[server]
 pub async fn retire_api(org: String, api: String, version: String) -> Result<ApiStatus, AppError> {
     use crate::domain::{lifecycle::ApiAction, roles::Permission};
     let (state, user, _) = super::in_org(&org, Permission::EditApis).await?;
-    service::transition(
-        &state.pool,
-        &user.username,
-        (&org, &api, &version),
-        ApiAction::Retire,
-    )
-    .await
+    let v = VersionRef::new(org, api, version);
+    service::transition(&state.pool, &user.username, &v, ApiAction::Retire).await
 }
 
 #[server]
@@ -222,18 +201,13 @@ pub async fn new_api_version(
     let (state, user, _) = super::in_org(&org, Permission::EditApis).await?;
     let version = version.trim();
     ids::validate_version("version", version)?;
-    service::new_version(
-        &state.pool,
-        &user.username,
-        (&org, &api, &from_version),
-        version,
-    )
-    .await
+    let from = VersionRef::new(org, api, from_version);
+    service::new_version(&state.pool, &user.username, &from, version).await
 }
 
 #[server]
 pub async fn delete_api(org: String, api: String) -> Result<(), AppError> {
     use crate::domain::roles::Permission;
     let (state, user, _) = super::in_org(&org, Permission::EditApis).await?;
-    service::delete(&state.pool, &user.username, &org, &api).await
+    service::delete(&state.pool, &user.username, &EntityRef::new(org, api)).await
 }

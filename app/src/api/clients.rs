@@ -7,6 +7,9 @@ use crate::domain::paging::{Page, PageRequest};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
+use crate::domain::refs::{EntityRef, VersionRef};
+
+#[cfg(feature = "ssr")]
 pub mod service;
 
 /// Creates the client and its first version (with its API key); returns the client id.
@@ -43,10 +46,14 @@ pub async fn get_client_version(
     use crate::auth::guard::actor;
     use crate::domain::roles::Permission;
     let (state, user, role) = super::in_org(&org, Permission::View).await?;
-    let mut view = crate::store::clients::view(&state.pool, &org, &client, &version)
+    let v = VersionRef::new(org, client, version);
+    let mut view = crate::store::clients::view(&state.pool, &v)
         .await?
         .ok_or_else(|| {
-            AppError::not_found(format!("There is no version {version} of client {client}."))
+            AppError::not_found(format!(
+                "There is no version {} of client {}.",
+                v.version, v.id
+            ))
         })?;
     let actor = actor(&user);
     view.can_edit = actor.may(role, Permission::EditClients);
@@ -61,14 +68,16 @@ pub async fn get_client_version(
 pub async fn register_client(org: String, client: String, version: String) -> Result<(), AppError> {
     use crate::domain::roles::Permission;
     let (state, user, _) = super::in_org(&org, Permission::EditClients).await?;
-    service::register(&state.pool, &user.username, (&org, &client, &version)).await
+    let v = VersionRef::new(org, client, version);
+    service::register(&state.pool, &user.username, &v).await
 }
 
 #[server]
 pub async fn retire_client(org: String, client: String, version: String) -> Result<(), AppError> {
     use crate::domain::roles::Permission;
     let (state, user, _) = super::in_org(&org, Permission::EditClients).await?;
-    service::retire(&state.pool, &user.username, (&org, &client, &version)).await
+    let v = VersionRef::new(org, client, version);
+    service::retire(&state.pool, &user.username, &v).await
 }
 
 #[server]
@@ -79,7 +88,8 @@ pub async fn regenerate_api_key(
 ) -> Result<(), AppError> {
     use crate::domain::roles::Permission;
     let (state, user, _) = super::in_org(&org, Permission::EditClients).await?;
-    service::regenerate_key(&state.pool, &user.username, (&org, &client, &version)).await
+    let v = VersionRef::new(org, client, version);
+    service::regenerate_key(&state.pool, &user.username, &v).await
 }
 
 #[server]
@@ -93,18 +103,13 @@ pub async fn new_client_version(
     let (state, user, _) = super::in_org(&org, Permission::EditClients).await?;
     let version = version.trim();
     ids::validate_version("version", version)?;
-    service::new_version(
-        &state.pool,
-        &user.username,
-        (&org, &client, &from_version),
-        version,
-    )
-    .await
+    let from = VersionRef::new(org, client, from_version);
+    service::new_version(&state.pool, &user.username, &from, version).await
 }
 
 #[server]
 pub async fn delete_client(org: String, client: String) -> Result<(), AppError> {
     use crate::domain::roles::Permission;
     let (state, user, _) = super::in_org(&org, Permission::EditClients).await?;
-    service::delete(&state.pool, &user.username, &org, &client).await
+    service::delete(&state.pool, &user.username, &EntityRef::new(org, client)).await
 }

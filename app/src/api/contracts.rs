@@ -7,6 +7,9 @@ use crate::domain::paging::{Page, PageRequest};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
+use crate::domain::refs::VersionRef;
+
+#[cfg(feature = "ssr")]
 pub mod service;
 
 #[cfg(feature = "ssr")]
@@ -64,15 +67,11 @@ pub async fn create_contract(
     use service::NewContract;
     let (state, user, _) = super::in_org(&client_org, Permission::EditClients).await?;
     let may_approve = ssr::may_approve(&state, &user, &api_org).await?;
+    // Plans belong to the API's organization.
     let new = NewContract {
-        client_org: &client_org,
-        client: &client,
-        client_version: &client_version,
-        api_org: &api_org,
-        api: &api,
-        api_version: &api_version,
-        plan: &plan,
-        plan_version: &plan_version,
+        client: VersionRef::new(client_org, client, client_version),
+        plan: VersionRef::new(api_org.clone(), plan, plan_version),
+        api: VersionRef::new(api_org, api, api_version),
     };
     service::create(&state.pool, &user.username, &new, may_approve)
         .await
@@ -100,7 +99,8 @@ pub async fn api_contracts(
     use crate::domain::roles::Permission;
     let (state, ..) = super::in_org(&org, Permission::View).await?;
     let query = page.check()?;
-    crate::store::contracts::for_api_version(&state.pool, &org, &api, &version, &query).await
+    let v = VersionRef::new(org, api, version);
+    crate::store::contracts::for_api_version(&state.pool, &v, &query).await
 }
 
 /// Published private API versions and their plans, to choose from when creating a contract.

@@ -7,6 +7,9 @@ use crate::domain::paging::{Page, PageRequest};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
+use crate::domain::refs::VersionRef;
+
+#[cfg(feature = "ssr")]
 pub mod service;
 
 /// Creates the plan with its first version; returns the plan id.
@@ -43,10 +46,14 @@ pub async fn get_plan_version(
     use crate::auth::guard::actor;
     use crate::domain::roles::Permission;
     let (state, user, role) = super::in_org(&org, Permission::View).await?;
-    let mut view = crate::store::plans::view(&state.pool, &org, &plan, &version)
+    let v = VersionRef::new(org, plan, version);
+    let mut view = crate::store::plans::view(&state.pool, &v)
         .await?
         .ok_or_else(|| {
-            AppError::not_found(format!("There is no version {version} of plan {plan}."))
+            AppError::not_found(format!(
+                "There is no version {} of plan {}.",
+                v.version, v.id
+            ))
         })?;
     view.can_edit = actor(&user).may(role, Permission::EditPlans);
     Ok(view)
@@ -56,7 +63,8 @@ pub async fn get_plan_version(
 pub async fn lock_plan(org: String, plan: String, version: String) -> Result<(), AppError> {
     use crate::domain::roles::Permission;
     let (state, user, _) = super::in_org(&org, Permission::EditPlans).await?;
-    service::lock(&state.pool, &user.username, (&org, &plan, &version)).await
+    let v = VersionRef::new(org, plan, version);
+    service::lock(&state.pool, &user.username, &v).await
 }
 
 #[server]
@@ -70,13 +78,8 @@ pub async fn new_plan_version(
     let (state, user, _) = super::in_org(&org, Permission::EditPlans).await?;
     let version = version.trim();
     ids::validate_version("version", version)?;
-    service::new_version(
-        &state.pool,
-        &user.username,
-        (&org, &plan, &from_version),
-        version,
-    )
-    .await
+    let from = VersionRef::new(org, plan, from_version);
+    service::new_version(&state.pool, &user.username, &from, version).await
 }
 
 /// Locked plan versions an API of this organization may offer.

@@ -11,6 +11,9 @@ use crate::domain::portal::{
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
+use crate::domain::refs::{EntityRef, VersionRef};
+
+#[cfg(feature = "ssr")]
 pub mod service;
 
 /// The gateway's public base URL, which managed endpoints start with. Not a secret: the
@@ -48,17 +51,16 @@ pub async fn portal_api(
 ) -> Result<PortalApiDetails, AppError> {
     let state = crate::state::state()?;
     crate::auth::require_user(&state).await?;
+    // The portal's links leave `version` out for the newest one, which arrives here as "".
     let version = (!version.is_empty()).then_some(version.as_str());
-    let details = crate::store::portal::api(&state.pool, &org, &api, version)
+    let api = EntityRef::new(org, api);
+    let unpublished = || AppError::not_found(format!("{api} is not published in the portal."));
+    let details = crate::store::portal::api(&state.pool, &api, version)
         .await?
-        .ok_or_else(|| {
-            AppError::not_found(format!("{org}/{api} is not published in the portal."))
-        })?;
+        .ok_or_else(unpublished)?;
     // Only what the portal lists: public APIs or APIs that offer plans.
     if !details.public && details.plans.is_empty() {
-        return Err(AppError::not_found(format!(
-            "{org}/{api} is not published in the portal."
-        )));
+        return Err(unpublished());
     }
     Ok(details)
 }
@@ -76,7 +78,6 @@ pub async fn signup_organizations(page: PageRequest) -> Result<Page<SignupOrg>, 
 /// Signs `target` up for `plan` of an API version: creates what is missing, the contract, and
 /// registers the client at once when no approval is needed.
 #[server(input = server_fn::codec::Json)]
-#[allow(clippy::too_many_arguments)]
 pub async fn portal_sign_up(
     api_org: String,
     api: String,
@@ -117,18 +118,16 @@ pub async fn portal_sign_up(
         },
         other => other,
     };
+    // Plans belong to the API's organization.
     let signup_api = SignupApi {
-        org: &api_org,
-        api: &api,
-        version: &api_version,
-        plan: &plan,
-        plan_version: &plan_version,
+        plan: VersionRef::new(api_org.clone(), plan, plan_version),
+        api: VersionRef::new(api_org, api, api_version),
     };
     service::sign_up(
         &state.pool,
         &user.username,
         &target,
-        &signup_api,
+        signup_api,
         may_approve,
     )
     .await

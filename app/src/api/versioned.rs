@@ -4,6 +4,7 @@
 
 use sqlx::PgConnection;
 
+use crate::domain::refs::{EntityRef, VersionRef};
 use crate::error::{AppError, AppResult};
 use crate::store::PgPool;
 use crate::store::audit::Subject;
@@ -53,20 +54,21 @@ pub(crate) async fn create_in(
         .await
 }
 
-/// Locks `from_version` and adds `version` copied from it (`api_key`: a client version's
-/// key); returns the row ids of both, for the caller to copy what else the versions carry.
+/// Locks version `from` and adds `version` of the same entity copied from it (`api_key`: a
+/// client version's key); returns the row ids of both, for the caller to copy what else the
+/// versions carry.
 pub(crate) async fn add_version(
     conn: &mut PgConnection,
     entity: Entity,
     actor: &str,
-    (org, id, from_version): (&str, &str, &str),
+    from: &VersionRef,
     (version, api_key): (&str, Option<&str>),
 ) -> AppResult<(i64, i64)> {
-    let from_id = versioned::lock_version_id(conn, entity, org, id, from_version).await?;
+    let from_id = versioned::lock_version_id(conn, entity, from).await?;
     let new_id =
-        versioned::new_version(conn, entity, actor, (id, from_id), version, api_key).await?;
-    let data = serde_json::json!({"version": version, "from": from_version});
-    subject(entity, actor, org, id)
+        versioned::new_version(conn, entity, actor, (&from.id, from_id), version, api_key).await?;
+    let data = serde_json::json!({"version": version, "from": from.version});
+    subject(entity, actor, &from.org, &from.id)
         .record(conn, "version_created", data)
         .await?;
     Ok((from_id, new_id))
@@ -77,17 +79,17 @@ pub(crate) async fn delete<S>(
     pool: &PgPool,
     entity: Entity,
     actor: &str,
-    (org, id): (&str, &str),
+    target: &EntityRef,
     allowed: impl FnOnce(&[S]) -> Result<(), String>,
 ) -> AppResult<()>
 where
     S: for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send + Unpin,
 {
     let mut tx = pool.begin().await?;
-    let statuses: Vec<S> = versioned::lock_statuses(&mut tx, entity, org, id).await?;
+    let statuses: Vec<S> = versioned::lock_statuses(&mut tx, entity, target).await?;
     allowed(&statuses).map_err(AppError::Conflict)?;
-    versioned::delete(&mut tx, entity, org, id).await?;
-    subject(entity, actor, org, id)
+    versioned::delete(&mut tx, entity, target).await?;
+    subject(entity, actor, &target.org, &target.id)
         .record(&mut tx, "deleted", serde_json::json!({}))
         .await?;
     tx.commit().await?;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::client::ClientStatus;
 use super::lifecycle::{ApiStatus, PlanStatus, Readiness};
 use super::policy::{FormValues, PolicyType};
+use super::refs::VersionRef;
 
 /// One row of an organization's APIs, Plans or Clients tab: the entity and its newest version
 /// (`S`: the entity's status enum).
@@ -36,6 +37,16 @@ pub struct PlanVersionView {
     pub can_edit: bool,
 }
 
+impl PlanVersionView {
+    pub fn version_ref(&self) -> VersionRef {
+        VersionRef::new(
+            self.org_id.clone(),
+            self.plan_id.clone(),
+            self.version.clone(),
+        )
+    }
+}
+
 /// One row of an organization's APIs tab.
 pub type ApiSummary = EntitySummary<ApiStatus>;
 
@@ -47,6 +58,22 @@ pub struct OfferedPlan {
     pub version: String,
     pub requires_approval: bool,
     pub locked: bool,
+}
+
+/// A plan version an API version is to offer, as its Plans tab sends it. Plans belong to the
+/// API's organization, so the plan is named by its id and version only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanOffer {
+    pub plan_id: String,
+    pub version: String,
+    pub requires_approval: bool,
+}
+
+impl PlanOffer {
+    /// The offered plan version, in the organization `org` of the API.
+    pub fn plan_ref(&self, org: &str) -> VersionRef {
+        VersionRef::new(org, self.plan_id.clone(), self.version.clone())
+    }
 }
 
 /// A locked plan version that an API of the same organization may offer.
@@ -80,6 +107,16 @@ pub struct ApiVersionView {
     pub can_edit: bool,
 }
 
+impl ApiVersionView {
+    pub fn version_ref(&self) -> VersionRef {
+        VersionRef::new(
+            self.org_id.clone(),
+            self.api_id.clone(),
+            self.version.clone(),
+        )
+    }
+}
+
 /// Whose policy chain a policy belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PolicyLevel {
@@ -95,6 +132,13 @@ pub struct PolicyOwner {
     pub org: String,
     pub entity: String,
     pub version: String,
+}
+
+impl PolicyOwner {
+    /// The version that owns the chain.
+    pub fn version_ref(&self) -> VersionRef {
+        VersionRef::new(self.org.clone(), self.entity.clone(), self.version.clone())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -154,6 +198,33 @@ pub struct ContractView {
     pub created_at: DateTime<Utc>,
 }
 
+impl ContractView {
+    pub fn client_ref(&self) -> VersionRef {
+        VersionRef::new(
+            self.client_org.clone(),
+            self.client_id.clone(),
+            self.client_version.clone(),
+        )
+    }
+
+    pub fn api_ref(&self) -> VersionRef {
+        VersionRef::new(
+            self.api_org.clone(),
+            self.api_id.clone(),
+            self.api_version.clone(),
+        )
+    }
+
+    /// The plan version, which belongs to the API's organization.
+    pub fn plan_ref(&self) -> VersionRef {
+        VersionRef::new(
+            self.api_org.clone(),
+            self.plan_id.clone(),
+            self.plan_version.clone(),
+        )
+    }
+}
+
 /// A request that an approver turned down, as the requester sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rejection {
@@ -182,6 +253,16 @@ pub struct ClientVersionView {
     pub can_edit: bool,
 }
 
+impl ClientVersionView {
+    pub fn version_ref(&self) -> VersionRef {
+        VersionRef::new(
+            self.org_id.clone(),
+            self.client_id.clone(),
+            self.version.clone(),
+        )
+    }
+}
+
 /// A published private API version that clients may contract with, and its plans.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContractableApi {
@@ -190,4 +271,14 @@ pub struct ContractableApi {
     pub name: String,
     pub version: String,
     pub plans: Vec<OfferedPlan>,
+}
+
+impl ContractableApi {
+    pub fn version_ref(&self) -> VersionRef {
+        VersionRef::new(
+            self.org_id.clone(),
+            self.api_id.clone(),
+            self.version.clone(),
+        )
+    }
 }

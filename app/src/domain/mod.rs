@@ -12,6 +12,7 @@ pub mod paging;
 pub mod policy;
 pub mod portal;
 pub mod redirect;
+pub mod refs;
 pub mod roles;
 #[cfg(feature = "ssr")]
 mod sql_text;

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::catalog::{ContractStatus, ContractView};
 use super::client::ClientStatus;
+use super::refs::{EntityRef, VersionRef};
 
 /// An API as the portal lists it: its newest published version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,6 +19,13 @@ pub struct PortalApiCard {
     pub featured: bool,
 }
 
+impl PortalApiCard {
+    /// The API; the card links to its newest published version.
+    pub fn api_ref(&self) -> EntityRef {
+        EntityRef::new(self.org_id.clone(), self.api_id.clone())
+    }
+}
+
 /// A plan offered by an API version, with what its policies mean in words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PortalPlan {
@@ -26,6 +34,13 @@ pub struct PortalPlan {
     pub version: String,
     pub requires_approval: bool,
     pub policies: Vec<String>,
+}
+
+impl PortalPlan {
+    /// The plan version, in the organization `org` of the API that offers it.
+    pub fn plan_ref(&self, org: &str) -> VersionRef {
+        VersionRef::new(org, self.plan_id.clone(), self.version.clone())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,6 +57,22 @@ pub struct PortalApiDetails {
     pub versions: Vec<String>,
     pub public: bool,
     pub plans: Vec<PortalPlan>,
+}
+
+impl PortalApiDetails {
+    /// The API version shown.
+    pub fn version_ref(&self) -> VersionRef {
+        VersionRef::new(
+            self.org_id.clone(),
+            self.api_id.clone(),
+            self.version.clone(),
+        )
+    }
+
+    /// The API, whatever the version.
+    pub fn api_ref(&self) -> EntityRef {
+        EntityRef::new(self.org_id.clone(), self.api_id.clone())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,6 +106,18 @@ pub enum SignupTarget {
     },
 }
 
+impl SignupTarget {
+    /// An existing client version.
+    pub fn existing(client: VersionRef) -> Self {
+        let VersionRef { org, id, version } = client;
+        SignupTarget::Existing {
+            org,
+            client: id,
+            version,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignupResult {
     pub status: ContractStatus,
@@ -84,6 +127,17 @@ pub struct SignupResult {
     /// Shown once the contract is active (and the client registered).
     pub api_key: Option<String>,
     pub endpoint_path: String,
+}
+
+impl SignupResult {
+    /// The client version that signed the contract.
+    pub fn client_ref(&self) -> VersionRef {
+        VersionRef::new(
+            self.client_org.clone(),
+            self.client_id.clone(),
+            self.client_version.clone(),
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,6 +5,7 @@ use sqlx::PgPool;
 use super::apis::readiness;
 use crate::domain::catalog::{ApiVersionView, OfferedPlan};
 use crate::domain::lifecycle::{ApiStatus, PlanStatus};
+use crate::domain::refs::VersionRef;
 use crate::error::AppResult;
 
 #[derive(sqlx::FromRow)]
@@ -29,12 +30,12 @@ struct OfferedRow {
     status: PlanStatus,
 }
 
-pub async fn view(
-    pool: &PgPool,
-    org: &str,
-    api: &str,
-    version: &str,
-) -> AppResult<Option<ApiVersionView>> {
+pub async fn view(pool: &PgPool, v: &VersionRef) -> AppResult<Option<ApiVersionView>> {
+    let VersionRef {
+        org,
+        id: api,
+        version,
+    } = v;
     let mut conn = pool.acquire().await?;
     let row: Option<ViewRow> = sqlx::query_as(
         "SELECT v.id, a.name, a.description, v.status, v.endpoint, v.upstream_ca_pem, v.public, v.featured, v.markdown
@@ -66,11 +67,11 @@ pub async fn view(
     .await?;
     let readiness = readiness(&mut conn, row.id).await?;
     Ok(Some(ApiVersionView {
-        org_id: org.to_string(),
-        api_id: api.to_string(),
+        org_id: org.clone(),
+        api_id: api.clone(),
         name: row.name,
         description: row.description,
-        version: version.to_string(),
+        version: version.clone(),
         status: row.status,
         endpoint: row.endpoint,
         upstream_ca_pem: row.upstream_ca_pem,

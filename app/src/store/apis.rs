@@ -5,9 +5,10 @@ use sqlx::{PgConnection, PgPool};
 
 use super::unique_or;
 use super::versioned::{self, Entity};
-use crate::domain::catalog::ApiSummary;
+use crate::domain::catalog::{ApiSummary, PlanOffer};
 use crate::domain::lifecycle::{ApiAction, ApiStatus, PlanStatus, Readiness};
 use crate::domain::paging::{Page, PageQuery};
+use crate::domain::refs::{EntityRef, VersionRef};
 use crate::error::{AppError, AppResult};
 
 pub use super::api_view::view;
@@ -20,11 +21,9 @@ pub async fn list(pool: &PgPool, org: &str, query: &PageQuery) -> AppResult<Page
 /// The id and status of an API version, locking its row for the rest of the transaction.
 pub async fn lock_version(
     conn: &mut PgConnection,
-    org: &str,
-    api: &str,
-    version: &str,
+    api: &VersionRef,
 ) -> AppResult<(i64, ApiStatus)> {
-    versioned::lock_version(conn, Entity::Api, org, api, version).await
+    versioned::lock_version(conn, Entity::Api, api).await
 }
 
 /// What the checklist needs to know about a version (see `Readiness`).
@@ -89,14 +88,15 @@ pub struct Details<'a> {
     pub featured: bool,
 }
 
+/// Sets the description of `api` and the rest on its version row `version_id`.
 pub async fn set_details(
     conn: &mut PgConnection,
-    (org, api, version_id): (&str, &str, i64),
+    (api, version_id): (&EntityRef, i64),
     details: &Details<'_>,
 ) -> AppResult<()> {
     sqlx::query("UPDATE apis SET description = $3 WHERE org_id = $1 AND id = $2")
-        .bind(org)
-        .bind(api)
+        .bind(&api.org)
+        .bind(&api.id)
         .bind(details.description)
         .execute(&mut *conn)
         .await?;
@@ -134,9 +134,6 @@ pub async fn set_implementation(
     Ok(())
 }
 
-/// A plan version to offer: (plan id, plan version, requires approval).
-pub type PlanOffer = (String, String, bool);
-
 pub async fn clear_plans(conn: &mut PgConnection, version_id: i64) -> AppResult<()> {
     sqlx::query("DELETE FROM api_plans WHERE api_version_id = $1")
         .bind(version_id)
@@ -145,19 +142,17 @@ pub async fn clear_plans(conn: &mut PgConnection, version_id: i64) -> AppResult<
     Ok(())
 }
 
-/// The row id and status of a plan version of the organization, if there is one.
+/// The row id and status of a plan version, if there is one.
 pub async fn plan_version(
     conn: &mut PgConnection,
-    org: &str,
-    plan: &str,
-    version: &str,
+    plan: &VersionRef,
 ) -> AppResult<Option<(i64, PlanStatus)>> {
     Ok(sqlx::query_as(
         "SELECT id, status FROM plan_versions WHERE org_id = $1 AND plan_id = $2 AND version = $3",
     )
-    .bind(org)
-    .bind(plan)
-    .bind(version)
+    .bind(&plan.org)
+    .bind(&plan.id)
+    .bind(&plan.version)
     .fetch_optional(conn)
     .await?)
 }
@@ -170,21 +165,20 @@ pub async fn offer_plan(
     offer: &PlanOffer,
     plan_version_id: i64,
 ) -> AppResult<()> {
-    let (plan, plan_version, requires_approval) = offer;
     let inserted = sqlx::query(
         "INSERT INTO api_plans (api_version_id, plan_version_id, requires_approval, position)
          VALUES ($1, $2, $3, $4)",
     )
     .bind(version_id)
     .bind(plan_version_id)
-    .bind(requires_approval)
+    .bind(offer.requires_approval)
     .bind(position as i32)
     .execute(conn)
     .await;
     unique_or(inserted, || {
         AppError::field(
             "plans",
-            format!("Plan {plan} {plan_version} is listed twice."),
+            format!("Plan {} {} is listed twice.", offer.plan_id, offer.version),
         )
     })?;
     Ok(())

@@ -5,6 +5,7 @@ use sqlx::PgPool;
 use super::audit;
 use crate::domain::catalog::{ClientVersionView, Rejection};
 use crate::domain::client::ClientStatus;
+use crate::domain::refs::VersionRef;
 use crate::error::AppResult;
 
 #[derive(sqlx::FromRow)]
@@ -17,12 +18,12 @@ struct ViewRow {
     changed_since_registration: bool,
 }
 
-pub async fn view(
-    pool: &PgPool,
-    org: &str,
-    client: &str,
-    version: &str,
-) -> AppResult<Option<ClientVersionView>> {
+pub async fn view(pool: &PgPool, v: &VersionRef) -> AppResult<Option<ClientVersionView>> {
+    let VersionRef {
+        org,
+        id: client,
+        version,
+    } = v;
     let row: Option<ViewRow> = sqlx::query_as(
         "SELECT v.id, c.name, c.description, v.status, v.api_key, v.changed_since_registration
          FROM clients c JOIN client_versions v ON v.org_id = c.org_id AND v.client_id = c.id
@@ -43,32 +44,27 @@ pub async fn view(
     .await?;
     let status = row.status;
     Ok(Some(ClientVersionView {
-        org_id: org.to_string(),
-        client_id: client.to_string(),
+        org_id: org.clone(),
+        client_id: client.clone(),
         name: row.name,
         description: row.description,
-        version: version.to_string(),
+        version: version.clone(),
         needs_reregister: status == ClientStatus::Registered && row.changed_since_registration,
         status,
         api_key: Some(row.api_key),
         contracts: super::contracts::for_client_version(pool, row.id).await?,
-        rejections: rejections(pool, org, client, version).await?,
+        rejections: rejections(pool, v).await?,
         versions: versions.into_iter().map(|(v,)| v).collect(),
         can_edit: false,
     }))
 }
 
 /// Rejected requests of this version, newest first, from the audit trail.
-async fn rejections(
-    pool: &PgPool,
-    org: &str,
-    client: &str,
-    version: &str,
-) -> AppResult<Vec<Rejection>> {
-    let entries = audit::list_for_entity(pool, org, "client", client, 200).await?;
+async fn rejections(pool: &PgPool, v: &VersionRef) -> AppResult<Vec<Rejection>> {
+    let entries = audit::list_for_entity(pool, &v.org, "client", &v.id, 200).await?;
     Ok(entries
         .into_iter()
-        .filter(|e| e.action == "contract_rejected" && e.data["version"] == version)
+        .filter(|e| e.action == "contract_rejected" && e.data["version"] == v.version.as_str())
         .map(|e| Rejection {
             api: e.data["api"].as_str().unwrap_or_default().to_string(),
             plan: e.data["plan"].as_str().unwrap_or_default().to_string(),

@@ -8,6 +8,7 @@ use super::versioned::{self, Entity};
 use crate::domain::catalog::{ClientSummary, ContractStatus};
 use crate::domain::client::{ClientFacts, ClientStatus};
 use crate::domain::paging::{Page, PageQuery};
+use crate::domain::refs::VersionRef;
 use crate::error::AppResult;
 
 pub use super::client_view::view;
@@ -24,23 +25,17 @@ pub struct Locked {
     pub changed: bool,
 }
 
-pub async fn lock_version(
-    conn: &mut PgConnection,
-    org: &str,
-    client: &str,
-    version: &str,
-) -> AppResult<Locked> {
+pub async fn lock_version(conn: &mut PgConnection, client: &VersionRef) -> AppResult<Locked> {
     let row: Option<(i64, ClientStatus, bool)> = sqlx::query_as(
         "SELECT id, status, changed_since_registration FROM client_versions
          WHERE org_id = $1 AND client_id = $2 AND version = $3 FOR UPDATE",
     )
-    .bind(org)
-    .bind(client)
-    .bind(version)
+    .bind(&client.org)
+    .bind(&client.id)
+    .bind(&client.version)
     .fetch_optional(conn)
     .await?;
-    let (id, status, changed) =
-        row.ok_or_else(|| versioned::no_version(Entity::Client, client, version))?;
+    let (id, status, changed) = row.ok_or_else(|| versioned::no_version(Entity::Client, client))?;
     Ok(Locked {
         id,
         status,

@@ -8,6 +8,7 @@ use super::{Counted, counted_page, unique_or};
 use crate::domain::catalog::{ContractStatus, ContractView};
 use crate::domain::lifecycle::PlanStatus;
 use crate::domain::paging::{Page, PageQuery};
+use crate::domain::refs::VersionRef;
 use crate::domain::roles::Role;
 use crate::error::{AppError, AppResult};
 
@@ -109,9 +110,7 @@ fn contract_page(rows: Vec<Counted<Row>>, query: &PageQuery) -> AppResult<Page<C
 /// One page of the contracts of an API version, oldest first.
 pub async fn for_api_version(
     pool: &PgPool,
-    org: &str,
-    api: &str,
-    version: &str,
+    api: &VersionRef,
     query: &PageQuery,
 ) -> AppResult<Page<ContractView>> {
     let sql = paged(
@@ -119,9 +118,9 @@ pub async fn for_api_version(
         4,
     );
     let rows: Vec<Counted<Row>> = sqlx::query_as(&sql)
-        .bind(org)
-        .bind(api)
-        .bind(version)
+        .bind(&api.org)
+        .bind(&api.id)
+        .bind(&api.version)
         .bind(&query.pattern)
         .bind(query.limit)
         .bind(query.offset)
@@ -179,20 +178,23 @@ pub struct Offered {
     pub status: PlanStatus,
 }
 
+/// Plan version `plan`, if the API version offers it.
 pub async fn offered(
     conn: &mut PgConnection,
     api_version_id: i64,
-    plan: &str,
-    plan_version: &str,
+    plan: &VersionRef,
 ) -> AppResult<Option<Offered>> {
+    // APIs only offer plans of their own organization (`api::apis::service::set_plans`), so
+    // matching the plan's organization too finds the same row.
     let row: Option<(i64, bool, PlanStatus)> = sqlx::query_as(
         "SELECT pv.id, ap.requires_approval, pv.status
          FROM api_plans ap JOIN plan_versions pv ON pv.id = ap.plan_version_id
-         WHERE ap.api_version_id = $1 AND pv.plan_id = $2 AND pv.version = $3",
+         WHERE ap.api_version_id = $1 AND pv.org_id = $2 AND pv.plan_id = $3 AND pv.version = $4",
     )
     .bind(api_version_id)
-    .bind(plan)
-    .bind(plan_version)
+    .bind(&plan.org)
+    .bind(&plan.id)
+    .bind(&plan.version)
     .fetch_optional(conn)
     .await?;
     Ok(

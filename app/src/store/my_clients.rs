@@ -10,6 +10,7 @@ use crate::domain::catalog::ContractStatus;
 use crate::domain::client::ClientStatus;
 use crate::domain::paging::{MAX_LIMIT, Page, PageQuery};
 use crate::domain::portal::{MyClient, MyClientVersion, SignupClient, SignupOrg};
+use crate::domain::refs::VersionRef;
 use crate::domain::roles::{Actor, Permission, Role};
 use crate::error::AppResult;
 
@@ -75,14 +76,9 @@ pub async fn my_clients(
     .fetch_all(pool)
     .await?;
     let version_ids: Vec<i64> = versions.iter().map(|v| v.id).collect();
-    let mut contracts_of: HashMap<(String, String, String), Vec<_>> = HashMap::new();
+    let mut contracts_of: HashMap<VersionRef, Vec<_>> = HashMap::new();
     for c in contracts::for_client_versions(pool, &version_ids).await? {
-        let key = (
-            c.client_org.clone(),
-            c.client_id.clone(),
-            c.client_version.clone(),
-        );
-        contracts_of.entry(key).or_default().push(c);
+        contracts_of.entry(c.client_ref()).or_default().push(c);
     }
     let mut versions_of: HashMap<(String, String), Vec<MyClientVersion>> = HashMap::new();
     let may_see: HashMap<&str, bool> = rows
@@ -90,7 +86,7 @@ pub async fn my_clients(
         .map(|r| (r.org_id.as_str(), actor.may_see_api_keys(Some(r.role))))
         .collect();
     for v in versions {
-        let key = (v.org_id.clone(), v.client_id.clone(), v.version.clone());
+        let key = VersionRef::new(v.org_id.clone(), v.client_id.clone(), v.version.clone());
         let contracts = contracts_of.remove(&key).unwrap_or_default();
         let active = contracts.iter().any(|c| c.status == ContractStatus::Active);
         let shown = active && may_see.get(v.org_id.as_str()).copied().unwrap_or(false);

@@ -7,6 +7,7 @@ use super::versioned::{self, Entity};
 use crate::domain::catalog::{PlanChoice, PlanSummary, PlanVersionView};
 use crate::domain::lifecycle::PlanStatus;
 use crate::domain::paging::{Page, PageQuery};
+use crate::domain::refs::VersionRef;
 use crate::error::AppResult;
 
 /// One page of the organization's plans, each with its newest version.
@@ -17,11 +18,9 @@ pub async fn list(pool: &PgPool, org: &str, query: &PageQuery) -> AppResult<Page
 /// The id and status of a plan version, locking its row for the rest of the transaction.
 pub async fn lock_version(
     conn: &mut PgConnection,
-    org: &str,
-    plan: &str,
-    version: &str,
+    plan: &VersionRef,
 ) -> AppResult<(i64, PlanStatus)> {
-    versioned::lock_version(conn, Entity::Plan, org, plan, version).await
+    versioned::lock_version(conn, Entity::Plan, plan).await
 }
 
 #[derive(sqlx::FromRow)]
@@ -32,12 +31,12 @@ struct ViewRow {
     locked_on: Option<DateTime<Utc>>,
 }
 
-pub async fn view(
-    pool: &PgPool,
-    org: &str,
-    plan: &str,
-    version: &str,
-) -> AppResult<Option<PlanVersionView>> {
+pub async fn view(pool: &PgPool, v: &VersionRef) -> AppResult<Option<PlanVersionView>> {
+    let VersionRef {
+        org,
+        id: plan,
+        version,
+    } = v;
     let row: Option<ViewRow> = sqlx::query_as(
         "SELECT p.name, p.description, v.status, v.locked_on
          FROM plans p JOIN plan_versions v ON v.org_id = p.org_id AND v.plan_id = p.id
@@ -57,11 +56,11 @@ pub async fn view(
     .fetch_all(pool)
     .await?;
     Ok(Some(PlanVersionView {
-        org_id: org.to_string(),
-        plan_id: plan.to_string(),
+        org_id: org.clone(),
+        plan_id: plan.clone(),
         name: row.name,
         description: row.description,
-        version: version.to_string(),
+        version: version.clone(),
         status: row.status,
         locked_on: row.locked_on,
         versions: versions.into_iter().map(|(v,)| v).collect(),

@@ -7,6 +7,7 @@ use super::policies::{self, Owner};
 use crate::domain::lifecycle::ApiStatus;
 use crate::domain::paging::{Page, PageQuery};
 use crate::domain::portal::{PortalApiCard, PortalApiDetails, PortalPlan};
+use crate::domain::refs::EntityRef;
 use crate::domain::roles::Role;
 use crate::error::AppResult;
 
@@ -88,12 +89,14 @@ struct PlanRow {
     requires_approval: bool,
 }
 
+/// The portal page of `api` at `version`, or at its newest published version for `None`;
+/// `None` when that version is not published.
 pub async fn api(
     pool: &PgPool,
-    org: &str,
-    api: &str,
+    api: &EntityRef,
     version: Option<&str>,
 ) -> AppResult<Option<PortalApiDetails>> {
+    let EntityRef { org, id: api } = api;
     let versions: Vec<(String,)> = sqlx::query_as(
         "SELECT version FROM api_versions WHERE org_id = $1 AND api_id = $2 AND status = $3
          ORDER BY created_at, id",
@@ -151,9 +154,9 @@ pub async fn api(
         });
     }
     Ok(Some(PortalApiDetails {
-        org_id: org.to_string(),
+        org_id: org.clone(),
         org_name: row.org_name,
-        api_id: api.to_string(),
+        api_id: api.clone(),
         name: row.name,
         description: row.description,
         markdown_html: crate::domain::markdown::render_markdown(&row.markdown),

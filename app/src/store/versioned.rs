@@ -8,6 +8,7 @@ use sqlx::{FromRow, PgConnection, PgPool};
 use super::unique_or;
 use crate::domain::catalog::EntitySummary;
 use crate::domain::paging::{Page, PageQuery};
+use crate::domain::refs::{EntityRef, VersionRef};
 use crate::error::{AppError, AppResult};
 
 /// Which versioned entity a query is about.
@@ -173,9 +174,7 @@ pub async fn new_version(
 pub async fn lock_version<S>(
     conn: &mut PgConnection,
     entity: Entity,
-    org: &str,
-    id: &str,
-    version: &str,
+    v: &VersionRef,
 ) -> AppResult<(i64, S)>
 where
     (i64, S): for<'r> FromRow<'r, PgRow> + Send + Unpin,
@@ -186,39 +185,39 @@ where
          WHERE org_id = $1 AND {column} = $2 AND version = $3 FOR UPDATE"
     );
     let row: Option<(i64, S)> = sqlx::query_as(&sql)
-        .bind(org)
-        .bind(id)
-        .bind(version)
+        .bind(&v.org)
+        .bind(&v.id)
+        .bind(&v.version)
         .fetch_optional(conn)
         .await?;
-    row.ok_or_else(|| no_version(entity, id, version))
+    row.ok_or_else(|| no_version(entity, v))
 }
 
 /// The row id of a version, locking its row for the rest of the transaction.
 pub async fn lock_version_id(
     conn: &mut PgConnection,
     entity: Entity,
-    org: &str,
-    id: &str,
-    version: &str,
+    v: &VersionRef,
 ) -> AppResult<i64> {
     // Statuses are TEXT columns: read as text, as only the id matters here.
-    let (row_id, _): (i64, String) = lock_version(conn, entity, org, id, version).await?;
+    let (row_id, _): (i64, String) = lock_version(conn, entity, v).await?;
     Ok(row_id)
 }
 
 /// "There is no version 2.0 of plan gold."
-pub(super) fn no_version(entity: Entity, id: &str, version: &str) -> AppError {
+pub(super) fn no_version(entity: Entity, v: &VersionRef) -> AppError {
     let noun = entity.lower_noun();
-    AppError::not_found(format!("There is no version {version} of {noun} {id}."))
+    AppError::not_found(format!(
+        "There is no version {} of {noun} {}.",
+        v.version, v.id
+    ))
 }
 
 /// The statuses of all versions of the entity, locking their rows (before a deletion).
 pub async fn lock_statuses<S>(
     conn: &mut PgConnection,
     entity: Entity,
-    org: &str,
-    id: &str,
+    e: &EntityRef,
 ) -> AppResult<Vec<S>>
 where
     S: for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send + Unpin,
@@ -227,20 +226,24 @@ where
     let sql =
         format!("SELECT status FROM {versions} WHERE org_id = $1 AND {column} = $2 FOR UPDATE");
     Ok(sqlx::query_scalar(&sql)
-        .bind(org)
-        .bind(id)
+        .bind(&e.org)
+        .bind(&e.id)
         .fetch_all(conn)
         .await?)
 }
 
 /// Deletes the entity with all its versions (they cascade).
-pub async fn delete(conn: &mut PgConnection, entity: Entity, org: &str, id: &str) -> AppResult<()> {
+pub async fn delete(conn: &mut PgConnection, entity: Entity, e: &EntityRef) -> AppResult<()> {
     let (table, ..) = entity.tables();
     let sql = format!("DELETE FROM {table} WHERE org_id = $1 AND id = $2");
-    let done = sqlx::query(&sql).bind(org).bind(id).execute(conn).await?;
+    let done = sqlx::query(&sql)
+        .bind(&e.org)
+        .bind(&e.id)
+        .execute(conn)
+        .await?;
     if done.rows_affected() == 0 {
         let noun = entity.lower_noun();
-        return Err(AppError::not_found(format!("There is no {noun} {id}.")));
+        return Err(AppError::not_found(format!("There is no {noun} {}.", e.id)));
     }
     Ok(())
 }

@@ -7,8 +7,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use app::api;
+use app::domain::catalog::PlanOffer;
 use app::domain::lifecycle::ApiAction;
 use app::domain::policy::{FormValues, PolicyConfig, PolicyType};
+use app::domain::refs::VersionRef;
 use app::store::versioned::NewEntity;
 use app::store::{self, PgPool, policies::Owner};
 use axum::Router;
@@ -97,7 +99,7 @@ async fn add_policy(pool: &PgPool, owner: Owner, config: &PolicyConfig) {
 
 async fn api_version_id(pool: &PgPool, api: &str) -> i64 {
     let mut tx = pool.begin().await.expect("tx");
-    let (id, _) = store::apis::lock_version(&mut tx, ORG, api, "1.0")
+    let (id, _) = store::apis::lock_version(&mut tx, &VersionRef::new(ORG, api, "1.0"))
         .await
         .expect("api");
     tx.commit().await.expect("commit");
@@ -121,14 +123,14 @@ pub async fn plan(pool: &PgPool, name: &str, policies: &[PolicyConfig]) {
         .await
         .expect("plan");
     let mut tx = pool.begin().await.expect("tx");
-    let (id, _) = store::plans::lock_version(&mut tx, ORG, name, "1.0")
+    let (id, _) = store::plans::lock_version(&mut tx, &VersionRef::new(ORG, name, "1.0"))
         .await
         .expect("plan");
     tx.commit().await.expect("commit");
     for p in policies {
         add_policy(pool, Owner::Plan(id), p).await;
     }
-    api::plans::service::lock(pool, "david", (ORG, name, "1.0"))
+    api::plans::service::lock(pool, "david", &VersionRef::new(ORG, name, "1.0"))
         .await
         .expect("lock");
 }
@@ -150,23 +152,37 @@ pub async fn api(
         upstream_ca_pem: None,
         public,
     };
-    api::apis::service::set_implementation(pool, "david", (ORG, name, "1.0"), &implementation)
-        .await
-        .expect("endpoint");
+    api::apis::service::set_implementation(
+        pool,
+        "david",
+        &VersionRef::new(ORG, name, "1.0"),
+        &implementation,
+    )
+    .await
+    .expect("endpoint");
     let offers: Vec<_> = plans
         .iter()
-        .map(|p| (p.to_string(), "1.0".to_string(), false))
+        .map(|p| PlanOffer {
+            plan_id: p.to_string(),
+            version: "1.0".to_string(),
+            requires_approval: false,
+        })
         .collect();
-    api::apis::service::set_plans(pool, "david", (ORG, name, "1.0"), &offers)
+    api::apis::service::set_plans(pool, "david", &VersionRef::new(ORG, name, "1.0"), &offers)
         .await
         .expect("plans");
     let id = api_version_id(pool, name).await;
     for p in policies {
         add_policy(pool, Owner::Api(id), p).await;
     }
-    api::apis::service::transition(pool, "david", (ORG, name, "1.0"), ApiAction::Publish)
-        .await
-        .expect("publish");
+    api::apis::service::transition(
+        pool,
+        "david",
+        &VersionRef::new(ORG, name, "1.0"),
+        ApiAction::Publish,
+    )
+    .await
+    .expect("publish");
 }
 
 /// Creates client `name` 1.0 with contracts (api, plan) and registers it; returns its key.
@@ -180,7 +196,7 @@ pub async fn client(
         .await
         .expect("client");
     let mut tx = pool.begin().await.expect("tx");
-    let locked = store::clients::lock_version(&mut tx, ORG, name, "1.0")
+    let locked = store::clients::lock_version(&mut tx, &VersionRef::new(ORG, name, "1.0"))
         .await
         .expect("client");
     tx.commit().await.expect("commit");
@@ -189,21 +205,16 @@ pub async fn client(
     }
     for (api, plan) in contracts {
         let c = api::contracts::service::NewContract {
-            client_org: ORG,
-            client: name,
-            client_version: "1.0",
-            api_org: ORG,
-            api,
-            api_version: "1.0",
-            plan,
-            plan_version: "1.0",
+            client: VersionRef::new(ORG, name, "1.0"),
+            api: VersionRef::new(ORG, *api, "1.0"),
+            plan: VersionRef::new(ORG, *plan, "1.0"),
         };
         api::contracts::service::create(pool, "david", &c, true)
             .await
             .expect("contract");
     }
     if !contracts.is_empty() {
-        api::clients::service::register(pool, "david", (ORG, name, "1.0"))
+        api::clients::service::register(pool, "david", &VersionRef::new(ORG, name, "1.0"))
             .await
             .expect("register");
     }

@@ -5,17 +5,20 @@
 use sqlx::PgConnection;
 
 use crate::api::versioned as shared;
+use crate::domain::catalog::PlanOffer;
 use crate::domain::lifecycle::{self, ApiAction, ApiChange, ApiStatus, PlanStatus};
+use crate::domain::refs::{EntityRef, VersionRef};
 use crate::error::{AppError, AppResult};
 use crate::store::PgPool;
-use crate::store::apis::{self, Details, Implementation, PlanOffer};
+use crate::store::apis::{self, Details, Implementation};
 use crate::store::audit::Subject;
 use crate::store::gateway_feed::{self, ChangeKind};
 use crate::store::policies::{self, Owner};
 use crate::store::versioned::{Entity, NewEntity};
 
-fn subject<'a>(actor: &'a str, org: &'a str, api: &'a str) -> Subject<'a> {
-    shared::subject(Entity::Api, actor, org, api)
+/// The API of `api` as the subject of `actor`'s audit entries.
+fn subject<'a>(actor: &'a str, api: &'a VersionRef) -> Subject<'a> {
+    shared::subject(Entity::Api, actor, &api.org, &api.id)
 }
 
 /// Creates the API with its first version.
@@ -35,10 +38,10 @@ async fn settle(conn: &mut PgConnection, version_id: i64, current: ApiStatus) ->
 /// Locks the version and checks that `change` is allowed in its status.
 async fn lock_for_change(
     conn: &mut PgConnection,
-    (org, api, version): (&str, &str, &str),
+    api: &VersionRef,
     change: ApiChange,
 ) -> AppResult<(i64, ApiStatus)> {
-    let (id, current) = apis::lock_version(conn, org, api, version).await?;
+    let (id, current) = apis::lock_version(conn, api).await?;
     lifecycle::api_change_allowed(current, change).map_err(AppError::Conflict)?;
     Ok((id, current))
 }
@@ -47,17 +50,17 @@ async fn lock_for_change(
 pub async fn update_details(
     pool: &PgPool,
     actor: &str,
-    (org, api, version): (&str, &str, &str),
+    api: &VersionRef,
     details: &Details<'_>,
 ) -> AppResult<()> {
     let mut tx = pool.begin().await?;
-    let (id, _) = lock_for_change(&mut tx, (org, api, version), ApiChange::Details).await?;
-    apis::set_details(&mut tx, (org, api, id), details).await?;
-    subject(actor, org, api)
+    let (id, _) = lock_for_change(&mut tx, api, ApiChange::Details).await?;
+    apis::set_details(&mut tx, (&api.entity(), id), details).await?;
+    subject(actor, api)
         .record(
             &mut tx,
             "details_updated",
-            serde_json::json!({"version": version, "featured": details.featured}),
+            serde_json::json!({"version": api.version, "featured": details.featured}),
         )
         .await?;
     tx.commit().await?;
@@ -67,12 +70,11 @@ pub async fn update_details(
 pub async fn set_implementation(
     pool: &PgPool,
     actor: &str,
-    (org, api, version): (&str, &str, &str),
+    api: &VersionRef,
     implementation: &Implementation<'_>,
 ) -> AppResult<()> {
     let mut tx = pool.begin().await?;
-    let (id, current) =
-        lock_for_change(&mut tx, (org, api, version), ApiChange::Implementation).await?;
+    let (id, current) = lock_for_change(&mut tx, api, ApiChange::Implementation).await?;
     apis::set_implementation(&mut tx, id, implementation).await?;
     settle(&mut tx, id, current).await?;
     let Implementation {
@@ -80,11 +82,11 @@ pub async fn set_implementation(
         upstream_ca_pem,
         public,
     } = implementation;
-    subject(actor, org, api)
+    subject(actor, api)
         .record(
             &mut tx,
             "implementation_updated",
-            serde_json::json!({"version": version, "endpoint": endpoint, "public": public,
+            serde_json::json!({"version": api.version, "endpoint": endpoint, "public": public,
                 "upstream_ca": upstream_ca_pem.is_some()}),
         )
         .await?;
@@ -97,26 +99,30 @@ pub async fn set_implementation(
 pub async fn set_plans(
     pool: &PgPool,
     actor: &str,
-    (org, api, version): (&str, &str, &str),
+    api: &VersionRef,
     offers: &[PlanOffer],
 ) -> AppResult<()> {
     let mut tx = pool.begin().await?;
-    let (id, current) = lock_for_change(&mut tx, (org, api, version), ApiChange::Plans).await?;
+    let (id, current) = lock_for_change(&mut tx, api, ApiChange::Plans).await?;
     apis::clear_plans(&mut tx, id).await?;
     for (position, offer) in offers.iter().enumerate() {
-        let (plan, plan_version, _) = offer;
-        let Some((plan_version_id, plan_status)) =
-            apis::plan_version(&mut tx, org, plan, plan_version).await?
-        else {
+        let plan = offer.plan_ref(&api.org);
+        let Some((plan_version_id, plan_status)) = apis::plan_version(&mut tx, &plan).await? else {
             return Err(AppError::field(
                 "plans",
-                format!("{org} has no plan {plan} with version {plan_version}."),
+                format!(
+                    "{} has no plan {} with version {}.",
+                    plan.org, plan.id, plan.version
+                ),
             ));
         };
         if plan_status != PlanStatus::Locked {
             return Err(AppError::field(
                 "plans",
-                format!("Plan {plan} {plan_version} is not locked: lock it before offering it."),
+                format!(
+                    "Plan {} {} is not locked: lock it before offering it.",
+                    plan.id, plan.version
+                ),
             ));
         }
         apis::offer_plan(&mut tx, id, position, offer, plan_version_id).await?;
@@ -124,13 +130,20 @@ pub async fn set_plans(
     settle(&mut tx, id, current).await?;
     let listed: Vec<String> = offers
         .iter()
-        .map(|(p, v, a)| format!("{p} {v}{}", if *a { " (approval)" } else { "" }))
+        .map(|o| {
+            let approval = if o.requires_approval {
+                " (approval)"
+            } else {
+                ""
+            };
+            format!("{} {}{approval}", o.plan_id, o.version)
+        })
         .collect();
-    subject(actor, org, api)
+    subject(actor, api)
         .record(
             &mut tx,
             "plans_updated",
-            serde_json::json!({"version": version, "plans": listed}),
+            serde_json::json!({"version": api.version, "plans": listed}),
         )
         .await?;
     tx.commit().await?;
@@ -141,11 +154,11 @@ pub async fn set_plans(
 pub async fn transition(
     pool: &PgPool,
     actor: &str,
-    (org, api, version): (&str, &str, &str),
+    api: &VersionRef,
     action: ApiAction,
 ) -> AppResult<ApiStatus> {
     let mut tx = pool.begin().await?;
-    let (id, current) = apis::lock_version(&mut tx, org, api, version).await?;
+    let (id, current) = apis::lock_version(&mut tx, api).await?;
     let ready = apis::readiness(&mut tx, id).await?;
     let next = lifecycle::api_transition(current, action, &ready).map_err(AppError::Conflict)?;
     apis::set_transitioned(&mut tx, id, action, next).await?;
@@ -153,19 +166,20 @@ pub async fn transition(
         ApiAction::Publish => ("published", ChangeKind::ApiPublished),
         ApiAction::Retire => ("retired", ChangeKind::ApiRetired),
     };
-    subject(actor, org, api)
-        .record(&mut tx, verb, serde_json::json!({"version": version}))
+    subject(actor, api)
+        .record(&mut tx, verb, serde_json::json!({"version": api.version}))
         .await?;
     gateway_feed::notify(&mut tx, kind, id).await?;
     tx.commit().await?;
     Ok(next)
 }
 
-/// A new version copying endpoint, visibility, flags, documentation, plans and policies.
+/// A new version `version` copying endpoint, visibility, flags, documentation, plans and
+/// policies from version `from`.
 pub async fn new_version(
     pool: &PgPool,
     actor: &str,
-    from: (&str, &str, &str),
+    from: &VersionRef,
     version: &str,
 ) -> AppResult<()> {
     let mut tx = pool.begin().await?;
@@ -179,13 +193,6 @@ pub async fn new_version(
 }
 
 /// Deletes the API with all its versions, unless one of them is published.
-pub async fn delete(pool: &PgPool, actor: &str, org: &str, api: &str) -> AppResult<()> {
-    shared::delete(
-        pool,
-        Entity::Api,
-        actor,
-        (org, api),
-        lifecycle::api_delete_allowed,
-    )
-    .await
+pub async fn delete(pool: &PgPool, actor: &str, api: &EntityRef) -> AppResult<()> {
+    shared::delete(pool, Entity::Api, actor, api, lifecycle::api_delete_allowed).await
 }

@@ -8,6 +8,7 @@ use sqlx::PgConnection;
 use crate::api::versioned as shared;
 use crate::auth::api_key::new_api_key;
 use crate::domain::client::{self, ClientStatus};
+use crate::domain::refs::{EntityRef, VersionRef};
 use crate::error::{AppError, AppResult};
 use crate::store::PgPool;
 use crate::store::audit::Subject;
@@ -43,12 +44,12 @@ pub async fn changed(conn: &mut PgConnection, id: i64) -> AppResult<ClientStatus
     refresh(conn, id).await
 }
 
-/// Registers (or re-registers) a locked client version, as the rules allow, and tells the
-/// gateways.
+/// Registers (or re-registers) the locked client version `v`, as the rules allow, and
+/// tells the gateways.
 pub async fn register_locked(
     conn: &mut PgConnection,
     actor: &str,
-    (org, client, version): (&str, &str, &str),
+    v: &VersionRef,
     locked: &Locked,
 ) -> AppResult<()> {
     let awaiting = clients::facts(conn, locked.id).await?.awaiting_approval;
@@ -61,81 +62,75 @@ pub async fn register_locked(
         (ChangeKind::ClientRegistered, "registered")
     };
     gateway_feed::notify(conn, kind, locked.id).await?;
-    subject(actor, org, client)
-        .record(conn, action, serde_json::json!({"version": version}))
+    subject(actor, &v.org, &v.id)
+        .record(conn, action, serde_json::json!({"version": v.version}))
         .await
 }
 
-/// Registers the version when the rules allow it now (after a contract became active).
+/// Registers client version `v` (row `id`) when the rules allow it now (after a contract
+/// became active).
 pub async fn register_if_ready(
     conn: &mut PgConnection,
     actor: &str,
-    (org, client, version): (&str, &str, &str),
+    v: &VersionRef,
     id: i64,
 ) -> AppResult<()> {
     let now = clients::lock_by_id(conn, id).await?;
     if client::can_register(now.status, now.changed, 0).is_ok() {
-        register_locked(conn, actor, (org, client, version), &now).await?;
+        register_locked(conn, actor, v, &now).await?;
     }
     Ok(())
 }
 
 /// Register, or Re-Register after a change.
-pub async fn register(
-    pool: &PgPool,
-    actor: &str,
-    (org, client, version): (&str, &str, &str),
-) -> AppResult<()> {
+pub async fn register(pool: &PgPool, actor: &str, v: &VersionRef) -> AppResult<()> {
     let mut tx = pool.begin().await?;
-    let locked = clients::lock_version(&mut tx, org, client, version).await?;
-    register_locked(&mut tx, actor, (org, client, version), &locked).await?;
+    let locked = clients::lock_version(&mut tx, v).await?;
+    register_locked(&mut tx, actor, v, &locked).await?;
     tx.commit().await?;
     Ok(())
 }
 
-pub async fn retire(
-    pool: &PgPool,
-    actor: &str,
-    (org, client, version): (&str, &str, &str),
-) -> AppResult<()> {
+pub async fn retire(pool: &PgPool, actor: &str, v: &VersionRef) -> AppResult<()> {
     let mut tx = pool.begin().await?;
-    let locked = clients::lock_version(&mut tx, org, client, version).await?;
+    let locked = clients::lock_version(&mut tx, v).await?;
     client::can_retire(locked.status).map_err(AppError::Conflict)?;
     clients::set_retired(&mut tx, locked.id).await?;
     refresh(&mut tx, locked.id).await?;
-    subject(actor, org, client)
-        .record(&mut tx, "retired", serde_json::json!({"version": version}))
+    subject(actor, &v.org, &v.id)
+        .record(
+            &mut tx,
+            "retired",
+            serde_json::json!({"version": v.version}),
+        )
         .await?;
     gateway_feed::notify(&mut tx, ChangeKind::ClientRetired, locked.id).await?;
     tx.commit().await?;
     Ok(())
 }
 
-pub async fn regenerate_key(
-    pool: &PgPool,
-    actor: &str,
-    (org, client, version): (&str, &str, &str),
-) -> AppResult<()> {
+pub async fn regenerate_key(pool: &PgPool, actor: &str, v: &VersionRef) -> AppResult<()> {
     let mut tx = pool.begin().await?;
-    let locked = clients::lock_version(&mut tx, org, client, version).await?;
+    let locked = clients::lock_version(&mut tx, v).await?;
     client::can_regenerate_key(locked.status).map_err(AppError::Conflict)?;
     clients::set_api_key(&mut tx, locked.id, &new_api_key()).await?;
-    subject(actor, org, client)
+    subject(actor, &v.org, &v.id)
         .record(
             &mut tx,
             "key_regenerated",
-            serde_json::json!({"version": version}),
+            serde_json::json!({"version": v.version}),
         )
         .await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// A new version with its own key, copying the contracts and policies of `from_version`.
+/// A new version `version` with its own key, copying the contracts and policies of version
+/// `from`.
 pub async fn new_version(
     pool: &PgPool,
     actor: &str,
-    from: (&str, &str, &str),
+    from: &VersionRef,
     version: &str,
 ) -> AppResult<()> {
     let mut tx = pool.begin().await?;
@@ -150,8 +145,8 @@ pub async fn new_version(
 }
 
 /// Deletes the client with all its versions, unless one of them is registered.
-pub async fn delete(pool: &PgPool, actor: &str, org: &str, client: &str) -> AppResult<()> {
+pub async fn delete(pool: &PgPool, actor: &str, client: &EntityRef) -> AppResult<()> {
     let allowed =
         |statuses: &[ClientStatus]| statuses.iter().try_for_each(|s| client::can_delete(*s));
-    shared::delete(pool, Entity::Client, actor, (org, client), allowed).await
+    shared::delete(pool, Entity::Client, actor, client, allowed).await
 }

@@ -10,6 +10,7 @@ use crate::api::versioned;
 use crate::domain::catalog::{ContractStatus, ContractView};
 use crate::domain::client::{self, ContractFacts};
 use crate::domain::lifecycle::PlanStatus;
+use crate::domain::refs::VersionRef;
 use crate::error::{AppError, AppResult};
 use crate::store::PgPool;
 use crate::store::apis;
@@ -19,16 +20,13 @@ use crate::store::contracts::{self, Parties};
 use crate::store::gateway_feed::{self, ChangeKind};
 use crate::store::versioned::Entity;
 
-/// Which API, plan and client a new contract joins.
-pub struct NewContract<'a> {
-    pub client_org: &'a str,
-    pub client: &'a str,
-    pub client_version: &'a str,
-    pub api_org: &'a str,
-    pub api: &'a str,
-    pub api_version: &'a str,
-    pub plan: &'a str,
-    pub plan_version: &'a str,
+/// Which client version, API version and plan version a new contract joins. The plan
+/// belongs to the API's organization (`plan.org == api.org`).
+#[derive(Debug, Clone)]
+pub struct NewContract {
+    pub client: VersionRef,
+    pub api: VersionRef,
+    pub plan: VersionRef,
 }
 
 /// Creates a contract; it awaits approval when the plan link requires it and the actor may not
@@ -36,11 +34,11 @@ pub struct NewContract<'a> {
 pub async fn create(
     pool: &PgPool,
     actor: &str,
-    c: &NewContract<'_>,
+    c: &NewContract,
     actor_may_approve: bool,
 ) -> AppResult<(i64, ContractStatus)> {
     let mut tx = pool.begin().await?;
-    let locked = clients::lock_version(&mut tx, c.client_org, c.client, c.client_version).await?;
+    let locked = clients::lock_version(&mut tx, &c.client).await?;
     let (id, status) = create_locked(&mut tx, actor, c, &locked, actor_may_approve).await?;
     tx.commit().await?;
     Ok((id, status))
@@ -50,7 +48,7 @@ pub async fn create(
 pub async fn create_locked(
     conn: &mut PgConnection,
     actor: &str,
-    c: &NewContract<'_>,
+    c: &NewContract,
     locked: &Locked,
     actor_may_approve: bool,
 ) -> AppResult<(i64, ContractStatus)> {
@@ -70,13 +68,12 @@ pub async fn create_locked(
 /// and whether it needs approval.
 async fn check_new(
     conn: &mut PgConnection,
-    c: &NewContract<'_>,
+    c: &NewContract,
     locked: &Locked,
 ) -> AppResult<(Parties, bool)> {
-    let (api_version_id, api_status) =
-        apis::lock_version(conn, c.api_org, c.api, c.api_version).await?;
+    let (api_version_id, api_status) = apis::lock_version(conn, &c.api).await?;
     let public = contracts::api_public(conn, api_version_id).await?;
-    let offered = contracts::offered(conn, api_version_id, c.plan, c.plan_version).await?;
+    let offered = contracts::offered(conn, api_version_id, &c.plan).await?;
     let duplicate = contracts::exists(conn, locked.id, api_version_id).await?;
     let facts = ContractFacts {
         client: locked.status,
@@ -102,29 +99,31 @@ async fn check_new(
 async fn record_created(
     conn: &mut PgConnection,
     actor: &str,
-    c: &NewContract<'_>,
+    c: &NewContract,
     status: ContractStatus,
 ) -> AppResult<()> {
-    let plan = format!("{} {}", c.plan, c.plan_version);
-    client_service::subject(actor, c.client_org, c.client)
+    let NewContract { client, api, plan } = c;
+    // The audit trail's wording, kept as it always was: "org/id version", "id version".
+    let plan = format!("{} {}", plan.id, plan.version);
+    client_service::subject(actor, &client.org, &client.id)
         .record(
             conn,
             "contract_created",
             serde_json::json!({
-                "version": c.client_version,
-                "api": format!("{}/{} {}", c.api_org, c.api, c.api_version),
+                "version": client.version,
+                "api": format!("{}/{} {}", api.org, api.id, api.version),
                 "plan": plan,
                 "status": status,
             }),
         )
         .await?;
-    versioned::subject(Entity::Api, actor, c.api_org, c.api)
+    versioned::subject(Entity::Api, actor, &api.org, &api.id)
         .record(
             conn,
             "contract_created",
             serde_json::json!({
-                "version": c.api_version,
-                "client": format!("{}/{} {}", c.client_org, c.client, c.client_version),
+                "version": api.version,
+                "client": format!("{}/{} {}", client.org, client.id, client.version),
                 "plan": plan,
                 "status": status,
             }),
@@ -198,12 +197,7 @@ pub async fn approve(pool: &PgPool, actor: &str, contract: &ContractView) -> App
         )
         .await?;
     client_service::refresh(&mut tx, locked.id).await?;
-    let version = (
-        contract.client_org.as_str(),
-        contract.client_id.as_str(),
-        contract.client_version.as_str(),
-    );
-    client_service::register_if_ready(&mut tx, actor, version, locked.id).await?;
+    client_service::register_if_ready(&mut tx, actor, &contract.client_ref(), locked.id).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 use crate::api::versioned as shared;
 use crate::domain::lifecycle;
+use crate::domain::refs::VersionRef;
 use crate::error::{AppError, AppResult};
 use crate::store::PgPool;
 use crate::store::plans;
@@ -15,27 +16,27 @@ pub async fn create(pool: &PgPool, actor: &str, new: &NewEntity<'_>) -> AppResul
 }
 
 /// Locks the version: from now on it never changes.
-pub async fn lock(
-    pool: &PgPool,
-    actor: &str,
-    (org, plan, version): (&str, &str, &str),
-) -> AppResult<()> {
+pub async fn lock(pool: &PgPool, actor: &str, plan: &VersionRef) -> AppResult<()> {
     let mut tx = pool.begin().await?;
-    let (id, current) = plans::lock_version(&mut tx, org, plan, version).await?;
+    let (id, current) = plans::lock_version(&mut tx, plan).await?;
     let next = lifecycle::plan_lock(current).map_err(AppError::Conflict)?;
     plans::set_locked(&mut tx, id, next).await?;
-    shared::subject(Entity::Plan, actor, org, plan)
-        .record(&mut tx, "locked", serde_json::json!({"version": version}))
+    shared::subject(Entity::Plan, actor, &plan.org, &plan.id)
+        .record(
+            &mut tx,
+            "locked",
+            serde_json::json!({"version": plan.version}),
+        )
         .await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// A new version of the plan, starting with a copy of the policies of `from_version`.
+/// A new version `version` of the plan, starting with a copy of the policies of version `from`.
 pub async fn new_version(
     pool: &PgPool,
     actor: &str,
-    from: (&str, &str, &str),
+    from: &VersionRef,
     version: &str,
 ) -> AppResult<()> {
     let mut tx = pool.begin().await?;

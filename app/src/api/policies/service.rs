@@ -29,26 +29,21 @@ async fn resolve(
     conn: &mut PgConnection,
     owner: &PolicyOwner,
 ) -> AppResult<(Owner, Result<(), String>)> {
-    let PolicyOwner {
-        org,
-        entity,
-        version,
-        ..
-    } = owner;
+    let version = owner.version_ref();
     Ok(match owner.level {
         PolicyLevel::Api => {
-            let (id, status) = apis::lock_version(conn, org, entity, version).await?;
+            let (id, status) = apis::lock_version(conn, &version).await?;
             (
                 Owner::Api(id),
                 lifecycle::api_change_allowed(status, ApiChange::Policies),
             )
         }
         PolicyLevel::Plan => {
-            let (id, status) = plans::lock_version(conn, org, entity, version).await?;
+            let (id, status) = plans::lock_version(conn, &version).await?;
             (Owner::Plan(id), lifecycle::plan_change_allowed(status))
         }
         PolicyLevel::Client => {
-            let locked = clients::lock_version(conn, org, entity, version).await?;
+            let locked = clients::lock_version(conn, &version).await?;
             (Owner::Client(locked.id), client::can_change(locked.status))
         }
     })

@@ -9,73 +9,75 @@ use crate::api::contracts::service::{self as contract_service, NewContract};
 use crate::api::orgs::service as org_service;
 use crate::domain::catalog::ContractStatus;
 use crate::domain::portal::{SignupResult, SignupTarget, personal_org_id};
-use crate::domain::urls::gateway_path;
+use crate::domain::refs::VersionRef;
 use crate::error::{AppError, AppResult};
 use crate::store::versioned::NewEntity;
 use crate::store::{PgPool, clients, orgs, portal};
 
-/// What the API of a sign-up is, and through which plan.
-pub struct SignupApi<'a> {
-    pub org: &'a str,
-    pub api: &'a str,
-    pub version: &'a str,
-    pub plan: &'a str,
-    pub plan_version: &'a str,
+/// What the API version of a sign-up is, and through which plan version (of the API's
+/// organization).
+#[derive(Debug, Clone)]
+pub struct SignupApi {
+    pub api: VersionRef,
+    pub plan: VersionRef,
 }
 
-/// Signs `target` up for the plan of `api`. The caller has checked that `username` may create
-/// clients in the organization `target` names (a personal organization needs no check).
+/// Signs `target` up for the plan of the API version in `signup`. The caller has checked that
+/// `username` may create clients in the organization `target` names (a personal organization
+/// needs no check).
 pub async fn sign_up(
     pool: &PgPool,
     username: &str,
     target: &SignupTarget,
-    api: &SignupApi<'_>,
+    signup: SignupApi,
     may_approve: bool,
 ) -> AppResult<SignupResult> {
     let mut tx = pool.begin().await?;
-    let (org, client, version) = client_of(&mut tx, username, target).await?;
-    let locked = clients::lock_version(&mut tx, &org, &client, &version).await?;
+    let client = client_of(&mut tx, username, target).await?;
+    let locked = clients::lock_version(&mut tx, &client).await?;
     let contract = NewContract {
-        client_org: &org,
-        client: &client,
-        client_version: &version,
-        api_org: api.org,
-        api: api.api,
-        api_version: api.version,
-        plan: api.plan,
-        plan_version: api.plan_version,
+        client,
+        api: signup.api,
+        plan: signup.plan,
     };
     let (_, status) =
         contract_service::create_locked(&mut tx, username, &contract, &locked, may_approve).await?;
     let mut api_key = None;
     if status == ContractStatus::Active {
-        let names = (org.as_str(), client.as_str(), version.as_str());
-        client_service::register_if_ready(&mut tx, username, names, locked.id).await?;
+        client_service::register_if_ready(&mut tx, username, &contract.client, locked.id).await?;
         api_key = Some(clients::api_key(&mut tx, locked.id).await?);
     }
     tx.commit().await?;
+    let endpoint_path = contract.api.gateway_path();
+    let VersionRef { org, id, version } = contract.client;
     Ok(SignupResult {
         status,
         client_org: org,
-        client_id: client,
+        client_id: id,
         client_version: version,
         api_key,
-        endpoint_path: gateway_path(api.org, api.api, api.version),
+        endpoint_path,
     })
 }
 
-/// The (organization, client, version) the sign-up is for, created first when it is new.
+/// The client version the sign-up is for, created first when it is new.
 async fn client_of(
     conn: &mut PgConnection,
     username: &str,
     target: &SignupTarget,
-) -> AppResult<(String, String, String)> {
+) -> AppResult<VersionRef> {
     let (org, name, version) = match target {
         SignupTarget::Existing {
             org,
             client,
             version,
-        } => return Ok((org.clone(), client.clone(), version.clone())),
+        } => {
+            return Ok(VersionRef::new(
+                org.clone(),
+                client.clone(),
+                version.clone(),
+            ));
+        }
         SignupTarget::New { org, name, version } => (org, name, version),
     };
     let org = match org {
@@ -99,7 +101,7 @@ async fn client_of(
             AppError::Field(fe) if fe.field == "id" => AppError::field("name", fe.message),
             other => other,
         })?;
-    Ok((org, id, version.clone()))
+    Ok(VersionRef::new(org, id, version.clone()))
 }
 
 /// The user's personal organization, created with them as Owner if they have none yet. It is
