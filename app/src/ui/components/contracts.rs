@@ -1,5 +1,6 @@
 //! The table of contracts shown on API and client pages.
 
+use crate::domain::refs::Kind;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -27,14 +28,14 @@ pub fn ContractTable(
             {contracts.into_iter().map(|c| {
                 let party = if show_client {
                     view! {
-                        <A href=format!("/orgs/{}/clients/{}/{}", c.client_org, c.client_id, c.client_version) attr:class="text-indigo-600 hover:underline">
+                        <A href=c.client_ref().console_url(Kind::Client) attr:class="text-indigo-600 hover:underline">
                             {format!("{} {}", c.client_name, c.client_version)}
                         </A>
                         <span class="ml-1 text-xs text-slate-500">{c.client_org.clone()}</span>
                     }.into_any()
                 } else {
                     view! {
-                        <A href=format!("/orgs/{}/apis/{}/{}", c.api_org, c.api_id, c.api_version) attr:class="text-indigo-600 hover:underline">
+                        <A href=c.api_ref().console_url(Kind::Api) attr:class="text-indigo-600 hover:underline">
                             {format!("{} {}", c.api_name, c.api_version)}
                         </A>
                         <span class="ml-1 text-xs text-slate-500">{c.api_org.clone()}</span>

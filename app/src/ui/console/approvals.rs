@@ -1,5 +1,6 @@
 //! Approval requests: contracts on plans that require approval, for those who may approve.
 
+use crate::domain::refs::Kind;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -56,9 +57,9 @@ pub fn ApprovalsPage() -> impl IntoView {
                                     <div class="flex items-start justify-between gap-4">
                                         <div class="text-sm">
                                             <p class="font-semibold text-slate-900">
-                                                <A href=format!("/orgs/{}/clients/{}/{}", c.client_org, c.client_id, c.client_version) attr:class="hover:underline">{format!("{} {}", c.client_name, c.client_version)}</A>
+                                                <A href=c.client_ref().console_url(Kind::Client) attr:class="hover:underline">{format!("{} {}", c.client_name, c.client_version)}</A>
                                                 " (" {c.client_org.clone()} ") requests "
-                                                <A href=format!("/orgs/{}/apis/{}/{}", c.api_org, c.api_id, c.api_version) attr:class="hover:underline">{format!("{} {}", c.api_name, c.api_version)}</A>
+                                                <A href=c.api_ref().console_url(Kind::Api) attr:class="hover:underline">{format!("{} {}", c.api_name, c.api_version)}</A>
                                             </p>
                                             <p class="mt-1 text-slate-600">{format!("Plan {} {} · requested by {} on {}", c.plan_name, c.plan_version, c.requested_by, c.created_at.format("%Y-%m-%d %H:%M UTC"))}</p>
                                         </div>

@@ -1,5 +1,6 @@
 //! The Create Organization wizard: Details, then Summary.
 
+use crate::domain::refs::org_url;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
@@ -74,7 +75,7 @@ pub fn CreateOrganizationPage() -> impl IntoView {
     let create = ServerAction::<CreateOrganization>::new();
     let created = move |new_id: String| {
         toasts.success(format!("Organization {new_id} created."));
-        navigate(&format!("/orgs/{new_id}"), Default::default());
+        navigate(&org_url(&new_id), Default::default());
     };
     follow(create.value(), None, created, state.failure(steps.clone()));
 

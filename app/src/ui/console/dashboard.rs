@@ -1,5 +1,6 @@
 //! The console home: the user's organizations and a way to find others.
 
+use crate::domain::refs::org_url;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -63,7 +64,7 @@ pub fn DashboardPage() -> impl IntoView {
                         <ul class="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
                             {list.items.into_iter().map(|o| view! {
                                 <li>
-                                    <A href=format!("/orgs/{}", o.id) attr:class="block h-full rounded-xl border border-slate-200 bg-white p-5 shadow-sm hover:border-indigo-300 hover:shadow">
+                                    <A href=org_url(&o.id) attr:class="block h-full rounded-xl border border-slate-200 bg-white p-5 shadow-sm hover:border-indigo-300 hover:shadow">
                                         <div class="flex items-start justify-between gap-2">
                                             <span class="font-semibold text-slate-900">{o.name.clone()}</span>
                                             {o.my_role.map(|r| view! { <StatusBadge label=r.label() /> })}

@@ -1,5 +1,6 @@
 //! Search for organizations by name or id.
 
+use crate::domain::refs::org_url;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
@@ -49,7 +50,7 @@ pub fn SearchPage() -> impl IntoView {
                             {list.items.into_iter().map(|o| view! {
                                 <tr>
                                     <td class="px-4 py-3 font-medium">
-                                        <A href=format!("/orgs/{}", o.id) attr:class="text-indigo-600 hover:underline">{o.name.clone()}</A>
+                                        <A href=org_url(&o.id) attr:class="text-indigo-600 hover:underline">{o.name.clone()}</A>
                                     </td>
                                     <td class="px-4 py-3 font-mono text-xs text-slate-500">{o.id.clone()}</td>
                                     <td class="px-4 py-3 text-slate-600">{o.description.clone()}</td>

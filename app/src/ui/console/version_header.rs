@@ -2,6 +2,7 @@
 //! and status, its versions, and the New Version and Delete flows. The buttons only one kind of
 //! entity has (Publish, Lock, Register…) are the header's children.
 
+use crate::domain::refs::org_url;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
@@ -147,7 +148,7 @@ pub fn VersionHeader(
         status,
         warning,
     } = summary;
-    let (org_page, org_name) = (format!("/orgs/{org}"), org.clone());
+    let (org_page, org_name) = (org_url(&org), org.clone());
     view! {
         <div class="flex items-start justify-between gap-6">
             <div>

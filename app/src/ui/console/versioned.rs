@@ -9,6 +9,7 @@ use leptos_router::hooks::use_params_map;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::domain::refs::{Kind, VersionRef, org_tab_url};
 use crate::domain::roles::Permission;
 use crate::error::AppError;
 use crate::ui::components::loaded::Loaded;
@@ -34,10 +35,15 @@ impl EntityKind {
 
     /// The URL segment of the organization's list: "apis", "plans", "clients".
     pub fn segment(self) -> &'static str {
+        self.kind().segment()
+    }
+
+    /// The same kind as the domain's references name it (their URLs use it).
+    pub fn kind(self) -> Kind {
         match self {
-            EntityKind::Api => "apis",
-            EntityKind::Plan => "plans",
-            EntityKind::Client => "clients",
+            EntityKind::Api => Kind::Api,
+            EntityKind::Plan => Kind::Plan,
+            EntityKind::Client => Kind::Client,
         }
     }
 
@@ -61,12 +67,12 @@ impl EntityKind {
 
     /// The organization's list of this kind of entity.
     pub fn list(self, org: &str) -> String {
-        format!("/orgs/{org}/{}", self.segment())
+        org_tab_url(org, self.segment())
     }
 
     /// The page of one version.
     pub fn page(self, org: &str, id: &str, version: &str) -> String {
-        format!("/orgs/{org}/{}/{id}/{version}", self.segment())
+        VersionRef::new(org, id, version).console_url(self.kind())
     }
 }
 

@@ -54,7 +54,7 @@ fn Details(details: PortalApiDetails, for_client: Option<String>) -> impl IntoVi
                     {details.versions.clone().into_iter().map(|v| {
                         let active = v == details.version;
                         view! {
-                            <A href=format!("/portal/apis/{}/{}?version={v}", details.org_id, details.api_id)
+                            <A href=details.api_ref().at(v.clone()).portal_url(None)
                                 attr:class=if active { "rounded-md bg-indigo-600 px-2 py-0.5 font-mono text-xs text-white" } else { "rounded-md bg-slate-100 px-2 py-0.5 font-mono text-xs text-slate-700 hover:bg-slate-200" }>
                                 {v.clone()}
                             </A>

@@ -23,7 +23,7 @@ pub fn ClientOverviewTab() -> impl IntoView {
 
 /// The portal page that creates a contract for this client version.
 pub fn portal_signup_link(v: &ClientVersionView) -> String {
-    format!("/portal?for={}/{}/{}", v.org_id, v.client_id, v.version)
+    v.version_ref().portal_for_client_url()
 }
 
 #[component]

@@ -1,5 +1,6 @@
 //! The organization's APIs tab.
 
+use crate::domain::refs::Kind;
 use leptos::prelude::*;
 
 use super::entities::{EntityKind, EntityList, EntityRow};
@@ -11,7 +12,7 @@ const KIND: EntityKind = EntityKind {
     heading: "API",
     noun: "API",
     plural: "APIs",
-    segment: "apis",
+    kind: Kind::Api,
     create: "/create/api",
     testid: "api",
     create_link_above: false,

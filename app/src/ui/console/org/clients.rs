@@ -1,5 +1,6 @@
 //! The organization's Clients tab.
 
+use crate::domain::refs::Kind;
 use leptos::prelude::*;
 
 use super::entities::{EntityKind, EntityList, EntityRow};
@@ -11,7 +12,7 @@ const KIND: EntityKind = EntityKind {
     heading: "Client",
     noun: "client",
     plural: "clients",
-    segment: "clients",
+    kind: Kind::Client,
     create: "/create/client",
     testid: "client",
     create_link_above: true,

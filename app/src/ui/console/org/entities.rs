@@ -8,6 +8,7 @@ use leptos_router::components::A;
 
 use super::use_org;
 use crate::domain::paging::{Page, PageRequest};
+use crate::domain::refs::{Kind, VersionRef};
 use crate::error::AppError;
 use crate::ui::components::badge::StatusBadge;
 use crate::ui::components::loaded::Loaded;
@@ -33,8 +34,8 @@ pub struct EntityKind {
     pub noun: &'static str,
     /// "APIs", "plans", "clients", in sentences.
     pub plural: &'static str,
-    /// The URL segment: "apis", "plans", "clients".
-    pub segment: &'static str,
+    /// Which entity: its URLs follow from it.
+    pub kind: Kind,
     /// The create page: "/create/api" and so on.
     pub create: &'static str,
     /// "api", "plan", "client": rows are `{testid}-row`.
@@ -81,7 +82,7 @@ where
                             {list.items.into_iter().map(|r| view! {
                                 <tr data-testid=format!("{}-row", kind.testid)>
                                     <td class="px-4 py-3 font-medium">
-                                        <A href=format!("/orgs/{id}/{}/{}/{}", kind.segment, r.id, r.version) attr:class="text-indigo-600 hover:underline">{r.name.clone()}</A>
+                                        <A href=VersionRef::new(id.clone(), r.id.clone(), r.version.clone()).console_url(kind.kind) attr:class="text-indigo-600 hover:underline">{r.name.clone()}</A>
                                     </td>
                                     <td class="px-4 py-3 font-mono text-xs">{r.version.clone()}</td>
                                     <td class="px-4 py-3"><StatusBadge label=r.status.clone() /></td>

@@ -8,6 +8,7 @@ pub mod invitations;
 pub mod members;
 pub mod plans;
 
+use crate::domain::refs::org_url;
 use leptos::prelude::*;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -51,7 +52,7 @@ pub fn OrgPage() -> impl IntoView {
             <OrgHeader org reload />
         </Loaded>
         <Tabs
-            base=Signal::derive(move || format!("/orgs/{}", id.get()))
+            base=Signal::derive(move || org_url(&id.get()))
             tabs=vec![
                 ("APIs", "apis"),
                 ("Plans", "plans"),

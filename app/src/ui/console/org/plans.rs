@@ -1,5 +1,6 @@
 //! The organization's Plans tab.
 
+use crate::domain::refs::Kind;
 use leptos::prelude::*;
 
 use super::entities::{EntityKind, EntityList, EntityRow};
@@ -11,7 +12,7 @@ const KIND: EntityKind = EntityKind {
     heading: "Plan",
     noun: "plan",
     plural: "plans",
-    segment: "plans",
+    kind: Kind::Plan,
     create: "/create/plan",
     testid: "plan",
     create_link_above: false,
