@@ -78,7 +78,7 @@ if ((need_leptos)); then
     # Its manifest asks for fat LTO and one codegen unit: most of its cold install on 2 cores is
     # that one-threaded link-time optimisation of a 48 MB program that runs for seconds per build.
     # Ordinary release settings (config overrides the manifest) compile it in far less time.
-    log "installing cargo-leptos $CARGO_LEPTOS_VERSION (slow: ~10 min on 2 cores)"
+    log "installing cargo-leptos $CARGO_LEPTOS_VERSION (slow: ~15 min on 2 cores)"
     CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
         cargo install --locked "cargo-leptos@$CARGO_LEPTOS_VERSION"
 fi
