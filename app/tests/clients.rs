@@ -15,6 +15,7 @@ use app::api::policies::add_policy;
 use app::domain::catalog::{ContractStatus, PolicyLevel, PolicyOwner};
 use app::domain::client::ClientStatus;
 use app::domain::policy::PolicyType;
+use app::domain::refs::VersionRef;
 use app::domain::roles::Role;
 use app::error::AppError;
 use sqlx::PgPool;
@@ -81,12 +82,8 @@ async fn world(pool: &PgPool) {
 
 async fn contract(client_org: &str, api: &str, plan: &str) -> Result<ContractStatus, AppError> {
     create_contract(
-        s(client_org),
-        s("App"),
-        s("1.0"),
-        s("STRINGER"),
-        s(api),
-        s("1.0"),
+        VersionRef::new(client_org, "App", "1.0"),
+        VersionRef::new("STRINGER", api, "1.0"),
         s(plan),
         s("1.0"),
     )

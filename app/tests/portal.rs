@@ -13,6 +13,7 @@ use app::api::portal::{
 };
 use app::domain::catalog::{ContractStatus, PolicyLevel, PolicyOwner};
 use app::domain::portal::SignupTarget;
+use app::domain::refs::VersionRef;
 use app::domain::roles::Role;
 use app::error::AppError;
 use sqlx::PgPool;
@@ -150,12 +151,8 @@ async fn portal_only_users_are_refused_every_console_function(pool: PgPool) {
         (
             "create_contract",
             create_contract(
-                org(),
-                s("C"),
-                s("1"),
-                s("STRINGER"),
-                s("Echo"),
-                s("1.0"),
+                VersionRef::new(org(), "C", "1"),
+                VersionRef::new("STRINGER", "Echo", "1.0"),
                 s("Gold"),
                 s("1.0"),
             )

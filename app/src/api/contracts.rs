@@ -4,10 +4,8 @@ use leptos::prelude::*;
 
 use crate::domain::catalog::{ContractStatus, ContractView, ContractableApi};
 use crate::domain::paging::{Page, PageRequest};
-use crate::error::AppError;
-
-#[cfg(feature = "ssr")]
 use crate::domain::refs::VersionRef;
+use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 pub mod service;
@@ -50,28 +48,24 @@ mod ssr {
     }
 }
 
-/// Creates a contract from a client version to an API version through one of its plans.
+/// Creates a contract from a client version to an API version through one of its plans (a
+/// version of a plan of the API's organization: `plan` and `plan_version` name it there).
 #[server]
-#[allow(clippy::too_many_arguments)]
 pub async fn create_contract(
-    client_org: String,
-    client: String,
-    client_version: String,
-    api_org: String,
-    api: String,
-    api_version: String,
+    client: VersionRef,
+    api: VersionRef,
     plan: String,
     plan_version: String,
 ) -> Result<ContractStatus, AppError> {
     use crate::domain::roles::Permission;
     use service::NewContract;
-    let (state, user, _) = super::in_org(&client_org, Permission::EditClients).await?;
-    let may_approve = ssr::may_approve(&state, &user, &api_org).await?;
+    let (state, user, _) = super::in_org(&client.org, Permission::EditClients).await?;
+    let may_approve = ssr::may_approve(&state, &user, &api.org).await?;
     // Plans belong to the API's organization.
     let new = NewContract {
-        client: VersionRef::new(client_org, client, client_version),
-        plan: VersionRef::new(api_org.clone(), plan, plan_version),
-        api: VersionRef::new(api_org, api, api_version),
+        plan: VersionRef::new(api.org.clone(), plan, plan_version),
+        client,
+        api,
     };
     service::create(&state.pool, &user.username, &new, may_approve)
         .await

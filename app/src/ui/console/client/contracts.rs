@@ -7,6 +7,7 @@ use crate::api::contracts::{CreateContract, DeleteContract, contractable_apis};
 use crate::domain::catalog::{ClientVersionView, ContractStatus, ContractView, ContractableApi};
 use crate::domain::client::ClientStatus;
 use crate::domain::paging::PageRequest;
+use crate::domain::refs::VersionRef;
 use crate::ui::components::contracts::ContractTable;
 use crate::ui::components::dialog::ConfirmDialog;
 use crate::ui::components::loaded::Loaded;
@@ -82,9 +83,9 @@ fn Contracts(view: ClientVersionView, apis: Vec<ContractableApi>) -> impl IntoVi
     }
 }
 
-/// "org/api/version" of an API version, as the API picker's value.
+/// "org/api/version" of an API version (VersionRef's Display), as the API picker's value.
 fn api_key(a: &ContractableApi) -> String {
-    format!("{}/{}/{}", a.org_id, a.api_id, a.version)
+    a.version_ref().to_string()
 }
 
 /// The New Contract form: an API version, then one of its plans.
@@ -112,22 +113,20 @@ fn NewContractForm(
         form_error.set(None);
         let api = chosen_api.get_untracked();
         let plan = chosen_plan.get_untracked();
-        let (Some((api_org, rest)), Some((plan_id, plan_version))) =
-            (api.split_once('/'), plan.split_once('/'))
+        // The options' values: `org/api/version` (VersionRef's Display) and `plan/version`.
+        let (Ok(api), Some((plan_id, plan_version))) =
+            (api.parse::<VersionRef>(), plan.split_once('/'))
         else {
             form_error.set(Some("Choose an API and one of its plans.".into()));
             return;
         };
-        let Some((api_id, api_version)) = rest.split_once('/') else {
-            return;
-        };
         create.dispatch(CreateContract {
-            client_org: ctx.org.get_untracked(),
-            client: ctx.id.get_untracked(),
-            client_version: ctx.version.get_untracked(),
-            api_org: api_org.to_string(),
-            api: api_id.to_string(),
-            api_version: api_version.to_string(),
+            client: VersionRef::new(
+                ctx.org.get_untracked(),
+                ctx.id.get_untracked(),
+                ctx.version.get_untracked(),
+            ),
+            api,
             plan: plan_id.to_string(),
             plan_version: plan_version.to_string(),
         });
