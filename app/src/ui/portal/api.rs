@@ -7,6 +7,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::for_param;
 use crate::api::portal::portal_api;
 use crate::domain::portal::PortalApiDetails;
+use crate::domain::refs::VersionRef;
 use crate::domain::urls::gateway_path;
 use crate::ui::components::copy::{CopyButton, use_gateway_url};
 use crate::ui::components::loaded::Loaded;
@@ -37,7 +38,7 @@ pub fn PortalApiPage() -> impl IntoView {
 }
 
 #[component]
-fn Details(details: PortalApiDetails, for_client: Option<String>) -> impl IntoView {
+fn Details(details: PortalApiDetails, for_client: Option<VersionRef>) -> impl IntoView {
     let gateway = use_gateway_url();
     let path = gateway_path(&details.org_id, &details.api_id, &details.version);
     let endpoint = Signal::derive(move || format!("{}{}", gateway.get(), path));
@@ -83,13 +84,9 @@ fn Details(details: PortalApiDetails, for_client: Option<String>) -> impl IntoVi
                     view! {
                         <ul class="mt-3 space-y-3">
                             {d.plans.iter().map(|p| {
-                                let mut href = format!(
-                                    "/portal/signup?org={}&api={}&version={}&plan={}&plan_version={}",
-                                    d.org_id, d.api_id, d.version, p.plan_id, p.version
-                                );
-                                if let Some(f) = &for_client {
-                                    href.push_str(&format!("&for={f}"));
-                                }
+                                let href = d
+                                    .version_ref()
+                                    .portal_signup_url(&p.plan_ref(&d.org_id), for_client.as_ref());
                                 view! {
                                     <li class="rounded-xl border border-slate-200 bg-white p-4 shadow-sm" data-testid="portal-plan" data-plan=p.name.clone()>
                                         <div class="flex items-center justify-between">

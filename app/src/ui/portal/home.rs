@@ -8,16 +8,14 @@ use super::for_param;
 use crate::api::portal::{featured_apis, search_portal_apis};
 use crate::domain::paging::{MAX_FILTER_CHARS, Page, PageRequest};
 use crate::domain::portal::PortalApiCard;
+use crate::domain::refs::VersionRef;
 use crate::ui::components::loaded::Loaded;
 use crate::ui::components::paging::{Pager, use_page};
 use crate::ui::components::table::EmptyState;
 
 #[component]
-fn ApiCard(card: PortalApiCard, for_client: Option<String>) -> impl IntoView {
-    let mut href = format!("/portal/apis/{}/{}", card.org_id, card.api_id);
-    if let Some(f) = for_client {
-        href.push_str(&format!("?for={f}"));
-    }
+fn ApiCard(card: PortalApiCard, for_client: Option<VersionRef>) -> impl IntoView {
+    let href = card.api_ref().portal_url(for_client.as_ref());
     view! {
         <li class="flex flex-col rounded-xl border border-slate-200 bg-white p-5 shadow-sm" data-testid="api-card">
             <div class="flex items-start justify-between gap-2">
@@ -37,7 +35,7 @@ fn ApiCards(
     list: Page<PortalApiCard>,
     page: RwSignal<PageRequest>,
     empty: &'static str,
-    for_client: Option<String>,
+    for_client: Option<VersionRef>,
 ) -> impl IntoView {
     if list.items.is_empty() {
         return view! { <EmptyState message=empty /> }.into_any();
@@ -82,7 +80,7 @@ pub fn PortalHome() -> impl IntoView {
         </section>
         {for_client.get_value().map(|f| view! {
             <p class="mt-4 rounded-md bg-indigo-50 px-4 py-2 text-sm text-indigo-800" data-testid="signing-up-for">
-                {format!("Signing up client {}: choose an API and a plan.", f.replace('/', " "))}
+                {format!("Signing up client {} {} {}: choose an API and a plan.", f.org, f.id, f.version)}
             </p>
         })}
         <Show

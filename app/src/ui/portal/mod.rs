@@ -7,7 +7,10 @@ pub mod layout;
 pub mod my_clients;
 pub mod signup;
 
-/// The client a console user came to sign up, carried through the portal as `?for=org/client/version`.
-pub fn for_param(query: &leptos_router::params::ParamsMap) -> Option<String> {
-    query.get("for").filter(|f| f.split('/').count() == 3)
+use crate::domain::refs::VersionRef;
+
+/// The client a console user came to sign up, carried through the portal as
+/// `?for=org/client/version`; anything that is not a valid reference is ignored.
+pub fn for_param(query: &leptos_router::params::ParamsMap) -> Option<VersionRef> {
+    query.get("for").and_then(|f| f.parse().ok())
 }

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::domain::portal::{SignupOrg, SignupTarget};
+use crate::domain::refs::VersionRef;
 use crate::domain::{ids, text};
 use crate::ui::components::form::{FieldErrors, TextField, collect_errors};
 
@@ -36,11 +37,9 @@ fn has_clients(orgs: &[SignupOrg], org_id: &str) -> bool {
 impl Choice {
     /// Starts from the client the user came with (`org/client/version`), else the only client
     /// of the first organization.
-    pub fn new(orgs: Vec<SignupOrg>, for_client: Option<&str>) -> Self {
-        let preset = for_client.and_then(|f| {
-            let mut parts = f.splitn(2, '/');
-            Some((parts.next()?.to_string(), parts.next()?.to_string()))
-        });
+    pub fn new(orgs: Vec<SignupOrg>, for_client: Option<&VersionRef>) -> Self {
+        // The client picker's values are `client/version` within the chosen organization.
+        let preset = for_client.map(|f| (f.org.clone(), format!("{}/{}", f.id, f.version)));
         let first_org = orgs.first().cloned();
         let org = preset
             .as_ref()
@@ -138,11 +137,7 @@ impl Choice {
         } else {
             let cv = self.existing.get_untracked();
             let (client, version) = cv.split_once('/').unwrap_or((&cv, ""));
-            SignupTarget::Existing {
-                org: self.org.get_untracked(),
-                client: client.to_string(),
-                version: version.to_string(),
-            }
+            SignupTarget::existing(VersionRef::new(self.org.get_untracked(), client, version))
         }
     }
 }

@@ -14,6 +14,7 @@ use super::for_param;
 use crate::api::portal::{PortalSignUp, portal_api, signup_organizations};
 use crate::domain::paging::{MAX_LIMIT, PageRequest};
 use crate::domain::portal::{PortalApiDetails, PortalPlan, SignupOrg, SignupResult};
+use crate::domain::refs::VersionRef;
 use crate::error::AppError;
 use crate::ui::components::form::SummaryList;
 use crate::ui::components::loaded::Loaded;
@@ -28,7 +29,7 @@ struct Wanted {
     version: String,
     plan: String,
     plan_version: String,
-    for_client: Option<String>,
+    for_client: Option<VersionRef>,
 }
 
 #[component]
@@ -50,12 +51,8 @@ pub fn SignupPage() -> impl IntoView {
         |(o, a, v)| portal_api(o, a, v),
     );
     // The largest page of organizations; signing up a given client asks for its organization.
-    let first = match wanted
-        .for_client
-        .as_deref()
-        .and_then(|f| f.split('/').next())
-    {
-        Some(org) => PageRequest::new(org, 0, MAX_LIMIT),
+    let first = match &wanted.for_client {
+        Some(client) => PageRequest::new(&client.org, 0, MAX_LIMIT),
         None => PageRequest::all_first(),
     };
     let orgs = Resource::new(move || first.clone(), signup_organizations);
@@ -80,7 +77,7 @@ fn SignupWizard(details: PortalApiDetails, orgs: Vec<SignupOrg>, wanted: Wanted)
         let missing = AppError::NotFound("This API does not offer that plan.".into());
         return view! { <ErrorNotice error=missing /> }.into_any();
     };
-    let choice = Choice::new(orgs, wanted.for_client.as_deref());
+    let choice = Choice::new(orgs, wanted.for_client.as_ref());
     let state = WizardState::new();
     let errors = state.errors;
     let org_step = WizardStep {
