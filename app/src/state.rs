@@ -6,6 +6,7 @@ use leptos::prelude::use_context;
 use sqlx::PgPool;
 
 use crate::auth::throttle::LoginThrottle;
+use crate::domain::analytics::report::LimitUse;
 use crate::domain::upstream_guard::UpstreamGuard;
 use crate::error::{AppError, AppResult};
 
@@ -20,6 +21,20 @@ pub struct AppState {
     pub gateway_url: Arc<str>,
     /// Which upstream addresses endpoints may not have (checked when saved).
     pub upstream_guard: Arc<UpstreamGuard>,
+    /// The gateway's rate-limit and quota counters, when a gateway runs in this process.
+    pub limits: Option<Arc<dyn LimitProbe>>,
+}
+
+/// What the gateway's counters say about a contract right now: every Rate Limiting and Quota
+/// policy of its client, plan and API chains that counts per client or per API, with the use
+/// of its current window. Implemented by the gateway (server/src/gateway/probe.rs), read by
+/// the Metrics tab of a client and the portal's Usage page.
+pub trait LimitProbe: Send + Sync {
+    fn limits(
+        &self,
+        client_version_id: i64,
+        api_version_id: i64,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Vec<LimitUse>> + Send + '_>>;
 }
 
 impl AppState {
@@ -37,7 +52,13 @@ impl AppState {
                     std::net::SocketAddr::from(([127, 0, 0, 1], 9464)),
                 ],
             }),
+            limits: None,
         }
+    }
+
+    pub fn with_limits(mut self, probe: Arc<dyn LimitProbe>) -> Self {
+        self.limits = Some(probe);
+        self
     }
 
     pub fn with_upstream_guard(mut self, guard: UpstreamGuard) -> Self {

@@ -1,5 +1,6 @@
 //! Pure domain rules shared by the server and the browser: no I/O here.
 
+pub mod analytics;
 pub mod catalog;
 pub mod client;
 pub mod ids;
