@@ -108,6 +108,8 @@ pub struct ServeArgs {
     pub upstream_allow: Vec<ipnet::IpNet>,
     #[command(flatten)]
     pub limits: LimitArgs,
+    #[command(flatten)]
+    pub analytics: AnalyticsArgs,
     /// Directory with the compiled front end (pkg/ with wasm, js and css).
     #[arg(
         long,
@@ -169,6 +171,30 @@ pub struct CreateUserArgs {
     pub admin: bool,
     #[arg(long)]
     pub portal_only: bool,
+}
+
+/// Gateway analytics: recording, batching and retention (README: "Analytics").
+#[derive(Args, Debug, Clone)]
+pub struct AnalyticsArgs {
+    /// Record gateway requests for the Metrics tabs and the Log Analyzer ("0" turns it off).
+    #[arg(long = "analytics", env = "GATEHOUSE_ANALYTICS", default_value = "1", global = true, value_parser = parse_flag)]
+    pub enabled: bool,
+    /// Milliseconds between two batches written to the database.
+    #[arg(long = "analytics-flush-ms", env = "GATEHOUSE_ANALYTICS_FLUSH_MS", default_value = "2000", global = true, value_parser = clap::value_parser!(u64).range(100..=60_000))]
+    pub flush_ms: u64,
+    /// Records waiting to be written at most (per process); beyond it they are dropped and
+    /// counted.
+    #[arg(long = "analytics-buffer", env = "GATEHOUSE_ANALYTICS_BUFFER", default_value = "200000", global = true, value_parser = clap::value_parser!(u64).range(1_000..=10_000_000))]
+    pub buffer: u64,
+    /// Days the request log is kept.
+    #[arg(long = "analytics-log-days", env = "GATEHOUSE_ANALYTICS_LOG_DAYS", default_value = "7", global = true, value_parser = clap::value_parser!(i64).range(1..=3650))]
+    pub log_days: i64,
+    /// Days the minute rollups are kept.
+    #[arg(long = "analytics-minute-days", env = "GATEHOUSE_ANALYTICS_MINUTE_DAYS", default_value = "30", global = true, value_parser = clap::value_parser!(i64).range(1..=400))]
+    pub minute_days: i64,
+    /// Days the hour rollups are kept.
+    #[arg(long = "analytics-hour-days", env = "GATEHOUSE_ANALYTICS_HOUR_DAYS", default_value = "400", global = true, value_parser = clap::value_parser!(i64).range(1..=3650))]
+    pub hour_days: i64,
 }
 
 fn parse_flag(value: &str) -> Result<bool, String> {
