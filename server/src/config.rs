@@ -342,6 +342,35 @@ mod tests {
     }
 
     #[test]
+    fn analytics_settings_have_defaults_and_bounds() {
+        let parse = |args: &[&str]| {
+            let mut all = vec!["gatehouse"];
+            all.extend_from_slice(args);
+            Cli::try_parse_from(all).map(|c| c.serve.analytics)
+        };
+        let a = parse(&[]).expect("defaults");
+        assert!(a.enabled);
+        assert_eq!((a.flush_ms, a.buffer), (2000, 200_000));
+        assert_eq!((a.log_days, a.minute_days, a.hour_days), (7, 30, 400));
+        assert!(!parse(&["--analytics", "0"]).expect("off").enabled);
+        for (flag, low, high) in [
+            ("--analytics-flush-ms", "100", "60000"),
+            ("--analytics-buffer", "1000", "10000000"),
+            ("--analytics-log-days", "1", "3650"),
+            ("--analytics-minute-days", "1", "400"),
+            ("--analytics-hour-days", "1", "3650"),
+        ] {
+            assert!(parse(&[flag, low]).is_ok(), "{flag} {low}");
+            assert!(parse(&[flag, high]).is_ok(), "{flag} {high}");
+            let below = (low.parse::<u64>().unwrap() - 1).to_string();
+            let above = (high.parse::<u64>().unwrap() + 1).to_string();
+            for bad in [below.as_str(), above.as_str(), "x", "-1"] {
+                assert!(parse(&[flag, bad]).is_err(), "{flag} {bad}");
+            }
+        }
+    }
+
+    #[test]
     fn serve_is_the_default_command() {
         let cli = Cli::try_parse_from(["gatehouse"]).expect("parses");
         assert!(cli.command.is_none());

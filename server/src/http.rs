@@ -51,6 +51,8 @@ pub struct ConsoleSettings {
     pub upstream_guard: app::domain::upstream_guard::UpstreamGuard,
     /// `GATEHOUSE_TRUSTED_PROXIES`: whose `X-Forwarded-For` names the client (sign-in throttling).
     pub trusted_proxies: TrustedProxies,
+    /// The in-process gateway's counters, for the usage pages' limits.
+    pub limits: Option<std::sync::Arc<dyn app::state::LimitProbe>>,
 }
 
 pub fn router(pool: PgPool, options: LeptosOptions, settings: &ConsoleSettings) -> Router {
@@ -59,6 +61,10 @@ pub fn router(pool: PgPool, options: LeptosOptions, settings: &ConsoleSettings) 
         .with_self_signup(settings.self_signup)
         .with_gateway_url(&settings.gateway_url)
         .with_upstream_guard(settings.upstream_guard.clone());
+    let state = match &settings.limits {
+        Some(probe) => state.with_limits(std::sync::Arc::clone(probe)),
+        None => state,
+    };
     let context = move || provide_context(state.clone());
     let fallback_context = context.clone();
     let plain = health(pool).merge(crate::echo::routes());

@@ -87,6 +87,7 @@ pub async fn serve(pool: sqlx::PgPool, args: ServeArgs) -> anyhow::Result<()> {
             max_body_bytes: usize::try_from(args.limits.max_body_bytes).unwrap_or(usize::MAX),
             upstream_guard: upstream_guard(&args),
             trusted_proxies: args.trusted_proxies.clone(),
+            limits: Some(gateway.probe(pool.clone())),
         };
         move || http::router(pool.clone(), options.clone(), &settings)
     };

@@ -300,3 +300,66 @@ async fn retention_drops_expired_days_and_keeps_the_rest(pool: PgPool) {
         .expect("hours");
     assert_eq!(hours, 2);
 }
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn the_probe_reads_the_counters_the_gateway_counts_in(pool: PgPool) {
+    let limit = |t, limit: &str, period: &str, granularity: &str| {
+        form(
+            t,
+            &[
+                ("limit", limit),
+                ("period", period),
+                ("granularity", granularity),
+            ],
+        )
+    };
+    let key = echo_world(
+        &pool,
+        &[
+            limit(PolicyType::RateLimiting, "5", "Hour", "Client"),
+            limit(PolicyType::Quota, "100", "Day", "Api"),
+            // Per IP address: one bucket per caller, not shown.
+            limit(PolicyType::RateLimiting, "50", "Hour", "Ip"),
+        ],
+    )
+    .await;
+    let (gw, base) = gateway_analytics(&pool, slow_flush()).await;
+    let http = http();
+    for _ in 0..3 {
+        assert_eq!(
+            get(&http, &format!("{base}/Echo/1.0/"), Some(&key))
+                .await
+                .status,
+            200
+        );
+    }
+    let (client, api): (i64, i64) =
+        sqlx::query_as("SELECT client_version_id, api_version_id FROM contracts LIMIT 1")
+            .fetch_one(&pool)
+            .await
+            .expect("contract");
+    let probe = gw.probe(pool.clone());
+    let limits = probe.limits(client, api).await;
+    let seen: Vec<_> = limits
+        .iter()
+        .map(|l| {
+            (
+                l.policy.as_str(),
+                l.level.as_str(),
+                l.limit,
+                l.used,
+                l.remaining,
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("Rate Limiting", "plan", 5, 3, 2),
+            ("Quota", "plan", 100, 3, 97),
+        ]
+    );
+    assert!(limits.iter().all(|l| l.resets_at > chrono::Utc::now()));
+    // Another client's view of the same contract counts nothing.
+    assert!(probe.limits(client + 1000, api).await.is_empty());
+}

@@ -23,6 +23,7 @@ fn console_at(pool: PgPool, max_body_bytes: usize, site: &str, hashed: bool) -> 
         max_body_bytes,
         upstream_guard: Default::default(),
         trusted_proxies: Default::default(),
+        limits: None,
     };
     router(pool, options, &settings)
 }

@@ -20,6 +20,7 @@ fn console(pool: PgPool) -> axum::Router {
         max_body_bytes: 1 << 20,
         upstream_guard: Default::default(),
         trusted_proxies: Default::default(),
+        limits: None,
     };
     router(pool, options, &settings)
 }

@@ -16,6 +16,7 @@ pub mod limits;
 pub mod load;
 pub mod metrics;
 pub mod path;
+pub mod probe;
 pub mod proxy;
 pub mod registry;
 pub mod tls;
@@ -128,6 +129,14 @@ impl Gateway {
     /// Local rate-limit buckets in use (for tests and diagnostics).
     pub fn buckets(&self) -> usize {
         self.runtime.counters.len()
+    }
+
+    /// What the console shows of this gateway's rate-limit and quota counters.
+    pub fn probe(self: &Arc<Self>, pool: PgPool) -> Arc<dyn app::state::LimitProbe> {
+        Arc::new(probe::Probe {
+            gateway: Arc::downgrade(self),
+            pool,
+        })
     }
 
     /// Writes the analytics buffered so far: at shutdown, after the last request.
