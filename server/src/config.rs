@@ -56,7 +56,7 @@ pub struct ServeArgs {
     #[arg(long, env = "GATEHOUSE_ADMIN_PASSWORD", hide_env_values = true, global = true, value_parser = parse_admin_password)]
     pub admin_password: Option<String>,
     /// Seed the tutorial's demo world on an empty database ("0" turns it off).
-    #[arg(long, env = "GATEHOUSE_DEMO", default_value = "1", global = true, value_parser = parse_flag)]
+    #[arg(long, env = "GATEHOUSE_DEMO", default_value = "1", global = true, action = clap::ArgAction::Set, value_parser = parse_flag)]
     pub demo: bool,
     /// Password of the demo user `david`.
     #[arg(
@@ -68,7 +68,7 @@ pub struct ServeArgs {
     )]
     pub demo_password: Option<String>,
     /// Let visitors create their own Developer Portal accounts ("0" turns it off).
-    #[arg(long, env = "GATEHOUSE_SELF_SIGNUP", default_value = "1", global = true, value_parser = parse_flag)]
+    #[arg(long, env = "GATEHOUSE_SELF_SIGNUP", default_value = "1", global = true, action = clap::ArgAction::Set, value_parser = parse_flag)]
     pub self_signup: bool,
     /// Redis for rate limit counters shared by several gateway processes.
     #[arg(long, env = "REDIS_URL", global = true)]
@@ -177,7 +177,7 @@ pub struct CreateUserArgs {
 #[derive(Args, Debug, Clone)]
 pub struct AnalyticsArgs {
     /// Record gateway requests for the Metrics tabs and the Log Analyzer ("0" turns it off).
-    #[arg(long = "analytics", env = "GATEHOUSE_ANALYTICS", default_value = "1", global = true, value_parser = parse_flag)]
+    #[arg(long = "analytics", env = "GATEHOUSE_ANALYTICS", default_value = "1", global = true, action = clap::ArgAction::Set, value_parser = parse_flag)]
     pub enabled: bool,
     /// Milliseconds between two batches written to the database.
     #[arg(long = "analytics-flush-ms", env = "GATEHOUSE_ANALYTICS_FLUSH_MS", default_value = "2000", global = true, value_parser = clap::value_parser!(u64).range(100..=60_000))]
@@ -353,6 +353,10 @@ mod tests {
         assert_eq!((a.flush_ms, a.buffer), (2000, 200_000));
         assert_eq!((a.log_days, a.minute_days, a.hour_days), (7, 30, 400));
         assert!(!parse(&["--analytics", "0"]).expect("off").enabled);
+        // The other on/off flags take their value the same way.
+        let cli =
+            Cli::try_parse_from(["gatehouse", "--demo", "0", "--self-signup", "0"]).expect("flags");
+        assert!(!cli.serve.demo && !cli.serve.self_signup);
         for (flag, low, high) in [
             ("--analytics-flush-ms", "100", "60000"),
             ("--analytics-buffer", "1000", "10000000"),
