@@ -43,6 +43,31 @@ fn slow_flush() -> AnalyticsConfig {
 
 /// Requests per status in the minute rollups, the hour rollups and the log.
 async fn stored(pool: &PgPool) -> [BTreeMap<i16, i64>; 3] {
+    let [minutes, hours, log] = stored_all(pool).await;
+    let [api_minutes, api_hours] = stored_series(pool).await;
+    // The per-API series always say what the rollups say.
+    assert_eq!((&api_minutes, &api_hours), (&minutes, &hours));
+    [minutes, hours, log]
+}
+
+async fn stored_series(pool: &PgPool) -> [BTreeMap<i16, i64>; 2] {
+    let mut out = [BTreeMap::new(), BTreeMap::new()];
+    for (i, table) in ["analytics_api_minutes", "analytics_api_hours"]
+        .iter()
+        .enumerate()
+    {
+        let rows: Vec<(i16, i64)> = sqlx::query_as(&format!(
+            "SELECT status, sum(requests)::bigint FROM {table} GROUP BY status"
+        ))
+        .fetch_all(pool)
+        .await
+        .expect("series");
+        out[i] = rows.into_iter().collect();
+    }
+    out
+}
+
+async fn stored_all(pool: &PgPool) -> [BTreeMap<i16, i64>; 3] {
     let sum =
         |table: &str| format!("SELECT status, sum(requests)::bigint FROM {table} GROUP BY status");
     let minutes: Vec<(i16, i64)> = sqlx::query_as(&sum("analytics_minutes"))
@@ -270,13 +295,26 @@ async fn retention_drops_expired_days_and_keeps_the_rest(pool: PgPool) {
         partitions::ensure(&mut conn, day).await.expect("partition");
     }
     for hours_ago in [1, 400 * 24 - 1, 400 * 24 + 1] {
+        let at = now - chrono::Duration::hours(hours_ago);
         sqlx::query(
             "INSERT INTO analytics_hours VALUES ($1, 1, NULL, NULL, 200, 'GET', 1, 0, 0, 0, '{1}')",
         )
-        .bind(now - chrono::Duration::hours(hours_ago))
+        .bind(at)
         .execute(&mut *conn)
         .await
         .expect("hour");
+        sqlx::query("INSERT INTO analytics_api_hours VALUES ($1, 1, 200, 1, 0, 0, 0, '{1}')")
+            .bind(at)
+            .execute(&mut *conn)
+            .await
+            .expect("api hour");
+    }
+    for minutes_ago in [1, 30 * 24 * 60 + 1] {
+        sqlx::query("INSERT INTO analytics_api_minutes VALUES ($1, 1, 200, 1, 0, 0, 0, '{1}')")
+            .bind(now - chrono::Duration::minutes(minutes_ago))
+            .execute(&mut *conn)
+            .await
+            .expect("api minute");
     }
     let mut dropped = partitions::expire(&pool, Retention::default(), now)
         .await
@@ -294,11 +332,17 @@ async fn retention_drops_expired_days_and_keeps_the_rest(pool: PgPool) {
             "analytics_minutes_20261027",
         ]
     );
-    let hours: i64 = sqlx::query_scalar("SELECT count(*) FROM analytics_hours")
-        .fetch_one(&pool)
-        .await
-        .expect("hours");
-    assert_eq!(hours, 2);
+    for (table, kept) in [
+        ("analytics_hours", 2),
+        ("analytics_api_hours", 2),
+        ("analytics_api_minutes", 1),
+    ] {
+        let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+            .fetch_one(&pool)
+            .await
+            .expect("count");
+        assert_eq!(n, kept, "{table}");
+    }
 }
 
 #[sqlx::test(migrator = "app::store::MIGRATOR")]

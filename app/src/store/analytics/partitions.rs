@@ -101,10 +101,18 @@ pub async fn expire(
             }
         }
     }
-    sqlx::query("DELETE FROM analytics_hours WHERE hour < $1")
-        .bind(now - Duration::days(retention.hour_days))
-        .execute(pool)
-        .await?;
+    let expired = [
+        ("analytics_hours", "hour", retention.hour_days),
+        ("analytics_api_hours", "hour", retention.hour_days),
+        ("analytics_api_minutes", "minute", retention.minute_days),
+    ];
+    for (table, time, days) in expired {
+        // Table and column names are the constants above.
+        sqlx::query(&format!("DELETE FROM {table} WHERE {time} < $1"))
+            .bind(now - Duration::days(days))
+            .execute(pool)
+            .await?;
+    }
     Ok(dropped)
 }
 

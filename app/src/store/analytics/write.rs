@@ -82,6 +82,21 @@ pub fn hours(minutes: &Rollups) -> Rollups {
     out
 }
 
+/// The per-API series of some rollups: the same sums without client, plan and method.
+pub fn series(rollups: &Rollups) -> Rollups {
+    let mut out = Rollups::new();
+    for (key, value) in rollups {
+        let key = RollupKey {
+            client: None,
+            plan: None,
+            method: "",
+            ..*key
+        };
+        out.entry(key).or_default().add(value);
+    }
+    out
+}
+
 /// Writes one batch in the caller's transaction. The days' partitions must exist
 /// (`partitions::ensure`).
 pub async fn write(conn: &mut PgConnection, log: &[LogEntry], minutes: &Rollups) -> AppResult<()> {
@@ -97,6 +112,60 @@ pub async fn write(conn: &mut PgConnection, log: &[LogEntry], minutes: &Rollups)
     for chunk in rows.chunks(CHUNK) {
         upsert(conn, "analytics_hours", "hour", chunk).await?;
     }
+    for (table, time, rollups) in [
+        ("analytics_api_minutes", "minute", series(minutes)),
+        ("analytics_api_hours", "hour", series(&hours)),
+    ] {
+        let rows: Vec<_> = rollups.iter().collect();
+        for chunk in rows.chunks(CHUNK) {
+            upsert_series(conn, table, time, chunk).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Adds rows to a per-API series table, like `upsert`.
+async fn upsert_series(
+    conn: &mut PgConnection,
+    table: &str,
+    time: &str,
+    rows: &[(&RollupKey, &Rollup)],
+) -> AppResult<()> {
+    // The table and column names are this module's constants, never input.
+    let sql = format!(
+        "INSERT INTO {table} ({time}, api_version_id, status, requests, bytes_in, bytes_out,
+             latency_us_sum, latency_hist)
+         SELECT at, api, status, n, b_in, b_out, lat, hist::bigint[]
+         FROM UNNEST($1::timestamptz[], $2::bigint[], $3::smallint[], $4::bigint[], $5::bigint[],
+             $6::bigint[], $7::bigint[], $8::text[])
+           AS t(at, api, status, n, b_in, b_out, lat, hist)
+         ON CONFLICT ON CONSTRAINT {table}_key DO UPDATE SET
+             requests = {table}.requests + EXCLUDED.requests,
+             bytes_in = {table}.bytes_in + EXCLUDED.bytes_in,
+             bytes_out = {table}.bytes_out + EXCLUDED.bytes_out,
+             latency_us_sum = {table}.latency_us_sum + EXCLUDED.latency_us_sum,
+             latency_hist = analytics_hist_add({table}.latency_hist, EXCLUDED.latency_hist)"
+    );
+    let val = |f: fn(&Rollup) -> i64| rows.iter().map(|(_, v)| f(v)).collect::<Vec<_>>();
+    sqlx::query(&sql)
+        .bind(rows.iter().map(|(k, _)| k.at).collect::<Vec<_>>())
+        .bind(rows.iter().map(|(k, _)| k.api).collect::<Vec<_>>())
+        .bind(
+            rows.iter()
+                .map(|(k, _)| status(k.status))
+                .collect::<Vec<_>>(),
+        )
+        .bind(val(|v| v.requests))
+        .bind(val(|v| v.bytes_in))
+        .bind(val(|v| v.bytes_out))
+        .bind(val(|v| v.latency_us_sum))
+        .bind(
+            rows.iter()
+                .map(|(_, v)| hist_literal(&v.hist))
+                .collect::<Vec<_>>(),
+        )
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -242,6 +311,30 @@ mod tests {
         assert_eq!(ten.hist.0[3], 5);
         assert_eq!(hours[&key("2026-11-27T11:00:00Z", 200)].requests, 1);
         assert_eq!(hours[&key("2026-11-27T10:00:00Z", 404)].requests, 4);
+    }
+
+    #[test]
+    fn series_drop_client_plan_and_method() {
+        let mut minutes = Rollups::new();
+        let mut other = key("2026-11-27T10:01:00Z", 200);
+        other.client = Some(3);
+        other.method = "POST";
+        for k in [key("2026-11-27T10:01:00Z", 200), other] {
+            minutes.insert(
+                k,
+                Rollup {
+                    requests: 2,
+                    ..Rollup::default()
+                },
+            );
+        }
+        let series = series(&minutes);
+        assert_eq!(series.len(), 1);
+        let (k, v) = series.iter().next().unwrap();
+        assert_eq!(
+            (k.client, k.plan, k.method, v.requests),
+            (None, None, "", 4)
+        );
     }
 
     #[test]
