@@ -15,6 +15,8 @@ use crate::domain::refs::VersionRef;
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
+pub mod export;
+#[cfg(feature = "ssr")]
 pub mod service;
 
 /// An API version's traffic, its top clients and its traffic by plan.

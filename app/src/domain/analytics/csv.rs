@@ -6,7 +6,12 @@
 //! injection); spreadsheets then show it as text. Numbers and times are written by us and left
 //! as they are.
 
-use super::log::LogRow;
+use chrono::{DateTime, Utc};
+
+use super::log::{LogQuery, LogRow};
+use super::window::{Preset, Range};
+use crate::domain::FieldError;
+use crate::domain::refs::VersionRef;
 
 /// The most rows one export holds; the file ends with a line saying so when it is cut there.
 pub const MAX_EXPORT_ROWS: u64 = 1_000_000;
@@ -61,8 +66,130 @@ pub fn line(row: &LogRow) -> String {
     out
 }
 
+/// Where the export is served (`api::analytics::export`).
+pub const EXPORT_PATH: &str = "/api/analytics/export.csv";
+
+/// A range as the export's `range` parameter names it (`from` and `to` beside it when custom).
+pub fn range_param(range: &Range) -> &'static str {
+    match range {
+        Range::Last(Preset::Hour) => "1h",
+        Range::Last(Preset::Day) => "24h",
+        Range::Last(Preset::Week) => "7d",
+        Range::Last(Preset::Month) => "30d",
+        Range::Custom { .. } => "custom",
+    }
+}
+
+/// The range the export's `range`, `from` and `to` parameters name (`from` and `to` as RFC 3339
+/// times, for "custom" only); a missing `range` means the default, 24 h.
+pub fn parse_range(range: &str, from: &str, to: &str) -> Result<Range, FieldError> {
+    let time = |field: &str, text: &str| {
+        DateTime::parse_from_rfc3339(text.trim())
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| FieldError::new(field, "Enter a time like 2026-11-27T12:00:00Z."))
+    };
+    match range.trim() {
+        "" => Ok(Range::default()),
+        "custom" => Ok(Range::Custom {
+            from: time("from", from)?,
+            to: time("to", to)?,
+        }),
+        other => Preset::ALL
+            .into_iter()
+            .map(Range::Last)
+            .find(|r| range_param(r) == other)
+            .ok_or_else(|| FieldError::new("range", "Pick 1h, 24h, 7d, 30d or custom.")),
+    }
+}
+
+/// The export's address for the log of `api` (or of all of `org`'s API versions) over `range`,
+/// with the Log Analyzer's filter.
+pub fn export_url(org: &str, api: Option<&VersionRef>, range: &Range, query: &LogQuery) -> String {
+    let mut q = url::form_urlencoded::Serializer::new(String::new());
+    match api {
+        Some(api) => q
+            .append_pair("scope", "api")
+            .append_pair("org", &api.org)
+            .append_pair("api", &api.id)
+            .append_pair("version", &api.version),
+        None => q.append_pair("scope", "org").append_pair("org", org),
+    };
+    q.append_pair("range", range_param(range));
+    if let Range::Custom { from, to } = range {
+        q.append_pair("from", &from.to_rfc3339());
+        q.append_pair("to", &to.to_rfc3339());
+    }
+    if let Some(client) = query.client {
+        q.append_pair("client", &client.to_string());
+    }
+    if let Some(plan) = query.plan {
+        q.append_pair("plan", &plan.to_string());
+    }
+    for (name, value) in [
+        ("status", &query.status),
+        ("method", &query.method),
+        ("path", &query.path_contains),
+        ("failure", &query.failure),
+    ] {
+        if !value.trim().is_empty() {
+            q.append_pair(name, value);
+        }
+    }
+    format!("{EXPORT_PATH}?{}", q.finish())
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn ranges_round_trip_through_the_export_address() {
+        for r in Preset::ALL.map(Range::Last) {
+            assert_eq!(parse_range(range_param(&r), "", ""), Ok(r));
+        }
+        assert_eq!(parse_range("", "", ""), Ok(Range::default()));
+        assert_eq!(parse_range("1y", "", "").unwrap_err().field, "range");
+        assert_eq!(
+            parse_range("custom", "yesterday", "").unwrap_err().field,
+            "from"
+        );
+        assert_eq!(
+            parse_range("custom", "2026-11-27T10:00:00Z", "")
+                .unwrap_err()
+                .field,
+            "to"
+        );
+        let custom = parse_range(
+            "custom",
+            "2026-11-27T10:00:00Z",
+            "2026-11-27T12:00:00+01:00",
+        )
+        .expect("custom");
+        let url = export_url("o", None, &custom, &LogQuery::default());
+        assert!(url.starts_with("/api/analytics/export.csv?scope=org&org=o&range=custom&from="));
+        assert!(
+            url.contains("to=2026-11-27T11%3A00%3A00%2B00%3A00"),
+            "{url}"
+        );
+    }
+
+    #[test]
+    fn the_export_address_encodes_every_filter() {
+        let api = VersionRef::new("o", "a", "1.0");
+        let query = LogQuery {
+            client: Some(3),
+            plan: None,
+            status: "4xx".into(),
+            method: String::new(),
+            path_contains: "/a&b=c d".into(),
+            failure: "10005".into(),
+        };
+        let url = export_url("o", Some(&api), &Range::default(), &query);
+        assert_eq!(
+            url,
+            "/api/analytics/export.csv?scope=api&org=o&api=a&version=1.0&range=24h&client=3\
+             &status=4xx&path=%2Fa%26b%3Dc+d&failure=10005"
+        );
+    }
+
     use super::*;
 
     #[test]
