@@ -53,7 +53,8 @@ pub struct Params {
 /// Rows of CSV gathered into one chunk of the response before it is sent.
 const CHUNK_BYTES: usize = 64 * 1024;
 
-async fn export(
+/// The handler (public for the tests, which call it without a server).
+pub async fn export(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(params): Query<Params>,
@@ -172,8 +173,10 @@ fn stream_csv(
             let tx = rows_tx.clone();
             async move { tx.send(row).await.is_ok() }
         };
+        let search = (&scope, &window, &filter);
         let result =
-            crate::store::analytics::log::export(&state.pool, &scope, &window, &filter, each).await;
+            crate::store::analytics::log::export(&state.pool, search, csv::MAX_EXPORT_ROWS, each)
+                .await;
         let _ = end_tx.send(result);
     });
     let first = Bytes::from_static(csv::HEADER.as_bytes());

@@ -227,7 +227,7 @@ async fn usage(
         });
     }
     for list in out.values_mut() {
-        list.sort_by(|a, b| a.api.to_lowercase().cmp(&b.api.to_lowercase()));
+        list.sort_by_cached_key(|a| a.api.to_lowercase());
     }
     Ok(out)
 }

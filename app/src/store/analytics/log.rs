@@ -158,25 +158,26 @@ pub async fn page(
 }
 
 /// Every row matching the search, newest first, handed to `each` as it arrives from the
-/// database (nothing is collected), up to `MAX_EXPORT_ROWS`. `each` answers whether to go on
-/// (the reader may have gone). Returns the rows handed over and whether more matched.
+/// database (nothing is collected), up to `cap` rows (the export's is `MAX_EXPORT_ROWS`). `each`
+/// answers whether to go on (the reader may have gone). Returns the rows handed over and whether
+/// more matched.
 pub async fn export<F, Fut>(
     pool: &PgPool,
-    scope: &Scope,
-    window: &Window,
-    filter: &LogFilter,
+    (scope, window, filter): (&Scope, &Window, &LogFilter),
+    cap: u64,
     mut each: F,
 ) -> AppResult<(u64, bool)>
 where
     F: FnMut(LogRow) -> Fut,
     Fut: std::future::Future<Output = bool>,
 {
-    let cap = i64::try_from(MAX_EXPORT_ROWS).unwrap_or(i64::MAX);
-    let mut q = query(scope, window, filter, None, cap + 1);
+    let cap = cap.min(MAX_EXPORT_ROWS);
+    let limit = i64::try_from(cap).unwrap_or(i64::MAX) + 1;
+    let mut q = query(scope, window, filter, None, limit);
     let mut rows = q.build_query_as::<Row>().fetch(pool);
     let mut sent = 0;
     while let Some(row) = rows.try_next().await? {
-        if sent >= MAX_EXPORT_ROWS {
+        if sent >= cap {
             return Ok((sent, true));
         }
         if !each(row.into()).await {

@@ -239,7 +239,7 @@ pub async fn choices(pool: &PgPool, scope: &Scope, now: DateTime<Utc>) -> AppRes
     for (by, list) in [(By::Client, &mut out.clients), (By::Plan, &mut out.plans)] {
         let rows = top(pool, scope, &window, by, MAX_RANKED).await?;
         *list = rows.into_iter().filter_map(label).collect();
-        list.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+        list.sort_by_cached_key(|a| a.1.to_lowercase());
     }
     Ok(out)
 }
