@@ -263,7 +263,8 @@ async fn client_metrics_list_contracts_and_called_apis_with_their_limits(pool: P
     let m = client_metrics(client("app"), hour_range())
         .await
         .expect("client");
-    let rows: Vec<(&str, Option<&str>, Option<&str>, i64, usize)> = m
+    type Usage<'a> = (&'a str, Option<&'a str>, Option<&'a str>, i64, usize);
+    let rows: Vec<Usage> = m
         .apis
         .iter()
         .map(|a| {

@@ -129,11 +129,15 @@ async fn every_filter_narrows_the_rows(pool: PgPool) {
         q
     };
     assert_eq!(paths(LogQuery::default()).await.len(), 5);
-    let mut by_client = LogQuery::default();
-    by_client.client = Some(i.web);
+    let by_client = LogQuery {
+        client: Some(i.web),
+        ..Default::default()
+    };
     assert_eq!(paths(by_client).await, vec!["/ordersX2", "/orders_2"]);
-    let mut by_plan = LogQuery::default();
-    by_plan.plan = Some(i.gold);
+    let by_plan = LogQuery {
+        plan: Some(i.gold),
+        ..Default::default()
+    };
     assert_eq!(paths(by_plan).await.len(), 3);
     assert_eq!(paths(q(|q| q.status = s("404"))).await, vec!["/users/%"]);
     assert_eq!(

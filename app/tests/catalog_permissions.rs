@@ -203,7 +203,8 @@ async fn analytics_are_for_members_and_administrators(pool: PgPool) {
             assert_eq!(result, Ok(()), "{who} calling {name}");
         }
     }
-    let cases: [(Option<&str>, fn(&AppError) -> bool); 3] = [
+    type Refusal = fn(&AppError) -> bool;
+    let cases: [(Option<&str>, Refusal); 3] = [
         (Some("outsider"), |e| matches!(e, AppError::NotFound(_))),
         (Some("portal"), |e| *e == AppError::Forbidden),
         (None, |e| *e == AppError::Unauthenticated),
