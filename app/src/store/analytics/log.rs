@@ -59,7 +59,10 @@ impl From<Row> for LogRow {
 
 /// The search: the newest `limit` rows of `scope` in `window` matching `filter`, older than
 /// `after`, with their labels. The inner query runs on the log's `(api_version_id, at DESC,
-/// id DESC)` index and stops at `limit`; only those rows are joined to their names.
+/// id DESC)` index and stops at `limit`; only those rows are joined to their names. An
+/// organization's log takes the newest `limit` rows of each of its API versions (each an index
+/// scan that stops there) and keeps the newest `limit` of those, instead of sorting the whole
+/// window.
 fn query<'a>(
     scope: &Scope,
     window: &Window,
@@ -74,9 +77,48 @@ fn query<'a>(
                 a.org_id || '/' || a.api_id || '/' || a.version AS api,
                 c.org_id || '/' || c.client_id || '/' || c.version AS client,
                 p.name || ' ' || pv.version AS plan
-         FROM (SELECT * FROM analytics_log l WHERE ",
+         FROM (",
     );
-    scope.push(&mut q, "l");
+    match scope {
+        Scope::Org(org) => {
+            q.push(
+                "SELECT l.* FROM api_versions v CROSS JOIN LATERAL (SELECT * FROM analytics_log l
+                 WHERE l.api_version_id = v.id",
+            );
+            push_search(&mut q, window, filter, after);
+            q.push(" ORDER BY l.at DESC, l.id DESC LIMIT ");
+            q.push_bind(limit);
+            q.push(") l WHERE v.org_id = ");
+            q.push_bind(org.clone());
+            q.push(" ORDER BY l.at DESC, l.id DESC LIMIT ");
+            q.push_bind(limit);
+        }
+        other => {
+            q.push("SELECT * FROM analytics_log l WHERE ");
+            other.push(&mut q, "l");
+            push_search(&mut q, window, filter, after);
+            q.push(" ORDER BY l.at DESC, l.id DESC LIMIT ");
+            q.push_bind(limit);
+        }
+    }
+    q.push(
+        ") l
+         LEFT JOIN api_versions a ON a.id = l.api_version_id
+         LEFT JOIN client_versions c ON c.id = l.client_version_id
+         LEFT JOIN plan_versions pv ON pv.id = l.plan_version_id
+         LEFT JOIN plans p ON p.org_id = pv.org_id AND p.id = pv.plan_id
+         ORDER BY l.at DESC, l.id DESC",
+    );
+    q
+}
+
+/// The window, the cursor and the filter, each as " AND …" on the log's alias `l`.
+fn push_search(
+    q: &mut QueryBuilder<'_, Postgres>,
+    window: &Window,
+    filter: &LogFilter,
+    after: Option<Cursor>,
+) {
     q.push(" AND l.at >= ");
     q.push_bind(window.from);
     q.push(" AND l.at < ");
@@ -88,18 +130,7 @@ fn query<'a>(
         q.push_bind(c.id);
         q.push(")");
     }
-    push_filter(&mut q, filter);
-    q.push(" ORDER BY l.at DESC, l.id DESC LIMIT ");
-    q.push_bind(limit);
-    q.push(
-        ") l
-         LEFT JOIN api_versions a ON a.id = l.api_version_id
-         LEFT JOIN client_versions c ON c.id = l.client_version_id
-         LEFT JOIN plan_versions pv ON pv.id = l.plan_version_id
-         LEFT JOIN plans p ON p.org_id = pv.org_id AND p.id = pv.plan_id
-         ORDER BY l.at DESC, l.id DESC",
-    );
-    q
+    push_filter(q, filter);
 }
 
 /// The filter's conditions, each value bound; the path is matched as plain text (`strpos`), so
