@@ -17,6 +17,8 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 pub mod export;
 #[cfg(feature = "ssr")]
+use crate::domain::analytics::DEFAULT_MINUTE_DAYS;
+#[cfg(feature = "ssr")]
 pub mod service;
 
 /// An API version's traffic, its top clients and its traffic by plan.
@@ -25,7 +27,7 @@ pub async fn api_metrics(api: VersionRef, range: Range) -> Result<report::ApiMet
     use crate::auth::guard::actor;
     use crate::domain::roles::Permission;
     let (state, user, _) = super::in_org(&api.org, Permission::View).await?;
-    let window = service::window(range)?;
+    let window = service::window(range, DEFAULT_MINUTE_DAYS)?;
     service::api_metrics(&state.pool, &actor(&user), &api, window).await
 }
 
@@ -38,7 +40,7 @@ pub async fn client_metrics(
     use crate::auth::guard::actor;
     use crate::domain::roles::Permission;
     let (state, user, _) = super::in_org(&client.org, Permission::View).await?;
-    let window = service::window(range)?;
+    let window = service::window(range, DEFAULT_MINUTE_DAYS)?;
     let apis = service::client_usage(&state, &actor(&user), &client, window).await?;
     Ok(report::ClientMetrics { apis })
 }
@@ -49,7 +51,7 @@ pub async fn org_metrics(org: String, range: Range) -> Result<report::OrgMetrics
     use crate::auth::guard::actor;
     use crate::domain::roles::Permission;
     let (state, user, _) = super::in_org(&org, Permission::View).await?;
-    let window = service::window(range)?;
+    let window = service::window(range, DEFAULT_MINUTE_DAYS)?;
     service::org_metrics(&state.pool, &actor(&user), &org, window).await
 }
 
@@ -63,7 +65,7 @@ pub async fn api_log(
 ) -> Result<LogPage, AppError> {
     use crate::domain::roles::Permission;
     let (state, ..) = super::in_org(&api.org, Permission::View).await?;
-    let (window, filter) = service::search(range, &query)?;
+    let (window, filter) = service::search(range, &query, DEFAULT_MINUTE_DAYS)?;
     let scope = service::api_scope(&state.pool, &api).await?;
     crate::store::analytics::log::page(&state.pool, &scope, &window, &filter, after).await
 }
@@ -79,7 +81,7 @@ pub async fn org_log(
     use crate::domain::roles::Permission;
     use crate::store::analytics::Scope;
     let (state, ..) = super::in_org(&org, Permission::View).await?;
-    let (window, filter) = service::search(range, &query)?;
+    let (window, filter) = service::search(range, &query, DEFAULT_MINUTE_DAYS)?;
     let scope = Scope::Org(org);
     crate::store::analytics::log::page(&state.pool, &scope, &window, &filter, after).await
 }
@@ -109,6 +111,6 @@ pub async fn my_usage(range: Range) -> Result<Vec<UsageClient>, AppError> {
     use crate::auth::guard::actor;
     let state = crate::state::state()?;
     let user = crate::auth::require_user(&state).await?;
-    let window = service::window(range)?;
+    let window = service::window(range, DEFAULT_MINUTE_DAYS)?;
     service::my_usage(&state, &actor(&user), window).await
 }

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::auth::{cookie, token};
+use crate::domain::analytics::DEFAULT_MINUTE_DAYS;
 use crate::domain::analytics::csv::{self, EXPORT_PATH};
 use crate::domain::analytics::log::{LogFilter, LogQuery, LogRow};
 use crate::domain::analytics::window::Window;
@@ -101,10 +102,10 @@ async fn prepare(
     if p.org.trim().is_empty() {
         return Err(AppError::field("org", "Name the organization."));
     }
+    crate::auth::authorize(state, &user, &p.org, Permission::View).await?;
     let range = csv::parse_range(&p.range, &p.from, &p.to)?;
     let query = log_query(p)?;
-    crate::auth::authorize(state, &user, &p.org, Permission::View).await?;
-    let (window, filter) = super::service::search(range, &query)?;
+    let (window, filter) = super::service::search(range, &query, DEFAULT_MINUTE_DAYS)?;
     let (scope, what) = match p.scope.as_str() {
         "api" => {
             let api = VersionRef::new(p.org.clone(), p.api.clone(), p.version.clone());
