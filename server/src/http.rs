@@ -53,6 +53,8 @@ pub struct ConsoleSettings {
     pub trusted_proxies: TrustedProxies,
     /// The in-process gateway's counters, for the usage pages' limits.
     pub limits: Option<std::sync::Arc<dyn app::state::LimitProbe>>,
+    /// `GATEHOUSE_ANALYTICS_MINUTE_DAYS`.
+    pub analytics_minute_days: i64,
 }
 
 pub fn router(pool: PgPool, options: LeptosOptions, settings: &ConsoleSettings) -> Router {
@@ -60,11 +62,13 @@ pub fn router(pool: PgPool, options: LeptosOptions, settings: &ConsoleSettings) 
     let state = AppState::new(pool.clone())
         .with_self_signup(settings.self_signup)
         .with_gateway_url(&settings.gateway_url)
-        .with_upstream_guard(settings.upstream_guard.clone());
+        .with_upstream_guard(settings.upstream_guard.clone())
+        .with_analytics_minute_days(settings.analytics_minute_days);
     let state = match &settings.limits {
         Some(probe) => state.with_limits(std::sync::Arc::clone(probe)),
         None => state,
     };
+    let export = app::api::analytics::export::routes(state.clone());
     let context = move || provide_context(state.clone());
     let fallback_context = context.clone();
     let plain = health(pool).merge(crate::echo::routes());
@@ -73,6 +77,7 @@ pub fn router(pool: PgPool, options: LeptosOptions, settings: &ConsoleSettings) 
             let options = options.clone();
             move || shell(options.clone())
         })
+        .merge(export)
         // The site's files (wasm, JS, CSS, favicon) come from site_root; any other address gets
         // Leptos' "Page not found" (404). Leptos' own file handler is not used for the files: it
         // answers a browser's revalidation (304) with the 404 page, and it extends each file's

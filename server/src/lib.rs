@@ -88,6 +88,7 @@ pub async fn serve(pool: sqlx::PgPool, args: ServeArgs) -> anyhow::Result<()> {
             upstream_guard: upstream_guard(&args),
             trusted_proxies: args.trusted_proxies.clone(),
             limits: Some(gateway.probe(pool.clone())),
+            analytics_minute_days: args.analytics.minute_days,
         };
         move || http::router(pool.clone(), options.clone(), &settings)
     };

@@ -21,6 +21,7 @@ fn console(pool: PgPool) -> axum::Router {
         upstream_guard: Default::default(),
         trusted_proxies: Default::default(),
         limits: None,
+        analytics_minute_days: 30,
     };
     router(pool, options, &settings)
 }
