@@ -86,6 +86,45 @@ async fn stored_all(pool: &PgPool) -> [BTreeMap<i16, i64>; 3] {
     [minutes, hours, log].map(|rows| rows.into_iter().collect())
 }
 
+/// Requests per status on the Echo and Down Metrics tabs (last hour), and the rows the
+/// organization's Log Analyzer pages through.
+async fn shown(pool: &PgPool) -> (BTreeMap<i16, i64>, i64) {
+    use app::api::analytics::service;
+    use app::domain::analytics::window::{Preset, Range};
+    use app::domain::refs::VersionRef;
+    let admin = app::domain::roles::Actor {
+        username: "david".into(),
+        is_admin: true,
+        portal_only: false,
+    };
+    let window = service::window(Range::Last(Preset::Hour), 30).expect("window");
+    let mut by_status = BTreeMap::new();
+    for api in ["Echo", "Down"] {
+        let api = VersionRef::new(ORG, api, "1.0");
+        let metrics = service::api_metrics(pool, &admin, &api, window)
+            .await
+            .expect("metrics");
+        for s in metrics.traffic.by_status {
+            *by_status.entry(s.status as i16).or_default() += s.requests;
+        }
+    }
+    let scope = app::store::analytics::Scope::Org(ORG.into());
+    let mut rows = 0;
+    let mut after = None;
+    loop {
+        let page =
+            app::store::analytics::log::page(pool, &scope, &window, &Default::default(), after)
+                .await
+                .expect("log page");
+        rows += page.rows.len() as i64;
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    (by_status, rows)
+}
+
 /// A world with every outcome: Echo (plan Gold, no limit) for App; Bronze (2 per hour) for
 /// Tight; Down, whose upstream refuses connections. Returns (App's key, Tight's key).
 async fn mixed_world(pool: &PgPool) -> (String, String) {
@@ -124,7 +163,7 @@ async fn every_request_through_two_gateways_is_counted_exactly_once(pool: PgPool
     let (_b, two) = gateway_analytics(&pool, AnalyticsConfig::default()).await;
     let http = http();
     let mut seen: BTreeMap<i16, i64> = BTreeMap::new();
-    let n = 100;
+    let n: i64 = 100;
     for i in 0..n {
         let base = if i % 2 == 0 { &one } else { &two };
         let (path, key) = match i % 5 {
@@ -144,12 +183,15 @@ async fn every_request_through_two_gateways_is_counted_exactly_once(pool: PgPool
     }
     loop {
         let [minutes, hours, log] = stored(&pool).await;
-        if minutes == seen && hours == seen && log == seen {
+        // What the console shows: the APIs' Metrics tabs and the organization's Log Analyzer.
+        let (metrics, logged) = shown(&pool).await;
+        if minutes == seen && hours == seen && log == seen && metrics == seen && logged == n {
             break;
         }
         assert!(
             last.elapsed() < Duration::from_secs(5),
-            "within 5 s: expected {seen:?}, minutes {minutes:?}, hours {hours:?}, log {log:?}"
+            "within 5 s: expected {seen:?} ({n}), minutes {minutes:?}, hours {hours:?}, \
+             log {log:?}, Metrics tabs {metrics:?}, Log Analyzer {logged}"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
