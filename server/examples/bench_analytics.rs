@@ -35,6 +35,8 @@ const BUDGET_MS: f64 = 300.0;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
+    // The store logs the cause of an internal error; show it.
+    tracing_subscriber::fmt().with_writer(std::io::stderr).init();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [n, days] = args.as_slice() else {
         bail!("usage: bench_analytics REQUESTS DAYS (with DATABASE_URL set)");
@@ -197,7 +199,7 @@ async fn seed(pool: &PgPool, ids: &Ids, n: usize, days: i64) -> anyhow::Result<(
         let mut minutes = Rollups::new();
         for i in 0..size {
             // In time order, as gateways write them.
-            let offset = span_us * (done + i) as i64 / n as i64;
+            let offset = (i128::from(span_us) * (done + i) as i128 / n as i128) as i64;
             let entry = request(&mut rng, ids, start + TimeDelta::microseconds(offset));
             let key = RollupKey {
                 at: entry.at.duration_trunc(TimeDelta::minutes(1))?,
