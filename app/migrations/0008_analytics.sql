@@ -124,3 +124,32 @@ CREATE TABLE analytics_api_hours (
     CONSTRAINT analytics_api_hours_key PRIMARY KEY (api_version_id, hour, status)
 );
 CREATE INDEX analytics_api_hours_time ON analytics_api_hours (hour);
+
+-- Who called: the rollups by (API, client, plan) alone, with their errors (status >= 400), for
+-- the "top clients", "by plan" and "top APIs" tables and the Log Analyzer's filter choices (tens
+-- of rows per API and hour instead of one per status and method as well).
+CREATE TABLE analytics_party_minutes (
+    minute            TIMESTAMPTZ NOT NULL,
+    api_version_id    BIGINT NOT NULL,
+    client_version_id BIGINT,
+    plan_version_id   BIGINT,
+    requests          BIGINT NOT NULL,
+    errors            BIGINT NOT NULL,
+    CONSTRAINT analytics_party_minutes_key UNIQUE NULLS NOT DISTINCT
+        (api_version_id, minute, client_version_id, plan_version_id)
+);
+CREATE INDEX analytics_party_minutes_client ON analytics_party_minutes (client_version_id, minute);
+CREATE INDEX analytics_party_minutes_time ON analytics_party_minutes (minute);
+
+CREATE TABLE analytics_party_hours (
+    hour              TIMESTAMPTZ NOT NULL,
+    api_version_id    BIGINT NOT NULL,
+    client_version_id BIGINT,
+    plan_version_id   BIGINT,
+    requests          BIGINT NOT NULL,
+    errors            BIGINT NOT NULL,
+    CONSTRAINT analytics_party_hours_key UNIQUE NULLS NOT DISTINCT
+        (api_version_id, hour, client_version_id, plan_version_id)
+);
+CREATE INDEX analytics_party_hours_client ON analytics_party_hours (client_version_id, hour);
+CREATE INDEX analytics_party_hours_time ON analytics_party_hours (hour);

@@ -36,7 +36,9 @@ const BUDGET_MS: f64 = 300.0;
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
     // The store logs the cause of an internal error; show it.
-    tracing_subscriber::fmt().with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .init();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [n, days] = args.as_slice() else {
         bail!("usage: bench_analytics REQUESTS DAYS (with DATABASE_URL set)");

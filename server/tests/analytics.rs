@@ -45,8 +45,30 @@ fn slow_flush() -> AnalyticsConfig {
 async fn stored(pool: &PgPool) -> [BTreeMap<i16, i64>; 3] {
     let [minutes, hours, log] = stored_all(pool).await;
     let [api_minutes, api_hours] = stored_series(pool).await;
-    // The per-API series always say what the rollups say.
+    // The per-API series and the callers' sums always say what the rollups say.
     assert_eq!((&api_minutes, &api_hours), (&minutes, &hours));
+    for (table, rollup) in [
+        ("analytics_party_minutes", &minutes),
+        ("analytics_party_hours", &hours),
+    ] {
+        let (requests, errors): (Option<i64>, Option<i64>) = sqlx::query_as(&format!(
+            "SELECT sum(requests)::bigint, sum(errors)::bigint FROM {table}"
+        ))
+        .fetch_one(pool)
+        .await
+        .expect("parties");
+        let total: i64 = rollup.values().sum();
+        let failed: i64 = rollup
+            .iter()
+            .filter(|(s, _)| **s >= 400)
+            .map(|(_, n)| n)
+            .sum();
+        assert_eq!(
+            (requests.unwrap_or(0), errors.unwrap_or(0)),
+            (total, failed),
+            "{table}"
+        );
+    }
     [minutes, hours, log]
 }
 

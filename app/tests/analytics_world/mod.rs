@@ -254,6 +254,24 @@ pub async fn rollup(
         .execute(pool)
         .await
         .expect("series");
+        // And the callers' sums.
+        sqlx::query(&format!(
+            "INSERT INTO analytics_party_{time}s ({time}, api_version_id, client_version_id,
+                 plan_version_id, requests, errors)
+             VALUES ($1, $2, $3, $4, $5, CASE WHEN $6 >= 400 THEN $5 ELSE 0 END)
+             ON CONFLICT ON CONSTRAINT analytics_party_{time}s_key DO UPDATE SET
+                 requests = analytics_party_{time}s.requests + excluded.requests,
+                 errors = analytics_party_{time}s.errors + excluded.errors"
+        ))
+        .bind(at.duration_trunc(*unit).expect("truncate"))
+        .bind(who.api)
+        .bind(who.client)
+        .bind(who.plan)
+        .bind(requests)
+        .bind(status)
+        .execute(pool)
+        .await
+        .expect("parties");
     }
 }
 

@@ -61,6 +61,15 @@ pub(crate) fn rollup(source: Source) -> (&'static str, &'static str) {
     }
 }
 
+/// The callers of a rollup (API, client and plan with their requests and errors): what the
+/// "top" tables read.
+pub(crate) fn parties(source: Source) -> (&'static str, &'static str) {
+    match source {
+        Source::Minutes => ("analytics_party_minutes", "minute"),
+        Source::Hours => ("analytics_party_hours", "hour"),
+    }
+}
+
 /// The per-API series of a rollup (no client, plan or method): what API and organization
 /// charts read, a few rows per API and time bucket.
 pub(crate) fn series(source: Source) -> (&'static str, &'static str) {

@@ -105,6 +105,8 @@ pub async fn expire(
         ("analytics_hours", "hour", retention.hour_days),
         ("analytics_api_hours", "hour", retention.hour_days),
         ("analytics_api_minutes", "minute", retention.minute_days),
+        ("analytics_party_hours", "hour", retention.hour_days),
+        ("analytics_party_minutes", "minute", retention.minute_days),
     ];
     for (table, time, days) in expired {
         // Table and column names are the constants above.

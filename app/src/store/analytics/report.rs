@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
-use super::{Scope, rollup, series, status};
+use super::{Scope, parties, rollup, series, status};
 use crate::domain::analytics::chart::Group;
 use crate::domain::analytics::report::LogChoices;
 use crate::domain::analytics::window::{Source, Window};
@@ -181,12 +181,11 @@ pub async fn top(
     by: By,
     limit: i64,
 ) -> AppResult<Vec<Ranked>> {
-    let (table, time) = rollup(window.source);
+    let (table, time) = parties(window.source);
     let [column, versions, entity, name, join] = by.sql();
     let mut q = QueryBuilder::new(format!(
         "WITH t AS (SELECT r.{column} AS id, sum(r.requests)::BIGINT AS requests,
-                           coalesce(sum(r.requests) FILTER (WHERE r.status >= 400), 0)::BIGINT
-                               AS errors
+                           sum(r.errors)::BIGINT AS errors
                     FROM {table} r WHERE "
     ));
     scope.push(&mut q, "r");

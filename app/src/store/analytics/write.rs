@@ -97,6 +97,24 @@ pub fn series(rollups: &Rollups) -> Rollups {
     out
 }
 
+/// Requests and errors (status >= 400) per (time, API, client, plan): the "top" tables' rows.
+pub type Parties = BTreeMap<(DateTime<Utc>, i64, Option<i64>, Option<i64>), (i64, i64)>;
+
+/// The callers of some rollups: their sums by API, client and plan alone.
+pub fn parties(rollups: &Rollups) -> Parties {
+    let mut out = Parties::new();
+    for (key, value) in rollups {
+        let row = out
+            .entry((key.at, key.api, key.client, key.plan))
+            .or_default();
+        row.0 += value.requests;
+        if crate::domain::analytics::report::is_error(key.status) {
+            row.1 += value.requests;
+        }
+    }
+    out
+}
+
 /// Writes one batch in the caller's transaction. The days' partitions must exist
 /// (`partitions::ensure`).
 pub async fn write(conn: &mut PgConnection, log: &[LogEntry], minutes: &Rollups) -> AppResult<()> {
@@ -121,6 +139,46 @@ pub async fn write(conn: &mut PgConnection, log: &[LogEntry], minutes: &Rollups)
             upsert_series(conn, table, time, chunk).await?;
         }
     }
+    for (table, time, rows) in [
+        ("analytics_party_minutes", "minute", parties(minutes)),
+        ("analytics_party_hours", "hour", parties(&hours)),
+    ] {
+        let rows: Vec<_> = rows.into_iter().collect();
+        for chunk in rows.chunks(CHUNK) {
+            upsert_parties(conn, table, time, chunk).await?;
+        }
+    }
+    Ok(())
+}
+
+type PartyRow = ((DateTime<Utc>, i64, Option<i64>, Option<i64>), (i64, i64));
+
+/// Adds rows to a party table, like `upsert`.
+async fn upsert_parties(
+    conn: &mut PgConnection,
+    table: &str,
+    time: &str,
+    rows: &[PartyRow],
+) -> AppResult<()> {
+    // The table and column names are this module's constants, never input.
+    let sql = format!(
+        "INSERT INTO {table} ({time}, api_version_id, client_version_id, plan_version_id,
+             requests, errors)
+         SELECT * FROM UNNEST($1::timestamptz[], $2::bigint[], $3::bigint[], $4::bigint[],
+             $5::bigint[], $6::bigint[])
+         ON CONFLICT ON CONSTRAINT {table}_key DO UPDATE SET
+             requests = {table}.requests + EXCLUDED.requests,
+             errors = {table}.errors + EXCLUDED.errors"
+    );
+    sqlx::query(&sql)
+        .bind(rows.iter().map(|r| r.0.0).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.0.1).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.0.2).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.0.3).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.1.0).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.1.1).collect::<Vec<_>>())
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -335,6 +393,22 @@ mod tests {
             (k.client, k.plan, k.method, v.requests),
             (None, None, "", 4)
         );
+    }
+
+    #[test]
+    fn parties_count_requests_and_errors_per_caller() {
+        let mut minutes = Rollups::new();
+        for (status, n) in [(200, 5), (404, 2), (502, 1)] {
+            minutes.insert(
+                key("2026-11-27T10:01:00Z", status),
+                Rollup {
+                    requests: n,
+                    ..Rollup::default()
+                },
+            );
+        }
+        let parties = parties(&minutes);
+        assert_eq!(parties.values().copied().collect::<Vec<_>>(), [(8, 3)]);
     }
 
     #[test]
