@@ -230,6 +230,14 @@ async fn every_request_through_two_gateways_is_counted_exactly_once(pool: PgPool
     assert_eq!(failure.as_deref(), Some("10005"));
     assert_eq!(path, "/limited");
     assert_eq!(ip.as_deref(), Some("127.0.0.1"));
+    // Refusals keep their path too.
+    let paths: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT path FROM analytics_log WHERE status IN (401, 403) ORDER BY 1",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("paths");
+    assert_eq!(paths, ["/badkey", "/nokey"]);
     let failures: Vec<String> = sqlx::query_scalar(
         "SELECT DISTINCT failure FROM analytics_log WHERE failure IS NOT NULL ORDER BY 1",
     )

@@ -198,7 +198,6 @@ async fn exchange(worker: &Worker, request: Request, seen: &mut Seen) -> Respons
         Ok(found) => found,
         Err(e) => return seen.fail(e),
     };
-    seen.path = Some(found.path.to_string());
     let chains = found.chains();
 
     let mut ex = Exchange::new(&parts.method, &found.path, &mut headers, peer, found.api.id);
@@ -255,6 +254,8 @@ fn resolve<'r>(
         .ok_or(EngineError::BadRequest)?;
     // Policies and the upstream see one spelling of the path, or none at all.
     let path = path::normalise(below).map_err(EngineError::BadPath)?;
+    // Logged whatever happens next: refusals are searched by path too.
+    seen.path = Some(path.to_string());
     let registry = gw.registry.load();
     let api = registry
         .api(api_ref)
