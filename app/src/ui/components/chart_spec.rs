@@ -106,39 +106,31 @@ impl ChartSpec {
                 values,
             }],
             unit: "%",
-            summary: format!(
-                "Error rate {} {}.",
-                percent(t.totals.error_rate()),
-                span(t)
-            ),
+            summary: format!("Error rate {} {}.", percent(t.totals.error_rate()), span(t)),
         }
     }
 
     /// Latency quantiles per time step, in milliseconds.
     pub fn latency(t: &Traffic) -> Self {
         let round = |v: Option<f64>| v.map(|v| (v * 100.0).round() / 100.0);
-        let series = [
-            ("p50", "#6366f1"),
-            ("p95", "#a855f7"),
-            ("p99", "#ec4899"),
-        ]
-        .into_iter()
-        .map(|(label, color)| Series {
-            label,
-            color,
-            values: t
-                .points
-                .iter()
-                .map(|p| {
-                    round(match label {
-                        "p50" => p.p50_ms,
-                        "p95" => p.p95_ms,
-                        _ => p.p99_ms,
+        let series = [("p50", "#6366f1"), ("p95", "#a855f7"), ("p99", "#ec4899")]
+            .into_iter()
+            .map(|(label, color)| Series {
+                label,
+                color,
+                values: t
+                    .points
+                    .iter()
+                    .map(|p| {
+                        round(match label {
+                            "p50" => p.p50_ms,
+                            "p95" => p.p95_ms,
+                            _ => p.p99_ms,
+                        })
                     })
-                })
-                .collect(),
-        })
-        .collect();
+                    .collect(),
+            })
+            .collect();
         let totals = &t.totals;
         Self {
             title: "Latency",

@@ -53,7 +53,10 @@ pub fn export_url(scope: &LogScope, range: &Range, q: &LogQuery) -> String {
     };
     pairs.extend(range_params(range));
     let ids = [("client", q.client), ("plan", q.plan)];
-    pairs.extend(ids.into_iter().filter_map(|(k, v)| Some((k, v?.to_string()))));
+    pairs.extend(
+        ids.into_iter()
+            .filter_map(|(k, v)| Some((k, v?.to_string()))),
+    );
     let texts = [
         ("status", &q.status),
         ("method", &q.method),
@@ -179,8 +182,13 @@ fn Filters(choices: LogChoices, applied: RwSignal<LogQuery>) -> impl IntoView {
             })
         }
     };
-    let invalid = move |name: &'static str| move || errors.with(|e| e.contains_key(name)).to_string();
-    let id_select = |label: &'static str, id: &'static str, any: &'static str, options: Vec<(i64, String)>, value: RwSignal<Option<i64>>| {
+    let invalid =
+        move |name: &'static str| move || errors.with(|e| e.contains_key(name)).to_string();
+    let id_select = |label: &'static str,
+                     id: &'static str,
+                     any: &'static str,
+                     options: Vec<(i64, String)>,
+                     value: RwSignal<Option<i64>>| {
         view! {
             <label class="text-xs font-medium text-slate-600" for=id>{label}
                 <select id=id class=INPUT
@@ -192,7 +200,11 @@ fn Filters(choices: LogChoices, applied: RwSignal<LogQuery>) -> impl IntoView {
             </label>
         }
     };
-    let text = move |label: &'static str, id: &'static str, name: &'static str, hint: &'static str, value: RwSignal<String>| {
+    let text = move |label: &'static str,
+                     id: &'static str,
+                     name: &'static str,
+                     hint: &'static str,
+                     value: RwSignal<String>| {
         view! {
             <label class="text-xs font-medium text-slate-600" for=id>{label}
                 <input id=id type="text" class=INPUT placeholder=hint autocomplete="off"
@@ -265,7 +277,9 @@ fn LogTable(search: Search, with_api: bool, selected: RwSignal<Option<LogRow>>) 
     let loading = RwSignal::new(false);
     let failed = RwSignal::new(None::<String>);
     let more = move |_| {
-        let Some(after) = next.get_untracked() else { return };
+        let Some(after) = next.get_untracked() else {
+            return;
+        };
         let (scope, query) = (scope.clone(), query.clone());
         loading.set(true);
         leptos::task::spawn_local(async move {
@@ -286,7 +300,9 @@ fn LogTable(search: Search, with_api: bool, selected: RwSignal<Option<LogRow>>) 
     if with_api {
         headers.push("API");
     }
-    headers.extend(["Client", "Plan", "Method", "Path", "Status", "Latency", "Key"]);
+    headers.extend([
+        "Client", "Plan", "Method", "Path", "Status", "Latency", "Key",
+    ]);
     let cell = "px-4 py-2 whitespace-nowrap";
     view! {
         <DataTable headers>

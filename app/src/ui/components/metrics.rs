@@ -10,8 +10,7 @@ use super::table::{DataTable, EmptyState};
 use crate::domain::analytics::report::{ApiUsage, LimitUse, Share, Totals, Traffic};
 
 /// What an empty window says.
-pub const NO_TRAFFIC: &str =
-    "No calls in this range yet. Calls through the gateway show here a few seconds after they are made.";
+pub const NO_TRAFFIC: &str = "No calls in this range yet. Calls through the gateway show here a few seconds after they are made.";
 
 #[component]
 fn Figure(label: &'static str, value: String, testid: &'static str) -> impl IntoView {

@@ -85,13 +85,7 @@ pub fn read_input(field: &str, text: &str, what: &str) -> Result<DateTime<Utc>, 
 pub fn use_range() -> Memo<Result<Range, FieldError>> {
     let query = use_query_map();
     Memo::new(move |_| {
-        query.with(|q| {
-            parse_range(
-                q.get_str("range"),
-                q.get_str("from"),
-                q.get_str("to"),
-            )
-        })
+        query.with(|q| parse_range(q.get_str("range"), q.get_str("from"), q.get_str("to")))
     })
 }
 
@@ -116,7 +110,11 @@ fn url_with(path: &str, others: Vec<(String, String)>, range: &Range) -> String 
     let pairs: Vec<(String, String)> = others
         .into_iter()
         .filter(|(k, _)| !matches!(k.as_str(), "range" | "from" | "to"))
-        .chain(range_params(range).into_iter().map(|(k, v)| (k.to_string(), v)))
+        .chain(
+            range_params(range)
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v)),
+        )
         .collect();
     let query = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(pairs)
@@ -136,9 +134,12 @@ pub fn RangePicker() -> impl IntoView {
     let location = use_location();
     let navigate = use_navigate();
     let go = move |r: Range| {
-        let others = location
-            .query
-            .with_untracked(|q| q.clone().into_iter().map(|(k, v)| (k.to_string(), v)).collect());
+        let others = location.query.with_untracked(|q| {
+            q.clone()
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect()
+        });
         let url = url_with(&location.pathname.get_untracked(), others, &r);
         navigate(
             &url,
@@ -240,7 +241,10 @@ mod tests {
     fn presets_and_custom_windows_round_trip_through_the_url() {
         for p in Preset::ALL {
             let params = range_params(&Range::Last(p));
-            assert_eq!(parse_range(Some(&params[0].1), None, None), Ok(Range::Last(p)));
+            assert_eq!(
+                parse_range(Some(&params[0].1), None, None),
+                Ok(Range::Last(p))
+            );
         }
         let custom = Range::Custom {
             from: at("2026-11-27T10:00:00Z"),

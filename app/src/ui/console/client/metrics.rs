@@ -14,7 +14,8 @@ use crate::ui::components::table::EmptyState;
 #[component]
 pub fn ClientMetricsTab() -> impl IntoView {
     let ctx = use_client();
-    let client = Memo::new(move |_| VersionRef::new(ctx.org.get(), ctx.id.get(), ctx.version.get()));
+    let client =
+        Memo::new(move |_| VersionRef::new(ctx.org.get(), ctx.id.get(), ctx.version.get()));
     let range = use_range();
     let metrics = Resource::new(
         move || (client.get(), range.get()),
