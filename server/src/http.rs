@@ -59,6 +59,7 @@ pub fn router(pool: PgPool, options: LeptosOptions, settings: &ConsoleSettings) 
         .with_self_signup(settings.self_signup)
         .with_gateway_url(&settings.gateway_url)
         .with_upstream_guard(settings.upstream_guard.clone());
+    let export = app::api::analytics::export::routes(state.clone());
     let context = move || provide_context(state.clone());
     let fallback_context = context.clone();
     let plain = health(pool).merge(crate::echo::routes());
@@ -67,6 +68,7 @@ pub fn router(pool: PgPool, options: LeptosOptions, settings: &ConsoleSettings) 
             let options = options.clone();
             move || shell(options.clone())
         })
+        .merge(export)
         // The site's files (wasm, JS, CSS, favicon) come from site_root; any other address gets
         // Leptos' "Page not found" (404). Leptos' own file handler is not used for the files: it
         // answers a browser's revalidation (304) with the 404 page, and it extends each file's

@@ -4,6 +4,7 @@
 //! and calls the store's SQL functions with the transaction's connection.
 
 pub mod activity;
+pub mod analytics;
 pub mod apis;
 pub mod clients;
 pub mod contracts;

@@ -3,6 +3,7 @@
 //! transaction the caller owns) and return domain types or `AppError`; the use cases that
 //! open transactions and check the rules live beside the server functions (`api::*::service`).
 
+pub mod analytics;
 pub mod api_view;
 pub mod apis;
 pub mod audit;

@@ -176,3 +176,59 @@ pub struct LimitUse {
     pub remaining: u64,
     pub resets_at: DateTime<Utc>,
 }
+
+/// An API version's Metrics tab: its traffic, its busiest clients and its traffic by plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiMetrics {
+    pub traffic: Traffic,
+    /// The `TOP` clients by requests.
+    pub top_clients: Vec<Share>,
+    pub plans: Vec<Share>,
+}
+
+/// A client version's use of one API version: its contract's plan (if any), its traffic and
+/// its rate limits and quotas right now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiUsage {
+    /// "org/api/version", or "#123 (deleted)".
+    pub api: String,
+    /// The API version's page, when it still exists and the viewer may see it.
+    pub href: Option<String>,
+    /// The contract's plan: "Gold 1.0"; none without a contract.
+    pub plan: Option<String>,
+    pub traffic: Traffic,
+    /// From the gateway's counters; empty without a contract or a gateway in this process.
+    pub limits: Vec<LimitUse>,
+}
+
+/// A client version's Metrics tab: one entry per API version it has a contract with or has
+/// called in the window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientMetrics {
+    pub apis: Vec<ApiUsage>,
+}
+
+/// An organization's overview: the traffic of all its API versions, the busiest of them and
+/// the busiest clients calling them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrgMetrics {
+    pub traffic: Traffic,
+    pub top_apis: Vec<Share>,
+    pub top_clients: Vec<Share>,
+}
+
+/// The Log Analyzer's filter choices: (id, label) of the client and plan versions seen in the
+/// scope's traffic over the last 30 days.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LogChoices {
+    pub clients: Vec<(i64, String)>,
+    pub plans: Vec<(i64, String)>,
+}
+
+/// The portal's Usage page: one of the user's client versions and the APIs it uses.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UsageClient {
+    /// "org/client/version"
+    pub client: String,
+    pub apis: Vec<ApiUsage>,
+}
