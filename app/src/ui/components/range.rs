@@ -66,6 +66,19 @@ pub fn read_input(field: &str, text: &str, what: &str) -> Result<DateTime<Utc>, 
         .ok_or_else(|| FieldError::new(field, format!("Enter the {what} date and time (UTC).")))
 }
 
+/// The time now. In the browser from `Date.now()`: chrono's clock has no source on
+/// `wasm32-unknown-unknown` without its `wasmbind` feature (and panics).
+fn now() -> DateTime<Utc> {
+    #[cfg(feature = "hydrate")]
+    {
+        DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        Utc::now()
+    }
+}
+
 /// The range in the current URL, or why its custom window is not one.
 pub fn use_range() -> Memo<Result<Range, FieldError>> {
     let query = use_query_map();
@@ -144,7 +157,7 @@ pub fn RangePicker() -> impl IntoView {
     let errors = RwSignal::new(FieldErrors::new());
     let open_custom = move |_| {
         if from.with_untracked(String::is_empty) {
-            let now = Utc::now();
+            let now = now();
             from.set(input_value(now - Duration::hours(24)));
             to.set(input_value(now));
         }
