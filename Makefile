@@ -16,7 +16,7 @@ export LEPTOS_BIN_DIR := server
 export LEPTOS_JS_MINIFY := false
 export LEPTOS_HASH_FILES := false
 
-.PHONY: help run dev test setup build build-dev build-production db db-stop redis redis-stop lint unit e2e fmt bench bench-registry bench-web
+.PHONY: help run dev test setup build build-dev build-production db db-stop redis redis-stop lint unit e2e fmt bench bench-registry bench-web bench-analytics
 
 help:
 	@echo 'make run      install what is missing, start/find Postgres, release build, serve on $$GATEHOUSE_ADDR (127.0.0.1:3000)'
@@ -38,6 +38,8 @@ help:
 	@echo '             register-to-200 on a second gateway, /healthz during registrations (~15 min)'
 	@echo 'make bench-web  release build, then Chromium on a throttled link: bytes and time to interactive'
 	@echo '             of the portal and console pages, first and repeat visit; asset sizes (~5 min)'
+	@echo 'make bench-analytics  10M logged requests over 30 days, then the Metrics and Log Analyzer'
+	@echo '             queries against their 300 ms target (~15 min)'
 	@echo 'make fmt      cargo fmt --all'
 
 run:
@@ -90,6 +92,9 @@ bench-registry:
 
 bench-web:
 	scripts/bench-web.sh
+
+bench-analytics:
+	scripts/bench-analytics.sh
 
 fmt:
 	cargo fmt --all

@@ -9,6 +9,8 @@
 #   direct  GET :3300/echo/                    the upstream alone
 #   null    GET :3301/gateway/BENCH/Null/1.0/  the gateway's bare proxy path
 #   full    GET :3301/gateway/BENCH/Full/1.0/  key lookup, contract, rate limit counter, proxy
+#   quiet   GET :3304/gateway/BENCH/Full/1.0/  the same through a `gatehouse gateway` process
+#                                              with analytics off (GATEHOUSE_ANALYTICS=0)
 #   tls     GET :3301/gateway/BENCH/Tls/1.0/   the bare proxy path, HTTPS to the upstream
 # at 1, 16 and 64 connections, the setups taking turns in each of BENCH_ROUNDS rounds, and
 # prints medians over the rounds: requests/s, their ratios, and the latency that the gateway
@@ -26,7 +28,8 @@ ADDR=127.0.0.1:3300
 BASE=http://$ADDR
 GATEWAY=http://127.0.0.1:3301
 CONNS=(1 16 64)
-SETUPS=(direct null full tls)
+SETUPS=(direct null full quiet tls)
+QUIET=127.0.0.1:3304
 TLS_UPSTREAM=127.0.0.1:3303
 ROUNDS=${BENCH_ROUNDS:-3}
 DURATION=${BENCH_DURATION:-5s}
@@ -37,17 +40,20 @@ declare -A URL=(
     [direct]=$BASE/echo/
     [null]=$GATEWAY/gateway/BENCH/Null/1.0/
     [full]=$GATEWAY/gateway/BENCH/Full/1.0/
+    [quiet]=http://$QUIET/gateway/BENCH/Full/1.0/
     [tls]=$GATEWAY/gateway/BENCH/Tls/1.0/
 )
 out=target/bench-gateway
 server_log=$out/server.log
 db=gatehouse_bench_$$
 server_pid=""
+quiet_pid=""
 tls_pid=""
 db_created=0
 
 cleanup() {
     stop_pid "$server_pid"
+    stop_pid "$quiet_pid"
     if [[ -n $tls_pid ]]; then kill "$tls_pid" 2>/dev/null || true; fi
     if ((db_created)); then scripts/db.sh --drop "$db" || true; fi
 }
@@ -105,16 +111,22 @@ for _ in {1..50}; do [[ -s $out/ca.pem ]] && break; sleep 0.1; done
 key=$(DATABASE_URL="$db_url" target/production/examples/bench_world "$BASE/echo" \
     "https://localhost:${TLS_UPSTREAM#*:}/echo" "$out/ca.pem" | tail -n1)
 [[ -n $key ]] || die "bench_world printed no API key"
+# The same gateway without analytics, as a process of its own beside the server.
+env -u REDIS_URL DATABASE_URL="$db_url" GATEHOUSE_GATEWAY_ADDR=$QUIET \
+    GATEHOUSE_METRICS_ADDR=127.0.0.1:3305 GATEHOUSE_ANALYTICS=0 RUST_LOG=warn \
+    target/production/gatehouse gateway >"$out/quiet.log" 2>&1 &
+quiet_pid=$!
 # The gateway picks up published APIs and registered clients by itself, within a moment.
 wait_for "${URL[null]}"
 wait_for "${URL[full]}" "$key"
+wait_for "${URL[quiet]}" "$key"
 wait_for "${URL[tls]}"
 
 # bench SETUP CONNS FILE: one wrk run into FILE. One wrk thread per connection up to two (the
 # machine has 2 cores, shared with the server).
 bench() {
     local threads=$(($2 < 2 ? $2 : 2)) args=()
-    if [[ $1 == full ]]; then args=(-H "X-API-Key: $key"); fi
+    if [[ $1 == full || $1 == quiet ]]; then args=(-H "X-API-Key: $key"); fi
     wrk -t"$threads" -c"$2" -d"$DURATION" --latency "${args[@]}" "${URL[$1]}" >"$3" 2>&1 ||
         { cat "$3" >&2; die "wrk failed on $1 with $2 connections"; }
 }
@@ -187,24 +199,25 @@ echo "Gateway benchmark: wrk against 127.0.0.1:3300 (echo upstream in the same p
 echo "$ROUNDS rounds of $DURATION per setup and connection count; wrk -t min(connections, 2)"
 echo
 echo "Requests/s (median over rounds)"
-printf '%6s %12s %12s %12s %12s\n' conns direct null full tls
+printf '%6s %12s %12s %12s %12s %12s\n' conns direct null full quiet tls
 declare -A MED
 for c in "${CONNS[@]}"; do
     for s in "${SETUPS[@]}"; do
         # shellcheck disable=SC2086 # the rounds' values, split on purpose
         MED[$s,$c]=$(median ${RPS[$s,$c]})
     done
-    printf '%6s %12.0f %12.0f %12.0f %12.0f\n' "$c" "${MED[direct,$c]}" "${MED[null,$c]}" "${MED[full,$c]}" \
-        "${MED[tls,$c]}"
+    printf '%6s %12.0f %12.0f %12.0f %12.0f %12.0f\n' "$c" "${MED[direct,$c]}" "${MED[null,$c]}" \
+        "${MED[full,$c]}" "${MED[quiet,$c]}" "${MED[tls,$c]}"
 done
 echo
 echo "Ratios of the medians"
-printf '%6s %12s %12s %12s %12s\n' conns null/direct full/direct full/null tls/null
+printf '%6s %12s %12s %12s %12s %12s\n' conns null/direct full/direct full/null full/quiet tls/null
 for c in "${CONNS[@]}"; do
-    printf '%6s %12s %12s %12s %12s\n' "$c" "$(ratio "${MED[null,$c]}" "${MED[direct,$c]}")" \
+    printf '%6s %12s %12s %12s %12s %12s\n' "$c" "$(ratio "${MED[null,$c]}" "${MED[direct,$c]}")" \
         "$(ratio "${MED[full,$c]}" "${MED[direct,$c]}")" "$(ratio "${MED[full,$c]}" "${MED[null,$c]}")" \
-        "$(ratio "${MED[tls,$c]}" "${MED[null,$c]}")"
+        "$(ratio "${MED[full,$c]}" "${MED[quiet,$c]}")" "$(ratio "${MED[tls,$c]}" "${MED[null,$c]}")"
 done
+echo "(full/quiet: analytics on versus off, the same chain; quiet is a \`gatehouse gateway\` process)"
 echo "(tls: the null chain to the echo over HTTPS, served by a separate process: tls_echo)"
 echo
 echo "Added latency versus direct, microseconds (median over rounds of the difference in each round)"

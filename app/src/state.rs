@@ -23,6 +23,9 @@ pub struct AppState {
     pub upstream_guard: Arc<UpstreamGuard>,
     /// The gateway's rate-limit and quota counters, when a gateway runs in this process.
     pub limits: Option<Arc<dyn LimitProbe>>,
+    /// Days the minute rollups are kept (`GATEHOUSE_ANALYTICS_MINUTE_DAYS`): older windows are
+    /// charted from hours.
+    pub analytics_minute_days: i64,
 }
 
 /// What the gateway's counters say about a contract right now: every Rate Limiting and Quota
@@ -53,7 +56,13 @@ impl AppState {
                 ],
             }),
             limits: None,
+            analytics_minute_days: crate::domain::analytics::DEFAULT_MINUTE_DAYS,
         }
+    }
+
+    pub fn with_analytics_minute_days(mut self, days: i64) -> Self {
+        self.analytics_minute_days = days;
+        self
     }
 
     pub fn with_limits(mut self, probe: Arc<dyn LimitProbe>) -> Self {

@@ -135,3 +135,90 @@ async fn viewers_and_non_members_cannot_change_apis_plans_or_policies(pool: PgPo
         "refused calls change nothing"
     );
 }
+
+/// Every analytics read, as the caller of the moment.
+async fn analytics_reads() -> Vec<(&'static str, Result<(), AppError>)> {
+    use app::api::analytics::{
+        api_log, api_metrics, client_metrics, log_choices, org_log, org_metrics,
+    };
+    use app::domain::analytics::log::LogQuery;
+    use app::domain::analytics::window::Range;
+    use app::domain::refs::VersionRef;
+    let api = || VersionRef::new(ORG, "Echo", "1.0");
+    let range = Range::default;
+    vec![
+        ("api_metrics", api_metrics(api(), range()).await.map(|_| ())),
+        (
+            "client_metrics",
+            client_metrics(VersionRef::new(ORG, "App", "1.0"), range())
+                .await
+                .map(|_| ()),
+        ),
+        (
+            "org_metrics",
+            org_metrics(s(ORG), range()).await.map(|_| ()),
+        ),
+        (
+            "api_log",
+            api_log(api(), range(), LogQuery::default(), None)
+                .await
+                .map(|_| ()),
+        ),
+        (
+            "org_log",
+            org_log(s(ORG), range(), LogQuery::default(), None)
+                .await
+                .map(|_| ()),
+        ),
+        (
+            "log_choices(api)",
+            log_choices(Some(api()), s(ORG)).await.map(|_| ()),
+        ),
+        (
+            "log_choices(org)",
+            log_choices(None, s(ORG)).await.map(|_| ()),
+        ),
+    ]
+}
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn analytics_are_for_members_and_administrators(pool: PgPool) {
+    use app::domain::roles::Role;
+    world(&pool).await;
+    common::user(&pool, "admin", true, false).await;
+    common::user(&pool, "portal", false, true).await;
+    common::join(&pool, ORG, "portal", Role::Owner).await;
+    {
+        let _o = common::as_user(&pool, "david").await;
+        create_api(s(ORG), s("Echo"), s("Echo"), s("1.0"), String::new())
+            .await
+            .expect("api");
+        app::api::clients::create_client(s(ORG), s("App"), s("App"), s("1.0"), String::new())
+            .await
+            .expect("client");
+    }
+    for who in ["david", "viewer", "admin"] {
+        let _o = common::as_user(&pool, who).await;
+        for (name, result) in analytics_reads().await {
+            assert_eq!(result, Ok(()), "{who} calling {name}");
+        }
+    }
+    type Refusal = fn(&AppError) -> bool;
+    let cases: [(Option<&str>, Refusal); 3] = [
+        (Some("outsider"), |e| matches!(e, AppError::NotFound(_))),
+        (Some("portal"), |e| *e == AppError::Forbidden),
+        (None, |e| *e == AppError::Unauthenticated),
+    ];
+    for (who, refused) in cases {
+        let _o = match who {
+            Some(who) => common::as_user(&pool, who).await,
+            None => common::act_as(&pool, None),
+        };
+        for (name, result) in analytics_reads().await {
+            assert!(
+                result.as_ref().is_err_and(refused),
+                "{who:?} calling {name}: {result:?}"
+            );
+        }
+    }
+}

@@ -56,7 +56,7 @@ pub struct ServeArgs {
     #[arg(long, env = "GATEHOUSE_ADMIN_PASSWORD", hide_env_values = true, global = true, value_parser = parse_admin_password)]
     pub admin_password: Option<String>,
     /// Seed the tutorial's demo world on an empty database ("0" turns it off).
-    #[arg(long, env = "GATEHOUSE_DEMO", default_value = "1", global = true, value_parser = parse_flag)]
+    #[arg(long, env = "GATEHOUSE_DEMO", default_value = "1", global = true, action = clap::ArgAction::Set, value_parser = parse_flag)]
     pub demo: bool,
     /// Password of the demo user `david`.
     #[arg(
@@ -68,7 +68,7 @@ pub struct ServeArgs {
     )]
     pub demo_password: Option<String>,
     /// Let visitors create their own Developer Portal accounts ("0" turns it off).
-    #[arg(long, env = "GATEHOUSE_SELF_SIGNUP", default_value = "1", global = true, value_parser = parse_flag)]
+    #[arg(long, env = "GATEHOUSE_SELF_SIGNUP", default_value = "1", global = true, action = clap::ArgAction::Set, value_parser = parse_flag)]
     pub self_signup: bool,
     /// Redis for rate limit counters shared by several gateway processes.
     #[arg(long, env = "REDIS_URL", global = true)]
@@ -108,6 +108,8 @@ pub struct ServeArgs {
     pub upstream_allow: Vec<ipnet::IpNet>,
     #[command(flatten)]
     pub limits: LimitArgs,
+    #[command(flatten)]
+    pub analytics: AnalyticsArgs,
     /// Directory with the compiled front end (pkg/ with wasm, js and css).
     #[arg(
         long,
@@ -169,6 +171,30 @@ pub struct CreateUserArgs {
     pub admin: bool,
     #[arg(long)]
     pub portal_only: bool,
+}
+
+/// Gateway analytics: recording, batching and retention (README: "Analytics").
+#[derive(Args, Debug, Clone)]
+pub struct AnalyticsArgs {
+    /// Record gateway requests for the Metrics tabs and the Log Analyzer ("0" turns it off).
+    #[arg(long = "analytics", env = "GATEHOUSE_ANALYTICS", default_value = "1", global = true, action = clap::ArgAction::Set, value_parser = parse_flag)]
+    pub enabled: bool,
+    /// Milliseconds between two batches written to the database.
+    #[arg(long = "analytics-flush-ms", env = "GATEHOUSE_ANALYTICS_FLUSH_MS", default_value = "2000", global = true, value_parser = clap::value_parser!(u64).range(100..=60_000))]
+    pub flush_ms: u64,
+    /// Records waiting to be written at most (per process); beyond it they are dropped and
+    /// counted.
+    #[arg(long = "analytics-buffer", env = "GATEHOUSE_ANALYTICS_BUFFER", default_value = "200000", global = true, value_parser = clap::value_parser!(u64).range(1_000..=10_000_000))]
+    pub buffer: u64,
+    /// Days the request log is kept.
+    #[arg(long = "analytics-log-days", env = "GATEHOUSE_ANALYTICS_LOG_DAYS", default_value = "7", global = true, value_parser = clap::value_parser!(i64).range(1..=3650))]
+    pub log_days: i64,
+    /// Days the minute rollups are kept.
+    #[arg(long = "analytics-minute-days", env = "GATEHOUSE_ANALYTICS_MINUTE_DAYS", default_value = "30", global = true, value_parser = clap::value_parser!(i64).range(1..=400))]
+    pub minute_days: i64,
+    /// Days the hour rollups are kept.
+    #[arg(long = "analytics-hour-days", env = "GATEHOUSE_ANALYTICS_HOUR_DAYS", default_value = "400", global = true, value_parser = clap::value_parser!(i64).range(1..=3650))]
+    pub hour_days: i64,
 }
 
 fn parse_flag(value: &str) -> Result<bool, String> {
@@ -313,6 +339,39 @@ mod tests {
         );
         assert!(parse_redis_timeout("10001").is_err());
         assert_eq!(parse_redis_timeout("10000"), Ok(10_000));
+    }
+
+    #[test]
+    fn analytics_settings_have_defaults_and_bounds() {
+        let parse = |args: &[&str]| {
+            let mut all = vec!["gatehouse"];
+            all.extend_from_slice(args);
+            Cli::try_parse_from(all).map(|c| c.serve.analytics)
+        };
+        let a = parse(&[]).expect("defaults");
+        assert!(a.enabled);
+        assert_eq!((a.flush_ms, a.buffer), (2000, 200_000));
+        assert_eq!((a.log_days, a.minute_days, a.hour_days), (7, 30, 400));
+        assert!(!parse(&["--analytics", "0"]).expect("off").enabled);
+        // The other on/off flags take their value the same way.
+        let cli =
+            Cli::try_parse_from(["gatehouse", "--demo", "0", "--self-signup", "0"]).expect("flags");
+        assert!(!cli.serve.demo && !cli.serve.self_signup);
+        for (flag, low, high) in [
+            ("--analytics-flush-ms", "100", "60000"),
+            ("--analytics-buffer", "1000", "10000000"),
+            ("--analytics-log-days", "1", "3650"),
+            ("--analytics-minute-days", "1", "400"),
+            ("--analytics-hour-days", "1", "3650"),
+        ] {
+            assert!(parse(&[flag, low]).is_ok(), "{flag} {low}");
+            assert!(parse(&[flag, high]).is_ok(), "{flag} {high}");
+            let below = (low.parse::<u64>().unwrap() - 1).to_string();
+            let above = (high.parse::<u64>().unwrap() + 1).to_string();
+            for bad in [below.as_str(), above.as_str(), "x", "-1"] {
+                assert!(parse(&[flag, bad]).is_err(), "{flag} {bad}");
+            }
+        }
     }
 
     #[test]

@@ -51,6 +51,10 @@ pub struct ConsoleSettings {
     pub upstream_guard: app::domain::upstream_guard::UpstreamGuard,
     /// `GATEHOUSE_TRUSTED_PROXIES`: whose `X-Forwarded-For` names the client (sign-in throttling).
     pub trusted_proxies: TrustedProxies,
+    /// The in-process gateway's counters, for the usage pages' limits.
+    pub limits: Option<std::sync::Arc<dyn app::state::LimitProbe>>,
+    /// `GATEHOUSE_ANALYTICS_MINUTE_DAYS`.
+    pub analytics_minute_days: i64,
 }
 
 pub fn router(pool: PgPool, options: LeptosOptions, settings: &ConsoleSettings) -> Router {
@@ -58,7 +62,12 @@ pub fn router(pool: PgPool, options: LeptosOptions, settings: &ConsoleSettings) 
     let state = AppState::new(pool.clone())
         .with_self_signup(settings.self_signup)
         .with_gateway_url(&settings.gateway_url)
-        .with_upstream_guard(settings.upstream_guard.clone());
+        .with_upstream_guard(settings.upstream_guard.clone())
+        .with_analytics_minute_days(settings.analytics_minute_days);
+    let state = match &settings.limits {
+        Some(probe) => state.with_limits(std::sync::Arc::clone(probe)),
+        None => state,
+    };
     let export = app::api::analytics::export::routes(state.clone());
     let context = move || provide_context(state.clone());
     let fallback_context = context.clone();

@@ -87,6 +87,8 @@ pub async fn serve(pool: sqlx::PgPool, args: ServeArgs) -> anyhow::Result<()> {
             max_body_bytes: usize::try_from(args.limits.max_body_bytes).unwrap_or(usize::MAX),
             upstream_guard: upstream_guard(&args),
             trusted_proxies: args.trusted_proxies.clone(),
+            limits: Some(gateway.probe(pool.clone())),
+            analytics_minute_days: args.analytics.minute_days,
         };
         move || http::router(pool.clone(), options.clone(), &settings)
     };
@@ -100,6 +102,7 @@ pub async fn serve(pool: sqlx::PgPool, args: ServeArgs) -> anyhow::Result<()> {
         metrics_site(&gateway, metrics),
     ];
     workers::serve(sites, worker_count(&args), limits(&args), shutdown_signal()).await?;
+    gateway.flush_analytics().await;
     tracing::info!("stopped");
     Ok(())
 }
@@ -202,6 +205,20 @@ fn gateway_config(args: &ServeArgs) -> gateway::GatewayConfig {
             redis_timeout: Duration::from_millis(args.redis_timeout_ms),
         },
         auth: gateway::chain::AuthLimits::default(),
+        analytics: analytics_config(&args.analytics),
+    }
+}
+
+fn analytics_config(a: &config::AnalyticsArgs) -> gateway::analytics::AnalyticsConfig {
+    gateway::analytics::AnalyticsConfig {
+        enabled: a.enabled,
+        flush_every: Duration::from_millis(a.flush_ms),
+        max_buffered: usize::try_from(a.buffer).unwrap_or(usize::MAX),
+        retention: app::store::analytics::partitions::Retention {
+            log_days: a.log_days,
+            minute_days: a.minute_days,
+            hour_days: a.hour_days,
+        },
     }
 }
 
@@ -225,7 +242,9 @@ pub async fn serve_gateway(pool: sqlx::PgPool, args: ServeArgs) -> anyhow::Resul
         gateway_site(&pool, &gateway, listener),
         metrics_site(&gateway, metrics),
     ];
-    workers::serve(sites, worker_count(&args), limits(&args), shutdown_signal()).await
+    workers::serve(sites, worker_count(&args), limits(&args), shutdown_signal()).await?;
+    gateway.flush_analytics().await;
+    Ok(())
 }
 
 async fn create_user(pool: &sqlx::PgPool, args: CreateUserArgs) -> anyhow::Result<()> {

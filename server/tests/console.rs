@@ -23,6 +23,8 @@ fn console_at(pool: PgPool, max_body_bytes: usize, site: &str, hashed: bool) -> 
         max_body_bytes,
         upstream_guard: Default::default(),
         trusted_proxies: Default::default(),
+        limits: None,
+        analytics_minute_days: 30,
     };
     router(pool, options, &settings)
 }

@@ -20,6 +20,8 @@ fn console(pool: PgPool) -> axum::Router {
         max_body_bytes: 1 << 20,
         upstream_guard: Default::default(),
         trusted_proxies: Default::default(),
+        limits: None,
+        analytics_minute_days: 30,
     };
     router(pool, options, &settings)
 }

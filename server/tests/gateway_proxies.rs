@@ -23,6 +23,7 @@ async fn gateway_trusting(pool: &PgPool, trusted: &str) -> std::net::SocketAddr 
         trusted_proxies: TrustedProxies::parse(trusted).expect("trusted"),
         counters: Default::default(),
         auth: Default::default(),
+        analytics: Default::default(),
     };
     let gw = Gateway::start(pool.clone(), config).await.expect("gateway");
     serve(gw.router()).await

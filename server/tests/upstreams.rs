@@ -236,6 +236,7 @@ async fn a_name_resolving_to_the_gateway_itself_is_refused(pool: PgPool) {
         trusted_proxies: Default::default(),
         counters: Default::default(),
         auth: Default::default(),
+        analytics: Default::default(),
     };
     let gw = server::gateway::Gateway::start(pool.clone(), config)
         .await

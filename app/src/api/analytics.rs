@@ -25,7 +25,7 @@ pub async fn api_metrics(api: VersionRef, range: Range) -> Result<report::ApiMet
     use crate::auth::guard::actor;
     use crate::domain::roles::Permission;
     let (state, user, _) = super::in_org(&api.org, Permission::View).await?;
-    let window = service::window(range)?;
+    let window = service::window(range, state.analytics_minute_days)?;
     service::api_metrics(&state.pool, &actor(&user), &api, window).await
 }
 
@@ -38,7 +38,7 @@ pub async fn client_metrics(
     use crate::auth::guard::actor;
     use crate::domain::roles::Permission;
     let (state, user, _) = super::in_org(&client.org, Permission::View).await?;
-    let window = service::window(range)?;
+    let window = service::window(range, state.analytics_minute_days)?;
     let apis = service::client_usage(&state, &actor(&user), &client, window).await?;
     Ok(report::ClientMetrics { apis })
 }
@@ -49,7 +49,7 @@ pub async fn org_metrics(org: String, range: Range) -> Result<report::OrgMetrics
     use crate::auth::guard::actor;
     use crate::domain::roles::Permission;
     let (state, user, _) = super::in_org(&org, Permission::View).await?;
-    let window = service::window(range)?;
+    let window = service::window(range, state.analytics_minute_days)?;
     service::org_metrics(&state.pool, &actor(&user), &org, window).await
 }
 
@@ -63,7 +63,7 @@ pub async fn api_log(
 ) -> Result<LogPage, AppError> {
     use crate::domain::roles::Permission;
     let (state, ..) = super::in_org(&api.org, Permission::View).await?;
-    let (window, filter) = service::search(range, &query)?;
+    let (window, filter) = service::search(range, &query, state.analytics_minute_days)?;
     let scope = service::api_scope(&state.pool, &api).await?;
     crate::store::analytics::log::page(&state.pool, &scope, &window, &filter, after).await
 }
@@ -79,7 +79,7 @@ pub async fn org_log(
     use crate::domain::roles::Permission;
     use crate::store::analytics::Scope;
     let (state, ..) = super::in_org(&org, Permission::View).await?;
-    let (window, filter) = service::search(range, &query)?;
+    let (window, filter) = service::search(range, &query, state.analytics_minute_days)?;
     let scope = Scope::Org(org);
     crate::store::analytics::log::page(&state.pool, &scope, &window, &filter, after).await
 }
@@ -109,6 +109,6 @@ pub async fn my_usage(range: Range) -> Result<Vec<UsageClient>, AppError> {
     use crate::auth::guard::actor;
     let state = crate::state::state()?;
     let user = crate::auth::require_user(&state).await?;
-    let window = service::window(range)?;
+    let window = service::window(range, state.analytics_minute_days)?;
     service::my_usage(&state, &actor(&user), window).await
 }

@@ -198,3 +198,34 @@ pub async fn copy(conn: &mut PgConnection, from: Owner, to: Owner) -> AppResult<
         .await?;
     Ok(())
 }
+
+/// The Rate Limiting and Quota policies a contract runs, with where each is set ("client",
+/// "plan", "API"), in chain order: for the limits a consumer sees on their usage pages.
+pub async fn limits_of_contract(
+    pool: &sqlx::PgPool,
+    client_version_id: i64,
+    api_version_id: i64,
+) -> AppResult<Vec<(String, Json<StoredPolicy>)>> {
+    let sql = format!(
+        "SELECT level, policy FROM (
+             SELECT 'client' AS level, 0 AS chain, position, id, {POLICY_JSON} AS policy, policy_type
+             FROM policies WHERE client_version_id = $1
+             UNION ALL
+             SELECT 'plan', 1, p.position, p.id, {POLICY_JSON_P}, p.policy_type
+             FROM policies p JOIN contracts c ON c.plan_version_id = p.plan_version_id
+             WHERE c.client_version_id = $1 AND c.api_version_id = $2
+             UNION ALL
+             SELECT 'API', 2, position, id, {POLICY_JSON}, policy_type
+             FROM policies WHERE api_version_id = $2
+         ) chain
+         WHERE policy_type = ANY($3)
+         ORDER BY chain, position, id",
+        POLICY_JSON_P = "jsonb_build_object('id', p.id, 'type', p.policy_type, 'config', p.config)",
+    );
+    Ok(sqlx::query_as(&sql)
+        .bind(client_version_id)
+        .bind(api_version_id)
+        .bind([PolicyType::RateLimiting, PolicyType::Quota])
+        .fetch_all(pool)
+        .await?)
+}

@@ -5,7 +5,11 @@
 use std::borrow::Cow;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
+use std::sync::atomic::AtomicI64;
 use std::time::Instant;
+
+use app::domain::analytics::log;
+use app::store::analytics::write::LogEntry;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
@@ -14,7 +18,7 @@ use axum::http::{HeaderMap, Method, Response, header};
 use super::chain::{self, Compiled, Exchange, Outcome, Runtime};
 use super::errors::EngineError;
 use super::registry::{ApiEntry, ClientEntry};
-use super::{Gateway, Worker, X_API_KEY, api_key, path, proxy, split};
+use super::{Gateway, Worker, X_API_KEY, analytics, api_key, path, proxy, split};
 
 /// Who a request was for, as far as the gateway got: the fields of its log line and metrics.
 #[derive(Default)]
@@ -23,14 +27,124 @@ struct Seen {
     client: Option<Arc<ClientEntry>>,
     key: Option<String>,
     client_ip: Option<IpAddr>,
+    /// The path below the API, normalised when it could be.
+    path: Option<String>,
+    /// A policy failure code or an engine error, when the gateway answered itself.
+    failure: Option<String>,
+}
+
+impl Seen {
+    /// Notes an engine error and answers with it.
+    fn fail(&mut self, e: EngineError) -> Response<Body> {
+        self.failure = Some(e.name().to_string());
+        e.into_response()
+    }
 }
 
 pub(super) async fn handle(State(worker): State<Arc<Worker>>, request: Request) -> Response<Body> {
     let started = Instant::now();
+    let at = chrono::Utc::now();
     let mut seen = Seen::default();
+    let analytics = &worker.gateway.analytics;
+    let method = log::method_name(request.method().as_str());
+    let (request, bytes_in) = if analytics.enabled() {
+        metered_request(request)
+    } else {
+        (request, RequestBytes::Known(0))
+    };
     let response = exchange(&worker, request, &mut seen).await;
-    record(&worker.gateway, &seen, started, &response);
-    response
+    let elapsed = started.elapsed();
+    record(&worker.gateway, &seen, elapsed, &response);
+    match (analytics.enabled(), &seen.api) {
+        (true, Some(api)) => {
+            let entry = entry(&seen, api, at, method, elapsed, response.status());
+            let pending = analytics::Pending {
+                analytics: Arc::clone(analytics),
+                shard: Arc::clone(&worker.shard),
+                entry: LogEntry {
+                    bytes_in: bytes_in.known(),
+                    ..entry
+                },
+                bytes_in: bytes_in.counted(),
+            };
+            response.map(|b| Body::new(analytics::Metered::new(b, pending)))
+        }
+        _ => response,
+    }
+}
+
+/// A request body's size: from its Content-Length, or counted as it streams.
+enum RequestBytes {
+    Known(i64),
+    Counted(Arc<AtomicI64>),
+}
+
+impl RequestBytes {
+    fn known(&self) -> i64 {
+        match self {
+            RequestBytes::Known(n) => *n,
+            RequestBytes::Counted(_) => 0,
+        }
+    }
+
+    fn counted(self) -> Option<Arc<AtomicI64>> {
+        match self {
+            RequestBytes::Known(_) => None,
+            RequestBytes::Counted(c) => Some(c),
+        }
+    }
+}
+
+/// Counts a request body that has no Content-Length; hyper holds bodies to their
+/// Content-Length, so that header is the count otherwise.
+fn metered_request(request: Request) -> (Request, RequestBytes) {
+    use axum::body::HttpBody;
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<i64>().ok());
+    if let Some(n) = declared {
+        return (request, RequestBytes::Known(n));
+    }
+    if request.body().is_end_stream() {
+        return (request, RequestBytes::Known(0));
+    }
+    let count = Arc::new(AtomicI64::new(0));
+    let counted = Arc::clone(&count);
+    let request = request.map(|b| Body::new(analytics::CountedIn::new(b, counted)));
+    (request, RequestBytes::Counted(count))
+}
+
+/// The analytics record of a request the gateway resolved to an API (bytes filled in later).
+fn entry(
+    seen: &Seen,
+    api: &ApiEntry,
+    at: chrono::DateTime<chrono::Utc>,
+    method: &'static str,
+    elapsed: std::time::Duration,
+    status: axum::http::StatusCode,
+) -> LogEntry {
+    let plan = seen
+        .client
+        .as_ref()
+        .and_then(|c| c.contracts.get(&api.id))
+        .map(|c| c.plan_id);
+    LogEntry {
+        at,
+        api: api.id,
+        client: seen.client.as_ref().map(|c| c.id),
+        plan,
+        method,
+        path: log::logged_path(seen.path.as_deref().unwrap_or_default()).to_string(),
+        status: status.as_u16(),
+        latency_us: i64::try_from(elapsed.as_micros()).unwrap_or(i64::MAX),
+        bytes_in: 0,
+        bytes_out: 0,
+        client_ip: seen.client_ip,
+        key_hint: seen.key.clone(),
+        failure: seen.failure.clone(),
+    }
 }
 
 /// The API, client and contract a request is for, and its path below the API.
@@ -71,7 +185,7 @@ async fn exchange(worker: &Worker, request: Request, seen: &mut Seen) -> Respons
     let trusted = &gw.runtime.trusted;
     let client_ip = match trusted.client(peer, headers.get_all(&proxy::X_FORWARDED_FOR).iter()) {
         Ok(ip) => ip,
-        Err(_) => return EngineError::BadForwardedFor.into_response(),
+        Err(_) => return seen.fail(EngineError::BadForwardedFor),
     };
     seen.client_ip = Some(client_ip);
     let https = trusted.https(peer, headers.get(&proxy::X_FORWARDED_PROTO));
@@ -82,8 +196,9 @@ async fn exchange(worker: &Worker, request: Request, seen: &mut Seen) -> Respons
     seen.key = key.map(app::auth::api_key::mask);
     let found = match resolve(gw, parts.uri.path(), key, seen) {
         Ok(found) => found,
-        Err(e) => return e.into_response(),
+        Err(e) => return seen.fail(e),
     };
+    seen.path = Some(found.path.to_string());
     let chains = found.chains();
 
     let mut ex = Exchange::new(&parts.method, &found.path, &mut headers, peer, found.api.id);
@@ -91,7 +206,8 @@ async fn exchange(worker: &Worker, request: Request, seen: &mut Seen) -> Respons
     ex.client_id = found.client.as_ref().map(|c| c.id);
     ex.api_key = key;
     ex.https = https;
-    if let Err(response) = request_chain(chains, &mut ex, &gw.runtime).await {
+    if let Err((response, failure)) = request_chain(chains, &mut ex, &gw.runtime).await {
+        seen.failure = failure;
         return response;
     }
     // Rate-limit figures and CORS headers for the response, whatever the upstream says.
@@ -104,20 +220,24 @@ async fn exchange(worker: &Worker, request: Request, seen: &mut Seen) -> Respons
         .as_ref()
         .and_then(|u| proxy::target(u, &found.path, query.as_deref()))
     else {
-        return EngineError::UpstreamUnavailable.into_response();
+        return seen.fail(EngineError::UpstreamUnavailable);
     };
     let forwarded = proxy::Forwarded {
         peer,
         host: original_host,
         https,
     };
-    let mut response = forward(
+    let mut response = match forward(
         worker,
         (parts.method, target, headers, body),
         forwarded,
         &found.api,
     )
-    .await;
+    .await
+    {
+        Ok(r) => r,
+        Err(e) => return seen.fail(e),
+    };
     response_chain(chains, response.headers_mut(), extra);
     response
 }
@@ -168,26 +288,28 @@ fn resolve<'r>(
     })
 }
 
-/// Client, plan and API policies on the request; the response when one answers it.
+/// Client, plan and API policies on the request; the response when one answers it, with the
+/// failure code when a policy refused.
 async fn request_chain<'a>(
     chains: [&'a [Compiled]; 3],
     ex: &mut Exchange<'a>,
     rt: &Runtime,
-) -> Result<(), Response<Body>> {
+) -> Result<(), (Response<Body>, Option<String>)> {
     for chain in chains {
         match chain::on_request(chain, ex, rt).await {
             Outcome::Continue => {}
             Outcome::Fail(failure) => {
+                let code = failure.code.to_string();
                 let mut response = failure.into_response();
                 // Rate-limit figures and CORS headers go on refusals too.
                 chain::finish(ex, response.headers_mut());
-                return Err(response);
+                return Err((response, Some(code)));
             }
             Outcome::Respond(status, h) => {
                 let mut response = Response::new(Body::empty());
                 *response.status_mut() = status;
                 *response.headers_mut() = h;
-                return Err(response);
+                return Err((response, None));
             }
         }
     }
@@ -201,19 +323,15 @@ async fn forward(
     (method, target, headers, body): (Method, axum::http::Uri, HeaderMap, Body),
     forwarded: proxy::Forwarded,
     api: &super::registry::ApiEntry,
-) -> Response<Body> {
+) -> Result<Response<Body>, EngineError> {
     let mut upstream_request = axum::http::Request::new(body);
     *upstream_request.method_mut() = method;
     *upstream_request.uri_mut() = target;
     *upstream_request.headers_mut() = headers;
-    match worker
+    worker
         .upstream
         .forward(upstream_request, forwarded, api)
         .await
-    {
-        Ok(r) => r,
-        Err(e) => e.into_response(),
-    }
 }
 
 /// API, plan and client policies on the response headers, then the exchange's own headers.
@@ -232,8 +350,7 @@ fn response_chain(chains: [&[Compiled]; 3], h: &mut HeaderMap, extra: HeaderMap)
 }
 
 /// Records the exchange: one structured log line and the metrics.
-fn record(gw: &Gateway, seen: &Seen, started: Instant, response: &Response<Body>) {
-    let elapsed = started.elapsed();
+fn record(gw: &Gateway, seen: &Seen, elapsed: std::time::Duration, response: &Response<Body>) {
     let status = response.status();
     let api = seen.api.as_ref().map_or("-", |a| a.name.as_str());
     let plan = match (&seen.client, &seen.api) {

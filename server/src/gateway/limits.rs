@@ -216,6 +216,24 @@ impl Counters {
         Some(cell.count.fetch_add(1, Ordering::AcqRel) + 1)
     }
 
+    /// The count of `key` as the next `hit` would start from, without counting: Redis's when
+    /// it is configured and answers, else the local one.
+    pub async fn current(&self, key: BucketKey) -> u64 {
+        if let Some(manager) = &self.redis
+            && self.redis_retry_at.load(Ordering::Relaxed) <= Utc::now().timestamp_millis()
+        {
+            let mut conn = manager.clone();
+            let name = format!("gatehouse:rl:{:016x}", key.0);
+            let mut cmd = redis::cmd("GET");
+            cmd.arg(&name);
+            let get = cmd.query_async::<Option<u64>>(&mut conn);
+            if let Ok(Ok(count)) = tokio::time::timeout(self.limits.redis_timeout, get).await {
+                return count.unwrap_or(0);
+            }
+        }
+        self.peek(key)
+    }
+
     /// The local count of `key`, without counting (0 when it has none).
     pub fn peek(&self, key: BucketKey) -> u64 {
         self.local

@@ -2,13 +2,15 @@
 
 use axum::http::StatusCode;
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry, TextEncoder,
 };
 
 pub struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
+    /// Requests whose analytics were lost (buffer full, database down or slow).
+    pub analytics_dropped: IntCounter,
 }
 
 impl Metrics {
@@ -34,10 +36,16 @@ impl Metrics {
         )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
+        let analytics_dropped = IntCounter::new(
+            "gatehouse_analytics_dropped_total",
+            "Requests whose analytics record was dropped (buffer full, database down or slow)",
+        )?;
+        registry.register(Box::new(analytics_dropped.clone()))?;
         Ok(Self {
             registry,
             requests,
             latency,
+            analytics_dropped,
         })
     }
 

@@ -4,6 +4,7 @@
 //! needs per request is in the in-memory registry: no database query on the request path.
 //! This module does not depend on Leptos.
 
+pub mod analytics;
 pub mod chain;
 pub mod client_addr;
 pub mod connect;
@@ -15,6 +16,7 @@ pub mod limits;
 pub mod load;
 pub mod metrics;
 pub mod path;
+pub mod probe;
 pub mod proxy;
 pub mod registry;
 pub mod tls;
@@ -46,6 +48,7 @@ pub struct GatewayConfig {
     pub trusted_proxies: TrustedProxies,
     pub counters: CounterLimits,
     pub auth: AuthLimits,
+    pub analytics: analytics::AnalyticsConfig,
 }
 
 pub struct Gateway {
@@ -59,6 +62,7 @@ pub struct Gateway {
     /// TLS trust for upstreams: the system's certificates.
     trust: tls::Trust,
     guard: Arc<UpstreamGuard>,
+    analytics: Arc<analytics::Analytics>,
 }
 
 /// The gateway as one HTTP worker serves it: shared registry, counters and metrics, and the
@@ -66,6 +70,8 @@ pub struct Gateway {
 struct Worker {
     gateway: Arc<Gateway>,
     upstream: Upstream,
+    /// This worker's analytics buffer.
+    shard: Arc<analytics::Shard>,
 }
 
 impl Gateway {
@@ -94,6 +100,13 @@ impl Gateway {
             Arc::clone(&feed_stats),
         )
         .await?;
+        let metrics = Metrics::new()?;
+        let analytics = analytics::Analytics::new(
+            pool.clone(),
+            config.analytics,
+            metrics.analytics_dropped.clone(),
+        );
+        analytics.start();
         let gateway = Arc::new(Gateway {
             registry,
             feed_stats,
@@ -104,9 +117,10 @@ impl Gateway {
                 trusted: config.trusted_proxies,
             },
             timeouts: config.timeouts,
-            metrics: Metrics::new()?,
+            metrics,
             trust,
             guard: Arc::new(config.upstream_guard),
+            analytics,
         });
         tokio::spawn(sweep(Arc::downgrade(&gateway)));
         Ok(gateway)
@@ -117,11 +131,25 @@ impl Gateway {
         self.runtime.counters.len()
     }
 
+    /// What the console shows of this gateway's rate-limit and quota counters.
+    pub fn probe(self: &Arc<Self>, pool: PgPool) -> Arc<dyn app::state::LimitProbe> {
+        Arc::new(probe::Probe {
+            gateway: Arc::downgrade(self),
+            pool,
+        })
+    }
+
+    /// Writes the analytics buffered so far: at shutdown, after the last request.
+    pub async fn flush_analytics(&self) {
+        self.analytics.flush().await;
+    }
+
     /// The gateway's routes, with an upstream pool of their own (one router per HTTP worker).
     pub fn router(self: &Arc<Self>) -> Router {
         let worker = Worker {
             gateway: Arc::clone(self),
             upstream: Upstream::new(self.timeouts, &self.trust, Arc::clone(&self.guard)),
+            shard: self.analytics.shard(),
         };
         Router::new()
             .route("/gateway/{*rest}", any(handle::handle))

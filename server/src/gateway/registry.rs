@@ -49,6 +49,8 @@ pub struct ApiEntry {
 
 /// What a contract adds: its plan version's chain. One per plan version, shared.
 pub struct ContractEntry {
+    /// The plan version's id, for analytics.
+    pub plan_id: i64,
     /// "plan version", for logs.
     pub plan: String,
     pub policies: Chain,
@@ -170,6 +172,7 @@ impl Builder {
         let mut by_owner = group(policies);
         for p in plans {
             let entry = ContractEntry {
+                plan_id: p.id,
                 plan: format!("{} {}", p.plan_id, p.version),
                 policies: self.chain(by_owner.remove(&p.id).unwrap_or_default()),
             };

@@ -76,6 +76,7 @@ pub async fn gateway_with(
             ..Default::default()
         },
         auth: Default::default(),
+        analytics: Default::default(),
     };
     let gw = Gateway::start(pool.clone(), config).await.expect("gateway");
     let addr = serve(gw.router()).await;

@@ -53,7 +53,8 @@ pub struct Params {
 /// Rows of CSV gathered into one chunk of the response before it is sent.
 const CHUNK_BYTES: usize = 64 * 1024;
 
-async fn export(
+/// The handler (public for the tests, which call it without a server).
+pub async fn export(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(params): Query<Params>,
@@ -100,10 +101,10 @@ async fn prepare(
     if p.org.trim().is_empty() {
         return Err(AppError::field("org", "Name the organization."));
     }
+    crate::auth::authorize(state, &user, &p.org, Permission::View).await?;
     let range = csv::parse_range(&p.range, &p.from, &p.to)?;
     let query = log_query(p)?;
-    crate::auth::authorize(state, &user, &p.org, Permission::View).await?;
-    let (window, filter) = super::service::search(range, &query)?;
+    let (window, filter) = super::service::search(range, &query, state.analytics_minute_days)?;
     let (scope, what) = match p.scope.as_str() {
         "api" => {
             let api = VersionRef::new(p.org.clone(), p.api.clone(), p.version.clone());
@@ -172,8 +173,10 @@ fn stream_csv(
             let tx = rows_tx.clone();
             async move { tx.send(row).await.is_ok() }
         };
+        let search = (&scope, &window, &filter);
         let result =
-            crate::store::analytics::log::export(&state.pool, &scope, &window, &filter, each).await;
+            crate::store::analytics::log::export(&state.pool, search, csv::MAX_EXPORT_ROWS, each)
+                .await;
         let _ = end_tx.send(result);
     });
     let first = Bytes::from_static(csv::HEADER.as_bytes());

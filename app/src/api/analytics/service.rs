@@ -5,7 +5,6 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::Utc;
 
-use crate::domain::analytics::DEFAULT_MINUTE_DAYS;
 use crate::domain::analytics::chart::{self, Group, NO_CLIENT, NO_PLAN, TOP};
 use crate::domain::analytics::log::{LogFilter, LogQuery};
 use crate::domain::analytics::report::{ApiMetrics, ApiUsage, OrgMetrics, Share, UsageClient};
@@ -18,14 +17,15 @@ use crate::store::PgPool;
 use crate::store::analytics::report::{self as store, By, MAX_RANKED, Ranked};
 use crate::store::analytics::{self as analytics, Scope};
 
-/// The window `range` means now.
-pub fn window(range: Range) -> AppResult<Window> {
-    Ok(range.window(Utc::now(), DEFAULT_MINUTE_DAYS)?)
+/// The window `range` means now, with minute rollups kept `minute_days` days
+/// (`domain::analytics::DEFAULT_MINUTE_DAYS` unless configured otherwise).
+pub fn window(range: Range, minute_days: i64) -> AppResult<Window> {
+    Ok(range.window(Utc::now(), minute_days)?)
 }
 
 /// A log search's window and checked filter.
-pub fn search(range: Range, query: &LogQuery) -> AppResult<(Window, LogFilter)> {
-    Ok((window(range)?, query.check()?))
+pub fn search(range: Range, query: &LogQuery, minute_days: i64) -> AppResult<(Window, LogFilter)> {
+    Ok((window(range, minute_days)?, query.check()?))
 }
 
 /// The scope of one API version; "not found" when it does not exist.
@@ -194,6 +194,9 @@ async fn usage(
     window: Window,
     links: Links,
 ) -> AppResult<HashMap<i64, Vec<ApiUsage>>> {
+    if clients.is_empty() {
+        return Ok(HashMap::new());
+    }
     let pool = &state.pool;
     let mut pairs: BTreeMap<(i64, i64), (Option<String>, Vec<Group>)> = BTreeMap::new();
     for (client, api, plan) in store::contracts_of(pool, clients).await? {
@@ -227,7 +230,7 @@ async fn usage(
         });
     }
     for list in out.values_mut() {
-        list.sort_by(|a, b| a.api.to_lowercase().cmp(&b.api.to_lowercase()));
+        list.sort_by_cached_key(|a| a.api.to_lowercase());
     }
     Ok(out)
 }

@@ -114,10 +114,14 @@ impl Range {
             Source::Hours
         };
         // Hour rollups cannot draw finer than an hour.
-        let step_secs = match source {
-            Source::Hours => step_secs.max(3_600),
-            Source::Minutes => step_secs,
+        let (step_secs, grain) = match source {
+            Source::Hours => (step_secs.max(3_600), 3_600),
+            Source::Minutes => (step_secs, 60),
         };
+        // A rollup row counts when its minute (hour) starts inside the window: starting the
+        // window at a whole one keeps the first, partly elapsed one in the chart.
+        let from =
+            DateTime::from_timestamp(from.timestamp().div_euclid(grain) * grain, 0).unwrap_or(from);
         Ok(Window {
             from,
             to,
@@ -150,6 +154,22 @@ mod tests {
             assert_eq!(w.to - w.from, preset.span());
             assert!((w.to - w.from).num_seconds() / w.step_secs <= MAX_POINTS);
         }
+    }
+
+    #[test]
+    fn windows_start_at_a_whole_minute_or_hour() {
+        let now: DateTime<Utc> = "2026-11-27T12:34:56Z".parse().unwrap();
+        let w = Range::Last(Preset::Hour).window(now, 30).unwrap();
+        assert_eq!(
+            w.from,
+            "2026-11-27T11:34:00Z".parse::<DateTime<Utc>>().unwrap()
+        );
+        let w = Range::Last(Preset::Week).window(now, 30).unwrap();
+        assert_eq!(
+            w.from,
+            "2026-11-20T12:00:00Z".parse::<DateTime<Utc>>().unwrap()
+        );
+        assert_eq!(w.to, now);
     }
 
     #[test]

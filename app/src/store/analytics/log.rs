@@ -59,7 +59,10 @@ impl From<Row> for LogRow {
 
 /// The search: the newest `limit` rows of `scope` in `window` matching `filter`, older than
 /// `after`, with their labels. The inner query runs on the log's `(api_version_id, at DESC,
-/// id DESC)` index and stops at `limit`; only those rows are joined to their names.
+/// id DESC)` index and stops at `limit`; only those rows are joined to their names. An
+/// organization's log takes the newest `limit` rows of each of its API versions (each an index
+/// scan that stops there) and keeps the newest `limit` of those, instead of sorting the whole
+/// window.
 fn query<'a>(
     scope: &Scope,
     window: &Window,
@@ -74,9 +77,48 @@ fn query<'a>(
                 a.org_id || '/' || a.api_id || '/' || a.version AS api,
                 c.org_id || '/' || c.client_id || '/' || c.version AS client,
                 p.name || ' ' || pv.version AS plan
-         FROM (SELECT * FROM analytics_log l WHERE ",
+         FROM (",
     );
-    scope.push(&mut q, "l");
+    match scope {
+        Scope::Org(org) => {
+            q.push(
+                "SELECT l.* FROM api_versions v CROSS JOIN LATERAL (SELECT * FROM analytics_log l
+                 WHERE l.api_version_id = v.id",
+            );
+            push_search(&mut q, window, filter, after);
+            q.push(" ORDER BY l.at DESC, l.id DESC LIMIT ");
+            q.push_bind(limit);
+            q.push(") l WHERE v.org_id = ");
+            q.push_bind(org.clone());
+            q.push(" ORDER BY l.at DESC, l.id DESC LIMIT ");
+            q.push_bind(limit);
+        }
+        other => {
+            q.push("SELECT * FROM analytics_log l WHERE ");
+            other.push(&mut q, "l");
+            push_search(&mut q, window, filter, after);
+            q.push(" ORDER BY l.at DESC, l.id DESC LIMIT ");
+            q.push_bind(limit);
+        }
+    }
+    q.push(
+        ") l
+         LEFT JOIN api_versions a ON a.id = l.api_version_id
+         LEFT JOIN client_versions c ON c.id = l.client_version_id
+         LEFT JOIN plan_versions pv ON pv.id = l.plan_version_id
+         LEFT JOIN plans p ON p.org_id = pv.org_id AND p.id = pv.plan_id
+         ORDER BY l.at DESC, l.id DESC",
+    );
+    q
+}
+
+/// The window, the cursor and the filter, each as " AND …" on the log's alias `l`.
+fn push_search(
+    q: &mut QueryBuilder<'_, Postgres>,
+    window: &Window,
+    filter: &LogFilter,
+    after: Option<Cursor>,
+) {
     q.push(" AND l.at >= ");
     q.push_bind(window.from);
     q.push(" AND l.at < ");
@@ -88,18 +130,7 @@ fn query<'a>(
         q.push_bind(c.id);
         q.push(")");
     }
-    push_filter(&mut q, filter);
-    q.push(" ORDER BY l.at DESC, l.id DESC LIMIT ");
-    q.push_bind(limit);
-    q.push(
-        ") l
-         LEFT JOIN api_versions a ON a.id = l.api_version_id
-         LEFT JOIN client_versions c ON c.id = l.client_version_id
-         LEFT JOIN plan_versions pv ON pv.id = l.plan_version_id
-         LEFT JOIN plans p ON p.org_id = pv.org_id AND p.id = pv.plan_id
-         ORDER BY l.at DESC, l.id DESC",
-    );
-    q
+    push_filter(q, filter);
 }
 
 /// The filter's conditions, each value bound; the path is matched as plain text (`strpos`), so
@@ -158,25 +189,26 @@ pub async fn page(
 }
 
 /// Every row matching the search, newest first, handed to `each` as it arrives from the
-/// database (nothing is collected), up to `MAX_EXPORT_ROWS`. `each` answers whether to go on
-/// (the reader may have gone). Returns the rows handed over and whether more matched.
+/// database (nothing is collected), up to `cap` rows (the export's is `MAX_EXPORT_ROWS`). `each`
+/// answers whether to go on (the reader may have gone). Returns the rows handed over and whether
+/// more matched.
 pub async fn export<F, Fut>(
     pool: &PgPool,
-    scope: &Scope,
-    window: &Window,
-    filter: &LogFilter,
+    (scope, window, filter): (&Scope, &Window, &LogFilter),
+    cap: u64,
     mut each: F,
 ) -> AppResult<(u64, bool)>
 where
     F: FnMut(LogRow) -> Fut,
     Fut: std::future::Future<Output = bool>,
 {
-    let cap = i64::try_from(MAX_EXPORT_ROWS).unwrap_or(i64::MAX);
-    let mut q = query(scope, window, filter, None, cap + 1);
+    let cap = cap.min(MAX_EXPORT_ROWS);
+    let limit = i64::try_from(cap).unwrap_or(i64::MAX) + 1;
+    let mut q = query(scope, window, filter, None, limit);
     let mut rows = q.build_query_as::<Row>().fetch(pool);
     let mut sent = 0;
     while let Some(row) = rows.try_next().await? {
-        if sent >= MAX_EXPORT_ROWS {
+        if sent >= cap {
             return Ok((sent, true));
         }
         if !each(row.into()).await {

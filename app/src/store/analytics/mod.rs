@@ -1,5 +1,6 @@
-//! Gateway analytics: the request log and rollups the gateway writes, and what the Metrics tabs,
-//! the Usage page and the Log Analyzer read from them (`report`, `log`).
+//! Gateway analytics: the request log and rollups the gateway writes (`write`, `partitions`),
+//! and what the Metrics tabs, the Usage page and the Log Analyzer read from them (`report`,
+//! `log`).
 //!
 //! Every read is bounded by its window and names its API versions (or client versions) first, so
 //! it runs on the indexes `(api_version_id, at DESC, id DESC)`, `(api_version_id, minute|hour)`
@@ -7,7 +8,9 @@
 //! log. Values are always bound, and the SQL text is built from static pieces only.
 
 pub mod log;
+pub mod partitions;
 pub mod report;
+pub mod write;
 
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
@@ -55,6 +58,24 @@ pub(crate) fn rollup(source: Source) -> (&'static str, &'static str) {
     match source {
         Source::Minutes => ("analytics_minutes", "minute"),
         Source::Hours => ("analytics_hours", "hour"),
+    }
+}
+
+/// The callers of a rollup (API, client and plan with their requests and errors): what the
+/// "top" tables read.
+pub(crate) fn parties(source: Source) -> (&'static str, &'static str) {
+    match source {
+        Source::Minutes => ("analytics_party_minutes", "minute"),
+        Source::Hours => ("analytics_party_hours", "hour"),
+    }
+}
+
+/// The per-API series of a rollup (no client, plan or method): what API and organization
+/// charts read, a few rows per API and time bucket.
+pub(crate) fn series(source: Source) -> (&'static str, &'static str) {
+    match source {
+        Source::Minutes => ("analytics_api_minutes", "minute"),
+        Source::Hours => ("analytics_api_hours", "hour"),
     }
 }
 

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
-use super::{Scope, rollup, status};
+use super::{Scope, parties, rollup, series, status};
 use crate::domain::analytics::chart::Group;
 use crate::domain::analytics::report::LogChoices;
 use crate::domain::analytics::window::{Source, Window};
@@ -45,7 +45,11 @@ fn push_window(q: &mut QueryBuilder<'_, Postgres>, time: &'static str, window: &
 /// The sums a chart is drawn from, grouped by bucket and status (`chart::traffic` makes the
 /// chart), and with `by_pair` also by (client version, API version).
 fn chart_query<'a>(scope: &Scope, window: &Window, by_pair: bool) -> QueryBuilder<'a, Postgres> {
-    let (table, time) = rollup(window.source);
+    // An API's or organization's chart needs no client, plan or method: the series say it all.
+    let (table, time) = match (scope, by_pair) {
+        (Scope::Api(_) | Scope::Org(_), false) => series(window.source),
+        _ => rollup(window.source),
+    };
     let mut q = QueryBuilder::new("SELECT date_bin(make_interval(secs => ");
     q.push_bind(window.step_secs as f64);
     q.push(format_args!("), r.{time}, "));
@@ -177,12 +181,11 @@ pub async fn top(
     by: By,
     limit: i64,
 ) -> AppResult<Vec<Ranked>> {
-    let (table, time) = rollup(window.source);
+    let (table, time) = parties(window.source);
     let [column, versions, entity, name, join] = by.sql();
     let mut q = QueryBuilder::new(format!(
         "WITH t AS (SELECT r.{column} AS id, sum(r.requests)::BIGINT AS requests,
-                           coalesce(sum(r.requests) FILTER (WHERE r.status >= 400), 0)::BIGINT
-                               AS errors
+                           sum(r.errors)::BIGINT AS errors
                     FROM {table} r WHERE "
     ));
     scope.push(&mut q, "r");
@@ -239,7 +242,7 @@ pub async fn choices(pool: &PgPool, scope: &Scope, now: DateTime<Utc>) -> AppRes
     for (by, list) in [(By::Client, &mut out.clients), (By::Plan, &mut out.plans)] {
         let rows = top(pool, scope, &window, by, MAX_RANKED).await?;
         *list = rows.into_iter().filter_map(label).collect();
-        list.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+        list.sort_by_cached_key(|a| a.1.to_lowercase());
     }
     Ok(out)
 }
