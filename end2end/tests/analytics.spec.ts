@@ -216,12 +216,14 @@ test.describe.serial("analytics", () => {
     await page.getByRole("button", { name: "Search" }).click();
     await expect(rows).toHaveCount(ERRORS);
 
-    // A row's details.
-    await rows.first().click();
+    // A row's details: the third, the 429.
+    await rows.nth(2).click();
     const detail = page.getByRole("dialog", { name: "Request details" });
-    await expect(detail.locator('[data-field="Status"]')).toHaveText("403");
-    await expect(detail.locator('[data-field="Path"]')).toContainText("/badkey");
+    await expect(detail.locator('[data-field="Status"]')).toHaveText("429");
+    await expect(detail.locator('[data-field="Path"]')).toContainText("/items/over");
     await expect(detail.locator('[data-field="API"]')).toContainText(API);
+    await expect(detail.locator('[data-field="Client"]')).toContainText(CLIENT);
+    await expect(detail.locator('[data-field="API key"]')).toContainText(key.slice(0, 4));
     await detail.getByRole("button", { name: "Close" }).click();
     await expect(detail).toHaveCount(0);
 
@@ -233,7 +235,7 @@ test.describe.serial("analytics", () => {
     expect(csv[0]).toMatch(/^time,.*status/);
     const data = csv.slice(1).filter((line) => !line.startsWith("#"));
     expect(data).toHaveLength(ERRORS);
-    expect(data.join("\n")).toContain("/badkey");
+    expect(data.join("\n")).toContain("/items/over");
     expect(csv.join("\n")).not.toContain(key);
   });
 
