@@ -51,6 +51,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("apis/:org/:api") view={lazy::route::<lazy::PortalApi>()} />
                         <Route path=path!("signup") view={lazy::route::<lazy::Signup>()} />
                         <Route path=path!("clients") view={lazy::route::<lazy::MyClients>()} />
+                        <Route path=path!("usage") view={lazy::route::<lazy::Usage>()} />
                     </ParentRoute>
                 </ParentRoute>
                 <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
@@ -67,6 +68,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("contracts") view={lazy::route::<lazy::ClientContracts>()} />
                         <Route path=path!("apis") view={lazy::route::<lazy::ClientApis>()} />
                         <Route path=path!("policies") view={lazy::route::<lazy::ClientPolicies>()} />
+                        <Route path=path!("metrics") view={lazy::route::<lazy::ClientMetrics>()} />
                         <Route path=path!("activity") view={lazy::route::<lazy::ClientActivity>()} />
                     </ParentRoute>
                     <Route path=path!("admin/users") view={lazy::route::<lazy::Users>()} />
@@ -83,6 +85,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("policies") view={lazy::route::<lazy::ApiPolicies>()} />
                         <Route path=path!("contracts") view={lazy::route::<lazy::ApiContracts>()} />
                         <Route path=path!("endpoint") view={lazy::route::<lazy::ApiEndpoint>()} />
+                        <Route path=path!("metrics") view={lazy::route::<lazy::ApiMetrics>()} />
+                        <Route path=path!("logs") view={lazy::route::<lazy::ApiLogs>()} />
                         <Route path=path!("activity") view={lazy::route::<lazy::ApiActivity>()} />
                     </ParentRoute>
                     <ParentRoute path=path!("orgs/:org") view={lazy::route::<lazy::OrgFrame>()}>
@@ -91,6 +95,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("plans") view={lazy::route::<lazy::OrgPlans>()} />
                         <Route path=path!("clients") view={lazy::route::<lazy::OrgClients>()} />
                         <Route path=path!("members") view={lazy::route::<lazy::OrgMembers>()} />
+                        <Route path=path!("metrics") view={lazy::route::<lazy::OrgMetrics>()} />
+                        <Route path=path!("logs") view={lazy::route::<lazy::OrgLogs>()} />
                         <Route path=path!("activity") view={lazy::route::<lazy::OrgActivity>()} />
                     </ParentRoute>
                 </ParentRoute>

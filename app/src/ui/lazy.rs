@@ -57,7 +57,7 @@ macro_rules! area {
 use super::console::{
     api, approvals, client, create_entity, create_org, dashboard, login, org, plan, search, users,
 };
-use super::portal::{account, api as portal_api, my_clients, signup};
+use super::portal::{account, api as portal_api, my_clients, signup, usage};
 
 area!(account_area, Account {
     Login => login::LoginPage,
@@ -68,6 +68,7 @@ area!(portal_area, Portal {
     PortalApi => portal_api::PortalApiPage,
     Signup => signup::SignupPage,
     MyClients => my_clients::MyClientsPage,
+    Usage => usage::UsagePage,
 });
 
 area!(console_area, Console {
@@ -87,6 +88,8 @@ area!(org_area, OrgView {
     OrgPlans => org::plans::OrgPlansTab,
     OrgClients => org::clients::OrgClientsTab,
     OrgMembers => org::members::OrgMembersTab,
+    OrgMetrics => org::metrics::OrgMetricsTab,
+    OrgLogs => org::metrics::OrgLogsTab,
     OrgActivity => org::activity::OrgActivityTab,
 });
 
@@ -97,6 +100,8 @@ area!(api_area, ApiView {
     ApiPolicies => api::tabs::ApiPoliciesTab,
     ApiContracts => api::tabs::ApiContractsTab,
     ApiEndpoint => api::tabs::ApiEndpointTab,
+    ApiMetrics => api::metrics::ApiMetricsTab,
+    ApiLogs => api::metrics::ApiLogsTab,
     ApiActivity => api::tabs::ApiActivityTab,
 });
 
@@ -113,6 +118,7 @@ area!(client_area, ClientView {
     ClientContracts => client::contracts::ClientContractsTab,
     ClientApis => client::tabs::ClientApisTab,
     ClientPolicies => client::tabs::ClientPoliciesTab,
+    ClientMetrics => client::metrics::ClientMetricsTab,
     ClientActivity => client::tabs::ClientActivityTab,
 });
 

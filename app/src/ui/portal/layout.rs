@@ -19,6 +19,7 @@ pub fn PortalLayout() -> impl IntoView {
                         <nav class="mb-6 flex gap-6 border-b border-slate-200 text-sm font-medium" aria-label="Portal">
                             <A href="/portal" exact=true attr:class="-mb-px border-b-2 border-transparent pb-3 text-slate-600 hover:text-slate-900 aria-[current=page]:border-indigo-600 aria-[current=page]:text-indigo-700">"Home"</A>
                             <A href="/portal/clients" attr:class="-mb-px border-b-2 border-transparent pb-3 text-slate-600 hover:text-slate-900 aria-[current=page]:border-indigo-600 aria-[current=page]:text-indigo-700">"My Clients"</A>
+                            <A href="/portal/usage" attr:class="-mb-px border-b-2 border-transparent pb-3 text-slate-600 hover:text-slate-900 aria-[current=page]:border-indigo-600 aria-[current=page]:text-indigo-700">"Usage"</A>
                         </nav>
                         <Outlet />
                     }.into_any(),

@@ -6,6 +6,7 @@ pub mod home;
 pub mod layout;
 pub mod my_clients;
 pub mod signup;
+pub mod usage;
 
 use crate::domain::refs::VersionRef;
 

@@ -1,6 +1,8 @@
-//! The API version page: Overview, Plans, Policies, Contracts, Endpoint, Activity; Publish,
+//! The API version page: Overview, Plans, Policies, Contracts, Endpoint, Metrics, Logs,
+//! Activity; Publish,
 //! Retire, New Version, Delete.
 
+pub mod metrics;
 pub mod overview;
 pub mod plans;
 pub mod tabs;
@@ -36,6 +38,8 @@ pub fn ApiPage() -> impl IntoView {
                 ("Policies", "policies"),
                 ("Contracts", "contracts"),
                 ("Endpoint", "endpoint"),
+                ("Metrics", "metrics"),
+                ("Logs", "logs"),
                 ("Activity", "activity"),
             ]
             header=|v| view! { <ApiHeader view=v /> }

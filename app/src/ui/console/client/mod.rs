@@ -2,6 +2,7 @@
 //! Re-Register, Retire, New Version, Regenerate API key, Delete.
 
 pub mod contracts;
+pub mod metrics;
 pub mod overview;
 pub mod tabs;
 
@@ -38,6 +39,7 @@ pub fn ClientPage() -> impl IntoView {
                 ("Contracts", "contracts"),
                 ("APIs", "apis"),
                 ("Policies", "policies"),
+                ("Metrics", "metrics"),
                 ("Activity", "activity"),
             ]
             header=|v| view! { <ClientHeader view=v /> }

@@ -6,6 +6,7 @@ pub mod clients;
 pub mod entities;
 pub mod invitations;
 pub mod members;
+pub mod metrics;
 pub mod plans;
 
 use crate::domain::refs::org_url;
@@ -58,6 +59,8 @@ pub fn OrgPage() -> impl IntoView {
                 ("Plans", "plans"),
                 ("Clients", "clients"),
                 ("Members", "members"),
+                ("Metrics", "metrics"),
+                ("Logs", "logs"),
                 ("Activity", "activity"),
             ]
         />
