@@ -70,7 +70,7 @@ e2e() {
     fi
 
     log "npx playwright test (end2end/)"
-    (cd end2end && env "${E2E_ENV[@]}" BASE_URL="$base" GATEWAY_URL="http://127.0.0.1:$E2E_GATEWAY_PORT" npx playwright test) || rc=$?
+    (cd end2end && env "${E2E_ENV[@]}" BASE_URL="$base" GATEWAY_URL="http://127.0.0.1:$E2E_GATEWAY_PORT" npx playwright test ${E2E_ARGS:-}) || rc=$?
     if ((rc)); then
         log "end-to-end tests failed; last lines of $server_log:"
         tail -n 40 "$server_log" >&2
@@ -98,7 +98,8 @@ if want unit; then
     run env REDIS_URL="$redis_url" cargo test -p server
 fi
 if want e2e; then
-    # E2E_SKIP_BUILD=1: test the release build already in target/ (after a build.sh --release).
+    # E2E_SKIP_BUILD=1: test the release build already in target/ (after a build.sh --release);
+    # E2E_ARGS: more arguments for `playwright test` (a file, --grep …), unquoted.
     if [[ ${E2E_SKIP_BUILD:-} != 1 ]]; then scripts/build.sh --release; fi
     e2e
 fi

@@ -10,7 +10,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use futures_util::stream;
+use futures_util::{StreamExt, stream};
 use serde::Deserialize;
 use tokio::sync::{mpsc, oneshot};
 
@@ -180,9 +180,12 @@ fn stream_csv(
         let _ = end_tx.send(result);
     });
     let first = Bytes::from_static(csv::HEADER.as_bytes());
+    // Fused: the compression layer polls once more after the end, which a bare `unfold`
+    // answers with a panic.
     let body = stream::unfold(Feed::Start(rows_rx, end_rx), move |feed| {
         feed.next(first.clone())
-    });
+    })
+    .fuse();
     let mut response = Body::from_stream(body).into_response();
     let headers = response.headers_mut();
     headers.insert(
