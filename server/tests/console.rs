@@ -208,3 +208,46 @@ async fn unhashed_assets_and_pages_are_revalidated_and_pages_compressed(pool: Pg
     }
     let _ = std::fs::remove_dir_all(root);
 }
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn the_log_export_streams_to_its_end_through_compression(pool: PgPool) {
+    use app::store::users::NewUser;
+    app::api::users::service::create(
+        &pool,
+        "system",
+        NewUser {
+            username: "admin",
+            display_name: "Admin",
+            email: "",
+            password_hash: "!",
+            is_admin: true,
+            portal_only: false,
+        },
+    )
+    .await
+    .expect("user");
+    app::api::orgs::service::create(&pool, "admin", "ACME", "ACME", "")
+        .await
+        .expect("org");
+    let token = app::auth::token::new_token();
+    app::store::sessions::create(
+        &pool,
+        &app::auth::token::hash(&token),
+        "admin",
+        chrono::Utc::now() + chrono::Duration::hours(1),
+    )
+    .await
+    .expect("session");
+    let app = console(pool, 4096);
+    let request = Request::get("/api/analytics/export.csv?scope=org&org=ACME&range=24h")
+        .header("cookie", format!("gatehouse_session={token}"))
+        .header("accept-encoding", "gzip")
+        .body(Body::empty())
+        .expect("request");
+    let response = app.oneshot(request).await.expect("response");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(header(&response, "content-encoding"), "gzip");
+    // Read to the end: the body must end cleanly (it once panicked when polled past its end).
+    let bytes = body(response).await;
+    assert!(!bytes.is_empty());
+}
