@@ -12,6 +12,18 @@ use hyper::body::{Frame, SizeHint};
 
 use super::{Analytics, Shard};
 
+type Polled = Poll<Option<Result<Frame<Bytes>, axum::Error>>>;
+
+/// The bytes of a data frame just polled (0 for anything else).
+fn data_bytes(polled: &Polled) -> i64 {
+    match polled {
+        Poll::Ready(Some(Ok(frame))) => frame
+            .data_ref()
+            .map_or(0, |d| i64::try_from(d.len()).unwrap_or(0)),
+        _ => 0,
+    }
+}
+
 /// A request waiting for its response body to end.
 pub struct Pending {
     pub analytics: Arc<Analytics>,
@@ -42,16 +54,9 @@ impl HttpBody for Metered {
     type Data = Bytes;
     type Error = axum::Error;
 
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Polled {
         let polled = Pin::new(&mut self.inner).poll_frame(cx);
-        if let Poll::Ready(Some(Ok(frame))) = &polled
-            && let Some(data) = frame.data_ref()
-        {
-            self.sent += i64::try_from(data.len()).unwrap_or(0);
-        }
+        self.sent += data_bytes(&polled);
         polled
     }
 
@@ -93,17 +98,9 @@ impl HttpBody for CountedIn {
     type Data = Bytes;
     type Error = axum::Error;
 
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Polled {
         let polled = Pin::new(&mut self.inner).poll_frame(cx);
-        if let Poll::Ready(Some(Ok(frame))) = &polled
-            && let Some(data) = frame.data_ref()
-        {
-            let n = i64::try_from(data.len()).unwrap_or(0);
-            self.count.fetch_add(n, Ordering::Relaxed);
-        }
+        self.count.fetch_add(data_bytes(&polled), Ordering::Relaxed);
         polled
     }
 
