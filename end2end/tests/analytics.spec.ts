@@ -192,6 +192,7 @@ test.describe.serial("analytics", () => {
     await untilShown(page, `${API_PAGE}/logs`, async () => {
       await expect(rows).toHaveCount(TOTAL, { timeout: 1_000 });
     });
+    await expect(page.getByRole("heading", { name: "Log Analyzer", exact: true })).toBeVisible();
     // Newest first: the last three calls were 403, 401, 429.
     const statuses = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-status")));
     expect(statuses.slice(0, 3)).toEqual(["403", "401", "429"]);
@@ -266,6 +267,7 @@ test.describe.serial("analytics", () => {
 
     await page.getByRole("tab", { name: "Logs" }).click();
     await expect(page).toHaveURL(new RegExp(`/orgs/${ORG}/logs`));
+    await expect(page.getByRole("heading", { name: /^Log Analyzer/ })).toBeVisible();
     const rows = page.getByTestId("log-row");
     await expect(rows).toHaveCount(TOTAL);
     await expect(rows.first()).toContainText(API);

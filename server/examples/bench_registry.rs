@@ -86,11 +86,13 @@ async fn seed(pool: &PgPool, total: i64) -> anyhow::Result<()> {
         sqlx::query(
             "WITH v AS (
                  INSERT INTO client_versions
-                     (org_id, client_id, version, status, api_key, registered_at, created_by)
-                 SELECT $1, 'seed-' || g, '1.0', 'Registered',
-                        md5('a' || g) || md5('b' || g), now(), $2
+                     (org_id, client_id, version, status, registered_at, created_by)
+                 SELECT $1, 'seed-' || g, '1.0', 'Registered', now(), $2
                  FROM generate_series($3::BIGINT, $4) g
-                 RETURNING id)
+                 RETURNING id, client_id),
+             k AS (
+                 INSERT INTO client_keys (client_version_id, api_key, created_by)
+                 SELECT v.id, md5('a' || v.client_id) || md5('b' || v.client_id), $2 FROM v)
              INSERT INTO contracts
                  (client_version_id, api_version_id, plan_version_id, status, requested_by, registered)
              SELECT v.id, $5, $6, 'Active', $2, TRUE FROM v",
@@ -111,11 +113,13 @@ async fn seed(pool: &PgPool, total: i64) -> anyhow::Result<()> {
         );
     }
     sqlx::query("ANALYZE").execute(pool).await?;
-    let (key,): (String,) =
-        sqlx::query_as("SELECT api_key FROM client_versions WHERE client_id = 'seed-' || $1")
-            .bind(total)
-            .fetch_one(pool)
-            .await?;
+    let (key,): (String,) = sqlx::query_as(
+        "SELECT k.api_key FROM client_keys k JOIN client_versions v ON v.id = k.client_version_id
+             WHERE v.client_id = 'seed-' || $1",
+    )
+    .bind(total)
+    .fetch_one(pool)
+    .await?;
     println!("{key}");
     Ok(())
 }
@@ -139,7 +143,8 @@ async fn register(pool: &PgPool, name: &str) -> anyhow::Result<String> {
     api::contracts::service::create(pool, USER, &c, true).await?;
     // Read before registering (a registration keeps the key): timing starts at the commit.
     let (api_key,): (String,) = sqlx::query_as(
-        "SELECT api_key FROM client_versions WHERE org_id = $1 AND client_id = $2 AND version = '1.0'",
+        "SELECT k.api_key FROM client_keys k JOIN client_versions v ON v.id = k.client_version_id
+         WHERE v.org_id = $1 AND v.client_id = $2 AND v.version = '1.0'",
     )
     .bind(ORG)
     .bind(name)

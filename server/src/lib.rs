@@ -103,6 +103,7 @@ pub async fn serve(pool: sqlx::PgPool, args: ServeArgs) -> anyhow::Result<()> {
     ];
     workers::serve(sites, worker_count(&args), limits(&args), shutdown_signal()).await?;
     gateway.flush_analytics().await;
+    gateway.flush_key_use().await;
     tracing::info!("stopped");
     Ok(())
 }
@@ -244,6 +245,7 @@ pub async fn serve_gateway(pool: sqlx::PgPool, args: ServeArgs) -> anyhow::Resul
     ];
     workers::serve(sites, worker_count(&args), limits(&args), shutdown_signal()).await?;
     gateway.flush_analytics().await;
+    gateway.flush_key_use().await;
     Ok(())
 }
 

@@ -25,48 +25,46 @@ pub(crate) fn subject<'a>(
     }
 }
 
-/// Creates the entity with its first version (`api_key`: a client version's key).
+/// Creates the entity with its first version.
 pub(crate) async fn create(
     pool: &PgPool,
     entity: Entity,
     actor: &str,
     new: &NewEntity<'_>,
-    api_key: Option<&str>,
 ) -> AppResult<()> {
     let mut tx = pool.begin().await?;
-    create_in(&mut tx, entity, actor, new, api_key).await?;
+    create_in(&mut tx, entity, actor, new).await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// Creates the entity with its first version inside the caller's transaction.
+/// Creates the entity with its first version inside the caller's transaction; returns the
+/// version's row id, for the caller to add what else the version carries.
 pub(crate) async fn create_in(
     conn: &mut PgConnection,
     entity: Entity,
     actor: &str,
     new: &NewEntity<'_>,
-    api_key: Option<&str>,
-) -> AppResult<()> {
-    versioned::create(conn, entity, actor, new, api_key).await?;
+) -> AppResult<i64> {
+    let version_id = versioned::create(conn, entity, actor, new).await?;
     let data = serde_json::json!({"name": new.name, "version": new.version});
     subject(entity, actor, new.org, new.id)
         .record(conn, "created", data)
-        .await
+        .await?;
+    Ok(version_id)
 }
 
-/// Locks version `from` and adds `version` of the same entity copied from it (`api_key`: a
-/// client version's key); returns the row ids of both, for the caller to copy what else the
-/// versions carry.
+/// Locks version `from` and adds `version` of the same entity copied from it; returns the row
+/// ids of both, for the caller to copy what else the versions carry.
 pub(crate) async fn add_version(
     conn: &mut PgConnection,
     entity: Entity,
     actor: &str,
     from: &VersionRef,
-    (version, api_key): (&str, Option<&str>),
+    version: &str,
 ) -> AppResult<(i64, i64)> {
     let from_id = versioned::lock_version_id(conn, entity, from).await?;
-    let new_id =
-        versioned::new_version(conn, entity, actor, (&from.id, from_id), version, api_key).await?;
+    let new_id = versioned::new_version(conn, entity, actor, (&from.id, from_id), version).await?;
     let data = serde_json::json!({"version": version, "from": from.version});
     subject(entity, actor, &from.org, &from.id)
         .record(conn, "version_created", data)

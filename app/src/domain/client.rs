@@ -108,7 +108,7 @@ pub fn can_delete(status: ClientStatus) -> Result<(), String> {
 pub fn can_regenerate_key(status: ClientStatus) -> Result<(), String> {
     match status {
         ClientStatus::Registered => Err(
-            "The API key of a registered client cannot change: retire or unregister it first."
+            "Regenerate replaces the key of a client that is not registered yet: use Rotate, which keeps the old key valid for a grace period."
                 .into(),
         ),
         ClientStatus::Retired => Err("A retired client version keeps its key.".into()),

@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod client;
 pub mod ids;
 pub mod invitation;
+pub mod keys;
 pub mod lifecycle;
 #[cfg(feature = "ssr")]
 pub mod markdown;

@@ -3,6 +3,7 @@
 use sqlx::PgPool;
 
 use super::audit;
+use super::keys::CURRENT_KEY_OF_V;
 use crate::domain::catalog::{ClientVersionView, Rejection};
 use crate::domain::client::ClientStatus;
 use crate::domain::refs::VersionRef;
@@ -14,7 +15,7 @@ struct ViewRow {
     name: String,
     description: String,
     status: ClientStatus,
-    api_key: String,
+    api_key: Option<String>,
     changed_since_registration: bool,
 }
 
@@ -24,16 +25,18 @@ pub async fn view(pool: &PgPool, v: &VersionRef) -> AppResult<Option<ClientVersi
         id: client,
         version,
     } = v;
-    let row: Option<ViewRow> = sqlx::query_as(
-        "SELECT v.id, c.name, c.description, v.status, v.api_key, v.changed_since_registration
+    let sql = format!(
+        "SELECT v.id, c.name, c.description, v.status, {CURRENT_KEY_OF_V} AS api_key,
+                v.changed_since_registration
          FROM clients c JOIN client_versions v ON v.org_id = c.org_id AND v.client_id = c.id
-         WHERE c.org_id = $1 AND c.id = $2 AND v.version = $3",
-    )
-    .bind(org)
-    .bind(client)
-    .bind(version)
-    .fetch_optional(pool)
-    .await?;
+         WHERE c.org_id = $1 AND c.id = $2 AND v.version = $3"
+    );
+    let row: Option<ViewRow> = sqlx::query_as(&sql)
+        .bind(org)
+        .bind(client)
+        .bind(version)
+        .fetch_optional(pool)
+        .await?;
     let Some(row) = row else { return Ok(None) };
     let versions: Vec<(String,)> = sqlx::query_as(
         "SELECT version FROM client_versions WHERE org_id = $1 AND client_id = $2 ORDER BY created_at, id",
@@ -51,7 +54,7 @@ pub async fn view(pool: &PgPool, v: &VersionRef) -> AppResult<Option<ClientVersi
         version: version.clone(),
         needs_reregister: status == ClientStatus::Registered && row.changed_since_registration,
         status,
-        api_key: Some(row.api_key),
+        api_key: row.api_key,
         contracts: super::contracts::for_client_version(pool, row.id).await?,
         rejections: rejections(pool, v).await?,
         versions: versions.into_iter().map(|(v,)| v).collect(),

@@ -43,6 +43,19 @@ pub async fn lock_version(conn: &mut PgConnection, client: &VersionRef) -> AppRe
     })
 }
 
+/// The row id and status of client version `client` (no lock: for reads).
+pub async fn version_id(pool: &PgPool, client: &VersionRef) -> AppResult<(i64, ClientStatus)> {
+    let row: Option<(i64, ClientStatus)> = sqlx::query_as(
+        "SELECT id, status FROM client_versions WHERE org_id = $1 AND client_id = $2 AND version = $3",
+    )
+    .bind(&client.org)
+    .bind(&client.id)
+    .bind(&client.version)
+    .fetch_optional(pool)
+    .await?;
+    row.ok_or_else(|| versioned::no_version(Entity::Client, client))
+}
+
 pub async fn lock_by_id(conn: &mut PgConnection, id: i64) -> AppResult<Locked> {
     let (status, changed): (ClientStatus, bool) = sqlx::query_as(
         "SELECT status, changed_since_registration FROM client_versions WHERE id = $1 FOR UPDATE",
@@ -122,23 +135,6 @@ pub async fn set_retired(conn: &mut PgConnection, id: i64) -> AppResult<()> {
         .execute(conn)
         .await?;
     Ok(())
-}
-
-pub async fn set_api_key(conn: &mut PgConnection, id: i64, api_key: &str) -> AppResult<()> {
-    sqlx::query("UPDATE client_versions SET api_key = $2 WHERE id = $1")
-        .bind(id)
-        .bind(api_key)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-pub async fn api_key(conn: &mut PgConnection, id: i64) -> AppResult<String> {
-    let (key,): (String,) = sqlx::query_as("SELECT api_key FROM client_versions WHERE id = $1")
-        .bind(id)
-        .fetch_one(conn)
-        .await?;
-    Ok(key)
 }
 
 /// Gives version `to` the contracts of version `from`, with their approvals.

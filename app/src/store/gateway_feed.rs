@@ -10,6 +10,7 @@ use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
 use crate::domain::catalog::ContractStatus;
 use crate::domain::client::ClientStatus;
+use crate::domain::keys::KeyLife;
 use crate::domain::lifecycle::ApiStatus;
 use crate::domain::policy::StoredPolicy;
 use crate::error::{AppError, AppResult};
@@ -27,6 +28,8 @@ pub enum ChangeKind {
     ClientReregistered,
     ClientRetired,
     ContractDeleted,
+    /// A key of a client version was rotated or revoked.
+    KeysChanged,
     ApiPublished,
     ApiRetired,
 }
@@ -53,7 +56,8 @@ impl Change {
             ChangeKind::ClientRegistered
             | ChangeKind::ClientReregistered
             | ChangeKind::ClientRetired
-            | ChangeKind::ContractDeleted => Target::ClientVersion(self.id),
+            | ChangeKind::ContractDeleted
+            | ChangeKind::KeysChanged => Target::ClientVersion(self.id),
             ChangeKind::ApiPublished | ChangeKind::ApiRetired => Target::ApiVersion(self.id),
         }
     }
@@ -104,17 +108,61 @@ pub struct PlanRow {
     pub version: String,
 }
 
-/// A client version, with the policies it was registered with.
+/// A client version, with the policies it was registered with and its keys.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ClientRow {
     pub id: i64,
     /// "org/client/version".
     pub name: String,
-    pub api_key: String,
     /// Only registered client versions are served.
     pub registered: bool,
     /// None when there are none (most clients): no JSON to parse for them.
     pub registered_policies: Option<Json<Vec<StoredPolicy>>>,
+    /// Its keys (all of them, ended ones too, so that the gateway can say why one is refused),
+    /// as parallel arrays: one row per client keeps a million-client load one streamed query.
+    key_ids: Vec<i64>,
+    keys: Vec<String>,
+    key_ends: Vec<Option<i64>>,
+    key_revoked: Vec<bool>,
+}
+
+/// One key of a client version as the gateway serves it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyRow<'a> {
+    pub id: i64,
+    pub api_key: &'a str,
+    pub life: KeyLife,
+}
+
+impl ClientRow {
+    pub fn keys(&self) -> impl Iterator<Item = KeyRow<'_>> {
+        self.key_ids
+            .iter()
+            .zip(&self.keys)
+            .zip(self.key_ends.iter().zip(&self.key_revoked))
+            .map(|((id, api_key), (expires_at, revoked))| KeyRow {
+                id: *id,
+                api_key,
+                life: KeyLife {
+                    expires_at: *expires_at,
+                    revoked: *revoked,
+                },
+            })
+    }
+
+    /// A row as a test or a benchmark makes it, with these keys.
+    pub fn new(id: i64, name: &str, registered: bool, keys: &[KeyRow<'_>]) -> ClientRow {
+        ClientRow {
+            id,
+            name: name.into(),
+            registered,
+            registered_policies: None,
+            key_ids: keys.iter().map(|k| k.id).collect(),
+            keys: keys.iter().map(|k| k.api_key.to_string()).collect(),
+            key_ends: keys.iter().map(|k| k.life.expires_at).collect(),
+            key_revoked: keys.iter().map(|k| k.life.revoked).collect(),
+        }
+    }
 }
 
 /// A registered, active contract.
@@ -221,11 +269,18 @@ pub async fn client_contracts(conn: &mut PgConnection, id: i64) -> AppResult<Vec
 
 /// Binds `ClientStatus::Registered` at $1.
 const CLIENT_COLUMNS: &str =
-    "SELECT id, org_id || '/' || client_id || '/' || version AS name, api_key,
-     status = $1 AS registered,
-     CASE WHEN registered_policies = '[]'::jsonb THEN NULL ELSE registered_policies END
-         AS registered_policies
-     FROM client_versions";
+    "SELECT v.id, v.org_id || '/' || v.client_id || '/' || v.version AS name,
+     v.status = $1 AS registered,
+     CASE WHEN v.registered_policies = '[]'::jsonb THEN NULL ELSE v.registered_policies END
+         AS registered_policies,
+     k.key_ids, k.keys, k.key_ends, k.key_revoked
+     FROM client_versions v CROSS JOIN LATERAL (
+         SELECT coalesce(array_agg(id ORDER BY id), '{}') AS key_ids,
+                coalesce(array_agg(api_key ORDER BY id), '{}') AS keys,
+                coalesce(array_agg(floor(extract(epoch FROM expires_at))::BIGINT ORDER BY id), '{}')
+                    AS key_ends,
+                coalesce(array_agg(revoked_at IS NOT NULL ORDER BY id), '{}') AS key_revoked
+         FROM client_keys WHERE client_version_id = v.id) k";
 
 /// Hands every registered client version to `each` as it arrives: a million of them are never
 /// all in memory as rows.
@@ -233,7 +288,7 @@ pub async fn each_client(
     conn: &mut PgConnection,
     mut each: impl FnMut(ClientRow),
 ) -> AppResult<()> {
-    let sql = format!("{CLIENT_COLUMNS} WHERE status = $1");
+    let sql = format!("{CLIENT_COLUMNS} WHERE v.status = $1");
     let mut rows = sqlx::query_as::<_, ClientRow>(&sql)
         .bind(ClientStatus::Registered)
         .fetch(conn);
@@ -245,7 +300,7 @@ pub async fn each_client(
 
 /// One client version, whatever its status (none if it was deleted).
 pub async fn client(conn: &mut PgConnection, id: i64) -> AppResult<Option<ClientRow>> {
-    let sql = format!("{CLIENT_COLUMNS} WHERE id = $2");
+    let sql = format!("{CLIENT_COLUMNS} WHERE v.id = $2");
     Ok(sqlx::query_as(&sql)
         .bind(ClientStatus::Registered)
         .bind(id)
@@ -286,6 +341,7 @@ mod tests {
             ChangeKind::ClientReregistered,
             ChangeKind::ClientRetired,
             ChangeKind::ContractDeleted,
+            ChangeKind::KeysChanged,
         ] {
             assert_eq!(of(kind), Target::ClientVersion(5));
         }

@@ -13,6 +13,7 @@ pub mod contractable;
 pub mod contracts;
 pub mod gateway_feed;
 pub mod invitations;
+pub mod keys;
 pub mod members;
 pub mod my_clients;
 pub mod orgs;

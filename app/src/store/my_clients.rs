@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use sqlx::PgPool;
 
 use super::contracts;
+use super::keys::CURRENT_KEY_OF_V;
 use crate::domain::catalog::ContractStatus;
 use crate::domain::client::ClientStatus;
 use crate::domain::paging::{MAX_LIMIT, Page, PageQuery};
@@ -31,7 +32,7 @@ struct VersionRow {
     client_id: String,
     version: String,
     status: ClientStatus,
-    api_key: String,
+    api_key: Option<String>,
 }
 
 /// One page of the clients of every organization the user belongs to, by organization and
@@ -64,17 +65,18 @@ pub async fn my_clients(
         .iter()
         .map(|r| (r.org_id.as_str(), r.client_id.as_str()))
         .unzip();
-    let versions: Vec<VersionRow> = sqlx::query_as(
-        "SELECT v.id, v.org_id, v.client_id, v.version, v.status, v.api_key
+    let sql = format!(
+        "SELECT v.id, v.org_id, v.client_id, v.version, v.status, {CURRENT_KEY_OF_V} AS api_key
          FROM client_versions v
          JOIN unnest($1::text[], $2::text[]) AS p (org_id, client_id)
            ON v.org_id = p.org_id AND v.client_id = p.client_id
-         ORDER BY v.created_at, v.id",
-    )
-    .bind(&orgs)
-    .bind(&ids)
-    .fetch_all(pool)
-    .await?;
+         ORDER BY v.created_at, v.id"
+    );
+    let versions: Vec<VersionRow> = sqlx::query_as(&sql)
+        .bind(&orgs)
+        .bind(&ids)
+        .fetch_all(pool)
+        .await?;
     let version_ids: Vec<i64> = versions.iter().map(|v| v.id).collect();
     let mut contracts_of: HashMap<VersionRef, Vec<_>> = HashMap::new();
     for c in contracts::for_client_versions(pool, &version_ids).await? {
@@ -96,7 +98,7 @@ pub async fn my_clients(
             .push(MyClientVersion {
                 version: v.version,
                 status: v.status,
-                api_key: shown.then_some(v.api_key),
+                api_key: v.api_key.filter(|_| shown),
                 contracts,
             });
     }

@@ -77,23 +77,12 @@ pub struct NewEntity<'a> {
     pub version: &'a str,
 }
 
-/// The `api_key` column and its parameter (`$n`) when the version row needs a key (clients
-/// only): the key is bound last.
-fn key_column(api_key: Option<&str>, n: u8) -> (&'static str, String) {
-    match api_key {
-        Some(_) => (", api_key", format!(", ${n}")),
-        None => ("", String::new()),
-    }
-}
-
-/// Inserts the entity and its first version; `api_key` is the version's key (clients only).
-/// Returns the version's row id.
+/// Inserts the entity and its first version; returns the version's row id.
 pub async fn create(
     conn: &mut PgConnection,
     entity: Entity,
     actor: &str,
     new: &NewEntity<'_>,
-    api_key: Option<&str>,
 ) -> AppResult<i64> {
     let (table, versions, column) = entity.tables();
     let NewEntity {
@@ -118,25 +107,22 @@ pub async fn create(
     unique_or(inserted, || {
         AppError::field("id", format!("{org} already has {a} with the id {id}."))
     })?;
-    let (key_col, key_bind) = key_column(api_key, 5);
     let sql = format!(
-        "INSERT INTO {versions} (org_id, {column}, version, created_by{key_col})
-         VALUES ($1, $2, $3, $4{key_bind}) RETURNING id"
+        "INSERT INTO {versions} (org_id, {column}, version, created_by)
+         VALUES ($1, $2, $3, $4) RETURNING id"
     );
-    let mut query = sqlx::query_as(&sql)
+    let (version_id,): (i64,) = sqlx::query_as(&sql)
         .bind(org)
         .bind(id)
         .bind(version)
-        .bind(actor);
-    if let Some(key) = api_key {
-        query = query.bind(key);
-    }
-    let (version_id,): (i64,) = query.fetch_one(conn).await?;
+        .bind(actor)
+        .fetch_one(conn)
+        .await?;
     Ok(version_id)
 }
 
 /// Inserts version `version` of the entity that version row `from_id` belongs to, copying the
-/// entity's copied columns; `api_key` is the new version's key (clients only). `entity_id` only
+/// entity's copied columns. `entity_id` only
 /// names the entity in the message when the version exists. Returns the new row's id.
 pub async fn new_version(
     conn: &mut PgConnection,
@@ -144,21 +130,20 @@ pub async fn new_version(
     actor: &str,
     (entity_id, from_id): (&str, i64),
     version: &str,
-    api_key: Option<&str>,
 ) -> AppResult<i64> {
     let (_, versions, column) = entity.tables();
     let copied = entity.copied_columns();
-    let (key_col, key_bind) = key_column(api_key, 4);
     let sql = format!(
-        "INSERT INTO {versions} (org_id, {column}, version, created_by{copied}{key_col})
-         SELECT org_id, {column}, $2, $3{copied}{key_bind} FROM {versions} WHERE id = $1
+        "INSERT INTO {versions} (org_id, {column}, version, created_by{copied})
+         SELECT org_id, {column}, $2, $3{copied} FROM {versions} WHERE id = $1
          RETURNING id"
     );
-    let mut query = sqlx::query_as(&sql).bind(from_id).bind(version).bind(actor);
-    if let Some(key) = api_key {
-        query = query.bind(key);
-    }
-    let inserted: Result<(i64,), sqlx::Error> = query.fetch_one(conn).await;
+    let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(&sql)
+        .bind(from_id)
+        .bind(version)
+        .bind(actor)
+        .fetch_one(conn)
+        .await;
     let (_, noun) = entity.nouns();
     let (new_id,) = unique_or(inserted, || {
         AppError::field(

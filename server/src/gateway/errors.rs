@@ -102,6 +102,10 @@ pub enum EngineError {
     ApiRetired,
     ApiKeyRequired,
     InvalidApiKey,
+    /// A key of a registered client, past its expiry (its rotation's grace period ended).
+    KeyExpired,
+    /// A key of a registered client, revoked.
+    KeyRevoked,
     NoContract,
     UpstreamUnavailable,
     UpstreamTimeout,
@@ -122,7 +126,10 @@ impl EngineError {
             EngineError::ApiNotFound => StatusCode::NOT_FOUND,
             EngineError::ApiRetired => StatusCode::GONE,
             EngineError::ApiKeyRequired => StatusCode::UNAUTHORIZED,
-            EngineError::InvalidApiKey | EngineError::NoContract => StatusCode::FORBIDDEN,
+            EngineError::InvalidApiKey
+            | EngineError::KeyExpired
+            | EngineError::KeyRevoked
+            | EngineError::NoContract => StatusCode::FORBIDDEN,
             EngineError::UpstreamUnavailable
             | EngineError::UpstreamTls(_)
             | EngineError::UpstreamRefused => StatusCode::BAD_GATEWAY,
@@ -139,6 +146,8 @@ impl EngineError {
             EngineError::ApiRetired => "ApiRetired",
             EngineError::ApiKeyRequired => "ApiKeyRequired",
             EngineError::InvalidApiKey => "InvalidApiKey",
+            EngineError::KeyExpired => "KeyExpired",
+            EngineError::KeyRevoked => "KeyRevoked",
             EngineError::NoContract => "NoContract",
             EngineError::UpstreamUnavailable => "UpstreamUnavailable",
             EngineError::UpstreamTimeout => "UpstreamTimeout",
@@ -160,6 +169,12 @@ impl EngineError {
                 "This API is private: send your client's API key in the X-API-Key header."
             }
             EngineError::InvalidApiKey => "The API key is not valid.",
+            EngineError::KeyExpired => {
+                "This API key has expired (its grace period after a rotation ended): use the client's current key."
+            }
+            EngineError::KeyRevoked => {
+                "This API key has been revoked: use the client's current key."
+            }
             EngineError::NoContract => "The client has no contract with this API version.",
             EngineError::UpstreamUnavailable => "The upstream service could not be reached.",
             EngineError::UpstreamTimeout => "The upstream service did not answer in time.",

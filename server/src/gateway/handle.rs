@@ -9,6 +9,7 @@ use std::sync::atomic::AtomicI64;
 use std::time::Instant;
 
 use app::domain::analytics::log;
+use app::domain::keys::KeyState;
 use app::store::analytics::write::LogEntry;
 
 use axum::body::Body;
@@ -151,6 +152,8 @@ fn entry(
 struct Resolved<'r> {
     api: Arc<ApiEntry>,
     client: Option<Arc<ClientEntry>>,
+    /// The row id of the key that found the client, for its "last used".
+    key_id: Option<i64>,
     path: Cow<'r, str>,
 }
 
@@ -198,6 +201,9 @@ async fn exchange(worker: &Worker, request: Request, seen: &mut Seen) -> Respons
         Ok(found) => found,
         Err(e) => return seen.fail(e),
     };
+    if let Some(id) = found.key_id {
+        worker.keys_used.note(id);
+    }
     let chains = found.chains();
 
     let mut ex = Exchange::new(&parts.method, &found.path, &mut headers, peer, found.api.id);
@@ -270,21 +276,32 @@ fn resolve<'r>(
         return Ok(Resolved {
             api,
             client: None,
+            key_id: None,
             path,
         });
     }
     let key = key.ok_or(EngineError::ApiKeyRequired)?;
-    let client = registry
-        .client(key)
-        .cloned()
-        .ok_or(EngineError::InvalidApiKey)?;
+    let found = registry.client(key).ok_or(EngineError::InvalidApiKey)?;
+    let client = Arc::clone(&found.client);
     seen.client = Some(Arc::clone(&client));
+    let served = found.key();
+    // The clock only for a key with an end: most keys have none.
+    let now = served
+        .life
+        .expires_at
+        .map_or(0, |_| chrono::Utc::now().timestamp());
+    match served.life.state(now) {
+        KeyState::Revoked => return Err(EngineError::KeyRevoked),
+        KeyState::Expired => return Err(EngineError::KeyExpired),
+        KeyState::Active | KeyState::Expiring => {}
+    }
     if !client.contracts.contains_key(&api.id) {
         return Err(EngineError::NoContract);
     }
     Ok(Resolved {
         api,
         client: Some(client),
+        key_id: Some(served.id),
         path,
     })
 }

@@ -44,7 +44,7 @@ pub async fn full(pool: &PgPool, builder: &mut Builder) -> Result<Registry, Feed
     add_plans(&mut tx, builder, &plan_ids).await?;
     store::each_client(&mut tx, |row| {
         let entry = builder.client(&row, contracts_of(&contracts, row.id));
-        registry.set_client(digest(&row.api_key), Some(entry));
+        registry.add_client(&entry);
     })
     .await?;
     tx.commit().await?;
@@ -66,16 +66,15 @@ pub async fn delta(
             let row = store::client(&mut tx, id)
                 .await?
                 .ok_or(FeedError::Gone(target))?;
-            let entry = if row.registered {
+            // Keys are only added or ended while a client is registered, never all removed,
+            // so one of its keys now finds its old entry and with it the keys to stop serving.
+            next.remove_client(id, row.keys().map(|k| digest(k.api_key)));
+            if row.registered {
                 let mut contracts = store::client_contracts(&mut tx, id).await?;
                 contracts.sort_unstable();
                 add_missing_plans(&mut tx, builder, &contracts).await?;
-                Some(builder.client(&row, &contracts))
-            } else {
-                None
-            };
-            // A registered client's key cannot change, so its digest finds its old entry.
-            next.set_client(digest(&row.api_key), entry);
+                next.add_client(&builder.client(&row, &contracts));
+            }
         }
         target @ Target::ApiVersion(id) => {
             let row = store::api(&mut tx, id)

@@ -12,6 +12,7 @@ pub mod cookies;
 pub mod errors;
 pub mod feed;
 mod handle;
+pub mod key_use;
 pub mod limits;
 pub mod load;
 pub mod metrics;
@@ -63,6 +64,7 @@ pub struct Gateway {
     trust: tls::Trust,
     guard: Arc<UpstreamGuard>,
     analytics: Arc<analytics::Analytics>,
+    key_use: Arc<key_use::KeyUse>,
 }
 
 /// The gateway as one HTTP worker serves it: shared registry, counters and metrics, and the
@@ -72,6 +74,8 @@ struct Worker {
     upstream: Upstream,
     /// This worker's analytics buffer.
     shard: Arc<analytics::Shard>,
+    /// The keys this worker's requests used since their last use was written.
+    keys_used: Arc<key_use::Noted>,
 }
 
 impl Gateway {
@@ -107,6 +111,7 @@ impl Gateway {
             metrics.analytics_dropped.clone(),
         );
         analytics.start();
+        let key_use = key_use::KeyUse::start(pool.clone());
         let gateway = Arc::new(Gateway {
             registry,
             feed_stats,
@@ -121,6 +126,7 @@ impl Gateway {
             trust,
             guard: Arc::new(config.upstream_guard),
             analytics,
+            key_use,
         });
         tokio::spawn(sweep(Arc::downgrade(&gateway)));
         Ok(gateway)
@@ -144,12 +150,19 @@ impl Gateway {
         self.analytics.flush().await;
     }
 
+    /// Writes the last use of the keys used since the previous write (every minute anyway);
+    /// returns how many keys.
+    pub async fn flush_key_use(&self) -> usize {
+        self.key_use.flush().await
+    }
+
     /// The gateway's routes, with an upstream pool of their own (one router per HTTP worker).
     pub fn router(self: &Arc<Self>) -> Router {
         let worker = Worker {
             gateway: Arc::clone(self),
             upstream: Upstream::new(self.timeouts, &self.trust, Arc::clone(&self.guard)),
             shard: self.analytics.shard(),
+            keys_used: self.key_use.worker(),
         };
         Router::new()
             .route("/gateway/{*rest}", any(handle::handle))

@@ -17,6 +17,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use app::domain::keys::KeyLife;
 use app::domain::lifecycle::ApiStatus;
 use app::store::gateway_feed::{ApiRow, ClientRow, ContractRow, PlanRow, PolicyRow};
 use axum::http::Uri;
@@ -84,6 +85,31 @@ pub struct ClientEntry {
     pub name: Box<str>,
     pub policies: Chain,
     pub contracts: Arc<Contracts>,
+    /// The keys it is served under, ended ones too (they answer KeyRevoked / KeyExpired).
+    pub keys: Box<[ServedKey]>,
+}
+
+/// One key of a client version: its digest, its row id (for "last used") and what its state
+/// follows from (`app::domain::keys`, decided on each request against the clock).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServedKey {
+    pub digest: KeyDigest,
+    pub id: i64,
+    pub life: KeyLife,
+}
+
+/// What a key finds: its client version and which of its keys it is. Two words, so that the
+/// map's nodes stay small; the key's details live once, in the client's entry.
+#[derive(Clone)]
+pub struct KeyEntry {
+    pub client: Arc<ClientEntry>,
+    index: u32,
+}
+
+impl KeyEntry {
+    pub fn key(&self) -> &ServedKey {
+        &self.client.keys[self.index as usize]
+    }
 }
 
 /// One version of the registry. Cloning it is O(1): the maps share their nodes.
@@ -92,7 +118,7 @@ pub struct Registry {
     /// The registry sequence of the last change it includes.
     pub seq: i64,
     apis: imbl::HashMap<String, Arc<ApiEntry>>,
-    clients: imbl::HashMap<KeyDigest, Arc<ClientEntry>>,
+    clients: imbl::HashMap<KeyDigest, KeyEntry>,
 }
 
 impl Registry {
@@ -100,7 +126,7 @@ impl Registry {
         self.apis.get(name)
     }
 
-    pub fn client(&self, key: &str) -> Option<&Arc<ClientEntry>> {
+    pub fn client(&self, key: &str) -> Option<&KeyEntry> {
         self.clients.get(&digest(key))
     }
 
@@ -108,10 +134,12 @@ impl Registry {
         self.apis.values()
     }
 
+    /// Every key with its client version.
     pub fn clients(&self) -> impl Iterator<Item = (&KeyDigest, &Arc<ClientEntry>)> {
-        self.clients.iter()
+        self.clients.iter().map(|(k, e)| (k, &e.client))
     }
 
+    /// The number of keys served (a client version has one or more).
     pub fn client_count(&self) -> usize {
         self.clients.len()
     }
@@ -128,12 +156,27 @@ impl Registry {
         };
     }
 
-    /// Serves `entry` under the key with this digest, or stops serving that key.
-    pub fn set_client(&mut self, key: KeyDigest, entry: Option<Arc<ClientEntry>>) {
-        match entry {
-            Some(e) => self.clients.insert(key, e),
-            None => self.clients.remove(&key),
-        };
+    /// Serves `entry` under each of its keys.
+    pub fn add_client(&mut self, entry: &Arc<ClientEntry>) {
+        for (index, key) in (0u32..).zip(entry.keys.iter()) {
+            let found = KeyEntry {
+                client: Arc::clone(entry),
+                index,
+            };
+            self.clients.insert(key.digest, found);
+        }
+    }
+
+    /// Stops serving client version `id` under the keys its entry had; `keys` are digests of
+    /// its keys now (the old entry is found through any of them that it had).
+    pub fn remove_client(&mut self, id: i64, keys: impl IntoIterator<Item = KeyDigest>) {
+        let old = keys
+            .into_iter()
+            .find_map(|d| self.clients.get(&d).filter(|e| e.client.id == id))
+            .map(|e| Arc::clone(&e.client));
+        for key in old.iter().flat_map(|c| c.keys.iter()) {
+            self.clients.remove(&key.digest);
+        }
     }
 }
 
@@ -242,11 +285,20 @@ impl Builder {
             Some(shared) => Arc::clone(shared),
             None => self.contract_list(c, pairs),
         };
+        let keys = c
+            .keys()
+            .map(|k| ServedKey {
+                digest: digest(k.api_key),
+                id: k.id,
+                life: k.life,
+            })
+            .collect();
         Arc::new(ClientEntry {
             id: c.id,
             name: c.name.as_str().into(),
             policies,
             contracts,
+            keys,
         })
     }
 

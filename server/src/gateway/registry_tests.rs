@@ -1,4 +1,6 @@
+use app::domain::keys::KeyLife;
 use app::domain::policy::StoredPolicy;
+use app::store::gateway_feed::KeyRow;
 use sqlx::types::Json;
 
 use super::*;
@@ -8,13 +10,15 @@ fn builder() -> Builder {
 }
 
 fn client_row(id: i64, policies: serde_json::Value) -> ClientRow {
-    ClientRow {
-        id,
-        name: format!("O/c{id}/1.0"),
-        api_key: format!("key-{id}"),
-        registered: true,
-        registered_policies: Some(Json(serde_json::from_value(policies).expect("snapshot"))),
-    }
+    let key = format!("key-{id}");
+    let keys = [KeyRow {
+        id: id * 10,
+        api_key: &key,
+        life: KeyLife::default(),
+    }];
+    let mut row = ClientRow::new(id, &format!("O/c{id}/1.0"), true, &keys);
+    row.registered_policies = Some(Json(serde_json::from_value(policies).expect("snapshot")));
+    row
 }
 
 fn contract(client: i64, api: i64, plan: i64) -> ContractRow {
@@ -111,11 +115,11 @@ fn a_new_version_leaves_the_one_requests_hold_untouched() {
     let mut b = builder();
     let mut first = Registry::default();
     let entry = b.client(&client_row(1, serde_json::json!([])), &[]);
-    first.set_client(digest("key-1"), Some(entry));
+    first.add_client(&entry);
     let mut second = first.clone();
     let entry = b.client(&client_row(2, serde_json::json!([])), &[]);
-    second.set_client(digest("key-2"), Some(entry));
-    second.set_client(digest("key-1"), None);
+    second.add_client(&entry);
+    second.remove_client(1, [digest("key-1")]);
     assert!(first.client("key-1").is_some() && first.client("key-2").is_none());
     assert!(second.client("key-1").is_none() && second.client("key-2").is_some());
     assert_eq!((first.client_count(), second.client_count()), (1, 1));
@@ -157,4 +161,51 @@ fn contracts_of_finds_exactly_one_clients_rows() {
     assert!(contracts_of(&rows, 4).is_empty());
     assert!(contracts_of(&rows, 0).is_empty());
     assert!(contracts_of(&rows, 9).is_empty());
+}
+
+#[test]
+fn a_client_is_served_under_each_of_its_keys_and_removed_under_all() {
+    let mut b = builder();
+    let ended = KeyLife {
+        expires_at: Some(5),
+        revoked: false,
+    };
+    let revoked = KeyLife {
+        expires_at: None,
+        revoked: true,
+    };
+    let keys = [
+        KeyRow {
+            id: 1,
+            api_key: "old",
+            life: ended,
+        },
+        KeyRow {
+            id: 2,
+            api_key: "gone",
+            life: revoked,
+        },
+        KeyRow {
+            id: 3,
+            api_key: "new",
+            life: KeyLife::default(),
+        },
+    ];
+    let entry = b.client(&ClientRow::new(7, "O/c7/1.0", true, &keys), &[]);
+    let mut r = Registry::default();
+    r.add_client(&entry);
+    assert_eq!(r.client_count(), 3);
+    let found =
+        |r: &Registry, k: &str| r.client(k).map(|e| (e.client.id, e.key().id, e.key().life));
+    assert_eq!(found(&r, "old"), Some((7, 1, ended)));
+    assert_eq!(found(&r, "gone"), Some((7, 2, revoked)));
+    assert_eq!(found(&r, "new"), Some((7, 3, KeyLife::default())));
+    // A later version of the client without "old" (forgotten): one key it still has finds the
+    // old entry, and all three stop being served.
+    r.remove_client(7, [digest("new")]);
+    assert_eq!(r.client_count(), 0);
+    // Another client's id never removes this one.
+    r.add_client(&entry);
+    r.remove_client(8, [digest("new")]);
+    assert_eq!(r.client_count(), 3);
 }

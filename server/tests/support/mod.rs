@@ -235,12 +235,14 @@ pub async fn echo_world(pool: &PgPool, plan_policies: &[PolicyConfig]) -> String
 }
 
 pub async fn key_of(pool: &PgPool, client: &str) -> String {
-    let (key,): (String,) =
-        sqlx::query_as("SELECT api_key FROM client_versions WHERE client_id = $1")
-            .bind(client)
-            .fetch_one(pool)
-            .await
-            .expect("key");
+    let (key,): (String,) = sqlx::query_as(
+        "SELECT k.api_key FROM client_keys k JOIN client_versions v ON v.id = k.client_version_id
+             WHERE v.client_id = $1 ORDER BY k.id DESC LIMIT 1",
+    )
+    .bind(client)
+    .fetch_one(pool)
+    .await
+    .expect("key");
     key
 }
 

@@ -23,7 +23,7 @@ fn subject<'a>(actor: &'a str, api: &'a VersionRef) -> Subject<'a> {
 
 /// Creates the API with its first version.
 pub async fn create(pool: &PgPool, actor: &str, new: &NewEntity<'_>) -> AppResult<()> {
-    shared::create(pool, Entity::Api, actor, new, None).await
+    shared::create(pool, Entity::Api, actor, new).await
 }
 
 /// Moves an unpublished version to the status its checklist gives it.
@@ -183,8 +183,7 @@ pub async fn new_version(
     version: &str,
 ) -> AppResult<()> {
     let mut tx = pool.begin().await?;
-    let (from_id, new_id) =
-        shared::add_version(&mut tx, Entity::Api, actor, from, (version, None)).await?;
+    let (from_id, new_id) = shared::add_version(&mut tx, Entity::Api, actor, from, version).await?;
     apis::copy_plans(&mut tx, from_id, new_id).await?;
     policies::copy(&mut tx, Owner::Api(from_id), Owner::Api(new_id)).await?;
     settle(&mut tx, new_id, ApiStatus::Created).await?;

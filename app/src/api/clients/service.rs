@@ -14,6 +14,7 @@ use crate::store::PgPool;
 use crate::store::audit::Subject;
 use crate::store::clients::{self, Locked};
 use crate::store::gateway_feed::{self, ChangeKind};
+use crate::store::keys;
 use crate::store::policies::{self, Owner};
 use crate::store::versioned::{Entity, NewEntity};
 
@@ -23,12 +24,18 @@ pub(crate) fn subject<'a>(actor: &'a str, org: &'a str, client: &'a str) -> Subj
 
 /// Creates the client and its first version (with its API key).
 pub async fn create(pool: &PgPool, actor: &str, new: &NewEntity<'_>) -> AppResult<()> {
-    shared::create(pool, Entity::Client, actor, new, Some(&new_api_key())).await
+    let mut tx = pool.begin().await?;
+    create_in(&mut tx, actor, new).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
-/// Creates the client and its first version inside the caller's transaction.
+/// Creates the client and its first version (with its API key) inside the caller's
+/// transaction.
 pub async fn create_in(conn: &mut PgConnection, actor: &str, new: &NewEntity<'_>) -> AppResult<()> {
-    shared::create_in(conn, Entity::Client, actor, new, Some(&new_api_key())).await
+    let version_id = shared::create_in(conn, Entity::Client, actor, new).await?;
+    keys::insert(conn, version_id, &new_api_key(), actor).await?;
+    Ok(())
 }
 
 /// Recomputes and stores the status; returns it.
@@ -113,7 +120,7 @@ pub async fn regenerate_key(pool: &PgPool, actor: &str, v: &VersionRef) -> AppRe
     let mut tx = pool.begin().await?;
     let locked = clients::lock_version(&mut tx, v).await?;
     client::can_regenerate_key(locked.status).map_err(AppError::Conflict)?;
-    clients::set_api_key(&mut tx, locked.id, &new_api_key()).await?;
+    keys::replace_all(&mut tx, locked.id, &new_api_key(), actor).await?;
     subject(actor, &v.org, &v.id)
         .record(
             &mut tx,
@@ -134,9 +141,9 @@ pub async fn new_version(
     version: &str,
 ) -> AppResult<()> {
     let mut tx = pool.begin().await?;
-    let key = new_api_key();
     let (from_id, new_id) =
-        shared::add_version(&mut tx, Entity::Client, actor, from, (version, Some(&key))).await?;
+        shared::add_version(&mut tx, Entity::Client, actor, from, version).await?;
+    keys::insert(&mut tx, new_id, &new_api_key(), actor).await?;
     clients::copy_contracts(&mut tx, from_id, new_id).await?;
     policies::copy(&mut tx, Owner::Client(from_id), Owner::Client(new_id)).await?;
     refresh(&mut tx, new_id).await?;

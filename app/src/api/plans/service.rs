@@ -12,7 +12,7 @@ use crate::store::versioned::{Entity, NewEntity};
 
 /// Creates the plan with its first version.
 pub async fn create(pool: &PgPool, actor: &str, new: &NewEntity<'_>) -> AppResult<()> {
-    shared::create(pool, Entity::Plan, actor, new, None).await
+    shared::create(pool, Entity::Plan, actor, new).await
 }
 
 /// Locks the version: from now on it never changes.
@@ -41,7 +41,7 @@ pub async fn new_version(
 ) -> AppResult<()> {
     let mut tx = pool.begin().await?;
     let (from_id, new_id) =
-        shared::add_version(&mut tx, Entity::Plan, actor, from, (version, None)).await?;
+        shared::add_version(&mut tx, Entity::Plan, actor, from, version).await?;
     policies::copy(&mut tx, Owner::Plan(from_id), Owner::Plan(new_id)).await?;
     tx.commit().await?;
     Ok(())

@@ -12,7 +12,7 @@ use crate::domain::portal::{SignupResult, SignupTarget, personal_org_id};
 use crate::domain::refs::VersionRef;
 use crate::error::{AppError, AppResult};
 use crate::store::versioned::NewEntity;
-use crate::store::{PgPool, clients, orgs, portal};
+use crate::store::{PgPool, clients, keys, orgs, portal};
 
 /// What the API version of a sign-up is, and through which plan version (of the API's
 /// organization).
@@ -45,7 +45,7 @@ pub async fn sign_up(
     let mut api_key = None;
     if status == ContractStatus::Active {
         client_service::register_if_ready(&mut tx, username, &contract.client, locked.id).await?;
-        api_key = Some(clients::api_key(&mut tx, locked.id).await?);
+        api_key = keys::current(&mut tx, locked.id).await?;
     }
     tx.commit().await?;
     let endpoint_path = contract.api.gateway_path();

@@ -94,7 +94,13 @@ pub fn LogAnalyzer(#[prop(into)] scope: Signal<LogScope>) -> impl IntoView {
     };
     let selected = RwSignal::new(None::<LogRow>);
     let with_api = matches!(scope.get_untracked(), LogScope::Org(_));
+    let heading = if with_api {
+        "Log Analyzer: every API of the organization"
+    } else {
+        "Log Analyzer"
+    };
     view! {
+        <h2 class="mb-3 text-base font-semibold">{heading}</h2>
         <RangePicker />
         <Loaded resource=choices quiet=true let:choices>
             <Filters choices applied />
