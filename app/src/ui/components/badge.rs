@@ -12,6 +12,8 @@ fn tone(label: &str) -> &'static str {
             "bg-amber-100 text-amber-800 ring-amber-600/20"
         }
         "Retired" | "Disabled" => "bg-slate-200 text-slate-700 ring-slate-500/20",
+        "Expiring" => "bg-amber-100 text-amber-800 ring-amber-600/20",
+        "Revoked" | "Expired" => "bg-red-100 text-red-800 ring-red-600/20",
         _ => "bg-sky-100 text-sky-800 ring-sky-600/20",
     }
 }

@@ -11,6 +11,7 @@ pub mod dialog;
 pub mod figures;
 pub mod form;
 pub mod invitations;
+pub mod keys;
 pub mod layout;
 pub mod loaded;
 pub mod log_analyzer;

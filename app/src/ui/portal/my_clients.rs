@@ -1,15 +1,17 @@
-//! My Clients: the user's clients by organization, with keys, contracts and endpoints, and a
-//! table of contents on the right.
+//! My Clients: the user's clients by organization, with keys (Rotate and Revoke behind a
+//! disclosure), contracts and endpoints, and a table of contents on the right.
 
 use leptos::prelude::*;
 
 use crate::api::portal::my_clients;
 use crate::domain::catalog::ContractStatus;
 use crate::domain::portal::{MyClientsOrg, group_by_org};
+use crate::domain::refs::VersionRef;
 use crate::domain::urls::gateway_path;
 use crate::ui::components::badge::StatusBadge;
 use crate::ui::components::copy::{CopyButton, SecretValue, use_gateway_url};
 use crate::ui::components::invitations::MyInvitations;
+use crate::ui::components::keys::KeysDisclosure;
 use crate::ui::components::loaded::Loaded;
 use crate::ui::components::paging::{FilterBox, Pager, use_page};
 use crate::ui::components::table::EmptyState;
@@ -64,6 +66,8 @@ fn Clients(orgs: Vec<MyClientsOrg>) -> impl IntoView {
                                     <article id=anchor(&org.org_id, &c.client_id) class="scroll-mt-20 rounded-xl border border-slate-200 bg-white p-5 shadow-sm" data-testid="my-client" data-client=c.name.clone()>
                                         <h3 class="text-base font-semibold">{c.name.clone()}</h3>
                                         {c.versions.into_iter().map(|v| {
+                                            let active = v.contracts.iter().any(|k| k.status == ContractStatus::Active);
+                                            let this = VersionRef::new(org.org_id.clone(), c.client_id.clone(), v.version.clone());
                                             view! {
                                                 <div class="mt-4 border-t border-slate-100 pt-4">
                                                     <div class="flex items-center gap-3">
@@ -81,6 +85,7 @@ fn Clients(orgs: Vec<MyClientsOrg>) -> impl IntoView {
                                                             <p class="mt-3 text-sm text-slate-500" data-testid="no-key-yet">"The API key appears here once a contract is active."</p>
                                                         }.into_any(),
                                                     }}
+                                                    {active.then(|| view! { <KeysDisclosure client=this /> })}
                                                     {if v.contracts.is_empty() {
                                                         view! { <p class="mt-3 text-sm text-slate-500">"No contracts yet."</p> }.into_any()
                                                     } else {

@@ -1,4 +1,5 @@
-//! The client version's Overview tab: status, description, API key, and its contracts.
+//! The client version's Overview tab: status, description, API key, its keys with Rotate and
+//! Revoke, and its contracts.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -7,6 +8,7 @@ use super::use_client;
 use crate::domain::catalog::ClientVersionView;
 use crate::ui::components::badge::StatusBadge;
 use crate::ui::components::copy::SecretValue;
+use crate::ui::components::keys::KeysPanel;
 use crate::ui::components::loaded::Loaded;
 use crate::ui::components::table::EmptyState;
 
@@ -60,6 +62,10 @@ fn Overview(view: ClientVersionView) -> impl IntoView {
                 </div>
             </section>
         </div>
+        <section class="mt-6" aria-label="API keys">
+            <h2 class="mb-3 text-base font-semibold">"API keys"</h2>
+            <KeysPanel client=view.version_ref() />
+        </section>
         <section class="mt-6" aria-label="Contracts">
             <h2 class="mb-3 text-base font-semibold">"Contracts"</h2>
             {view.rejections.first().map(|r| view! {
