@@ -10,6 +10,7 @@ pub mod lifecycle;
 #[cfg(feature = "ssr")]
 pub mod markdown;
 pub mod model;
+pub mod openapi;
 pub mod paging;
 pub mod policy;
 pub mod portal;
