@@ -68,7 +68,8 @@ pub fn router(pool: PgPool, options: LeptosOptions, settings: &ConsoleSettings) 
         Some(probe) => state.with_limits(std::sync::Arc::clone(probe)),
         None => state,
     };
-    let export = app::api::analytics::export::routes(state.clone());
+    let export = app::api::analytics::export::routes(state.clone())
+        .merge(app::api::definitions::download::routes(state.clone()));
     let context = move || provide_context(state.clone());
     let fallback_context = context.clone();
     let plain = health(pool).merge(crate::echo::routes());

@@ -8,6 +8,7 @@ pub mod analytics;
 pub mod apis;
 pub mod clients;
 pub mod contracts;
+pub mod definitions;
 pub mod keys;
 pub mod members;
 pub mod orgs;

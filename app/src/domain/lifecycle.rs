@@ -134,6 +134,8 @@ pub enum ApiChange {
     Implementation,
     Plans,
     Policies,
+    /// The OpenAPI definition.
+    Definition,
 }
 
 /// Once published, what consumers rely on (endpoint, visibility, plans, policies) is fixed, as in
@@ -142,6 +144,10 @@ pub fn api_change_allowed(status: ApiStatus, change: ApiChange) -> Result<(), St
     match (status, change) {
         (ApiStatus::Created | ApiStatus::Ready, _) => Ok(()),
         (ApiStatus::Published, ApiChange::Details) => Ok(()),
+        (ApiStatus::Published, ApiChange::Definition) => Err(
+            "This API version is published: its OpenAPI definition is fixed, like its endpoint. Create a new version to change it."
+                .into(),
+        ),
         (ApiStatus::Published, ApiChange::Plans) => Err(
             "This API version is published: its plans can no longer change. Create a new version to offer other plans."
                 .into(),
@@ -237,7 +243,7 @@ mod tests {
     #[test]
     fn published_versions_keep_what_consumers_rely_on() {
         use ApiChange::*;
-        for c in [Details, Implementation, Plans, Policies] {
+        for c in [Details, Implementation, Plans, Policies, Definition] {
             assert!(api_change_allowed(Created, c).is_ok());
             assert!(api_change_allowed(Ready, c).is_ok());
             assert!(api_change_allowed(Retired, c).is_err());
@@ -250,6 +256,11 @@ mod tests {
         );
         assert!(api_change_allowed(Published, Implementation).is_err());
         assert!(api_change_allowed(Published, Policies).is_err());
+        assert!(
+            api_change_allowed(Published, Definition)
+                .unwrap_err()
+                .contains("OpenAPI definition")
+        );
     }
 
     #[test]

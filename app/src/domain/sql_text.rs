@@ -34,6 +34,7 @@ stored_as_text!(
     super::catalog::ContractStatus,
     super::roles::Role,
     super::policy::PolicyType,
+    super::openapi::DocFormat,
 );
 
 #[cfg(test)]
@@ -90,5 +91,8 @@ mod tests {
         for t in PolicyType::ALL {
             assert_eq!(stored(t), t.id());
         }
+        use super::super::openapi::DocFormat;
+        assert_eq!(stored(DocFormat::Json), "Json");
+        assert_eq!(stored(DocFormat::Yaml), "Yaml");
     }
 }

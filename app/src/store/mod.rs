@@ -11,6 +11,7 @@ pub mod client_view;
 pub mod clients;
 pub mod contractable;
 pub mod contracts;
+pub mod definitions;
 pub mod gateway_feed;
 pub mod invitations;
 pub mod keys;

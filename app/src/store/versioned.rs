@@ -35,7 +35,9 @@ impl Entity {
     /// version's settings are its policies, and a client version gets a key of its own.
     fn copied_columns(self) -> &'static str {
         match self {
-            Entity::Api => ", endpoint, upstream_ca_pem, public, featured, markdown",
+            Entity::Api => {
+                ", endpoint, upstream_ca_pem, public, featured, markdown, openapi_doc, openapi_format"
+            }
             Entity::Plan | Entity::Client => "",
         }
     }

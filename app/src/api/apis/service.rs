@@ -17,7 +17,7 @@ use crate::store::policies::{self, Owner};
 use crate::store::versioned::{Entity, NewEntity};
 
 /// The API of `api` as the subject of `actor`'s audit entries.
-fn subject<'a>(actor: &'a str, api: &'a VersionRef) -> Subject<'a> {
+pub(crate) fn subject<'a>(actor: &'a str, api: &'a VersionRef) -> Subject<'a> {
     shared::subject(Entity::Api, actor, &api.org, &api.id)
 }
 
@@ -36,7 +36,7 @@ async fn settle(conn: &mut PgConnection, version_id: i64, current: ApiStatus) ->
 }
 
 /// Locks the version and checks that `change` is allowed in its status.
-async fn lock_for_change(
+pub(crate) async fn lock_for_change(
     conn: &mut PgConnection,
     api: &VersionRef,
     change: ApiChange,

@@ -22,9 +22,19 @@ pub const MAX_SCHEMA_DEPTH: usize = 8;
 /// Operations shown at most.
 pub const MAX_OPERATIONS: usize = 2000;
 
+/// Where the portal offers the document for download (`api::definitions::download`).
+pub fn download_url(v: &crate::domain::refs::VersionRef) -> String {
+    let q = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    format!(
+        "/api/openapi?org={}&api={}&version={}",
+        q(&v.org),
+        q(&v.id),
+        q(&v.version)
+    )
+}
+
 /// How the document was written; a download keeps it.
-#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
-#[cfg_attr(feature = "ssr", sqlx(type_name = "TEXT"))]
+#[cfg_attr(feature = "ssr", derive(sqlx::Encode, sqlx::Decode))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DocFormat {
     Json,
