@@ -85,6 +85,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("policies") view={lazy::route::<lazy::ApiPolicies>()} />
                         <Route path=path!("contracts") view={lazy::route::<lazy::ApiContracts>()} />
                         <Route path=path!("endpoint") view={lazy::route::<lazy::ApiEndpoint>()} />
+                        <Route path=path!("definition") view={lazy::route::<lazy::ApiDefinition>()} />
                         <Route path=path!("metrics") view={lazy::route::<lazy::ApiMetrics>()} />
                         <Route path=path!("logs") view={lazy::route::<lazy::ApiLogs>()} />
                         <Route path=path!("activity") view={lazy::route::<lazy::ApiActivity>()} />

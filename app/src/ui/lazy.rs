@@ -100,6 +100,7 @@ area!(api_area, ApiView {
     ApiPolicies => api::tabs::ApiPoliciesTab,
     ApiContracts => api::tabs::ApiContractsTab,
     ApiEndpoint => api::tabs::ApiEndpointTab,
+    ApiDefinition => api::definition::ApiDefinitionTab,
     ApiMetrics => api::metrics::ApiMetricsTab,
     ApiLogs => api::metrics::ApiLogsTab,
     ApiActivity => api::tabs::ApiActivityTab,

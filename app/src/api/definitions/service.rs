@@ -3,6 +3,7 @@
 
 use crate::api::apis::service::{lock_for_change, subject};
 use crate::domain::lifecycle::ApiChange;
+use crate::domain::markdown::render_markdown;
 use crate::domain::openapi::parse::{self, Parsed};
 use crate::domain::openapi::{ApiReference, Definition, build};
 use crate::domain::refs::VersionRef;
@@ -65,7 +66,32 @@ pub async fn reference(pool: &PgPool, v: &VersionRef) -> AppResult<Option<ApiRef
     let Some((text, _)) = doc else {
         return Ok(None);
     };
-    Ok(Some(build::reference(&reparse(&text)?.root)))
+    let mut reference = build::reference(&reparse(&text)?.root);
+    rendered(&mut reference);
+    Ok(Some(reference))
+}
+
+/// The reference's Markdown (of the API, tags, operations, parameters, bodies and responses)
+/// as sanitised HTML, as the portal shows documentation: the browser never parses Markdown.
+/// Schema descriptions stay text.
+fn rendered(r: &mut ApiReference) {
+    let html = |s: &mut String| *s = render_markdown(s);
+    html(&mut r.description);
+    for g in &mut r.groups {
+        html(&mut g.description);
+        for op in &mut g.operations {
+            html(&mut op.description);
+            op.parameters
+                .iter_mut()
+                .for_each(|p| html(&mut p.description));
+            if let Some(b) = &mut op.request_body {
+                html(&mut b.description);
+            }
+            op.responses
+                .iter_mut()
+                .for_each(|r| html(&mut r.description));
+        }
+    }
 }
 
 /// The document of `v` as the portal offers it for download: its `servers` replaced by the

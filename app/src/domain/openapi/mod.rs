@@ -74,7 +74,8 @@ pub struct ApiReference {
     pub title: String,
     pub version: String,
     pub openapi: String,
-    /// Markdown, sanitised when rendered.
+    /// Markdown in the document; sanitised HTML once the server has rendered it for the
+    /// portal (likewise the descriptions of tags, operations, parameters, bodies, responses).
     pub description: String,
     pub groups: Vec<TagGroup>,
 }

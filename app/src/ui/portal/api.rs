@@ -1,10 +1,12 @@
-//! An API in the portal: documentation, versions, the managed endpoint, and its plans.
+//! An API in the portal: documentation, versions, the managed endpoint, its plans, and its API
+//! reference when it has an OpenAPI definition.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::for_param;
+use super::reference::ApiReferenceSection;
 use crate::api::portal::portal_api;
 use crate::domain::portal::PortalApiDetails;
 use crate::domain::refs::VersionRef;
@@ -44,6 +46,7 @@ fn Details(details: PortalApiDetails, for_client: Option<VersionRef>) -> impl In
     let endpoint = Signal::derive(move || format!("{}{}", gateway.get(), path));
     let markdown = details.markdown_html.clone();
     let d = details.clone();
+    let reference_of = details.version_ref();
     view! {
         <div class="grid gap-8 lg:grid-cols-3">
             <div class="lg:col-span-2">
@@ -75,6 +78,7 @@ fn Details(details: PortalApiDetails, for_client: Option<VersionRef>) -> impl In
                 <section class="mt-6 rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
                     <Markdown html=Signal::derive(move || markdown.clone()) />
                 </section>
+                <ApiReferenceSection api=reference_of />
             </div>
             <aside aria-label="Plans">
                 <h2 class="text-lg font-semibold">"Plans"</h2>

@@ -5,6 +5,7 @@ pub mod api;
 pub mod home;
 pub mod layout;
 pub mod my_clients;
+pub mod reference;
 pub mod signup;
 pub mod usage;
 

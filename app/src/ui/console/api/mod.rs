@@ -1,7 +1,8 @@
-//! The API version page: Overview, Plans, Policies, Contracts, Endpoint, Metrics, Logs,
+//! The API version page: Overview, Plans, Policies, Contracts, Endpoint, Definition, Metrics, Logs,
 //! Activity; Publish,
 //! Retire, New Version, Delete.
 
+pub mod definition;
 pub mod metrics;
 pub mod overview;
 pub mod plans;
@@ -38,6 +39,7 @@ pub fn ApiPage() -> impl IntoView {
                 ("Policies", "policies"),
                 ("Contracts", "contracts"),
                 ("Endpoint", "endpoint"),
+                ("Definition", "definition"),
                 ("Metrics", "metrics"),
                 ("Logs", "logs"),
                 ("Activity", "activity"),
