@@ -22,7 +22,7 @@ fn s(v: &str) -> String {
 }
 
 const PETS: &str = "openapi: 3.0.3
-info: {title: Pets, version: '1.0'}
+info: {title: Pets, version: '1.0', description: \"**Pets** <script>alert(1)</script>\"}
 servers: [{url: 'http://10.0.0.5:9000'}]
 paths:
   /pets:
