@@ -20,6 +20,7 @@ pub mod roles;
 #[cfg(feature = "ssr")]
 mod sql_text;
 pub mod text;
+pub mod try_it;
 pub mod upstream_guard;
 pub mod urls;
 
