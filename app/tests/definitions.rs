@@ -203,6 +203,16 @@ async fn who_sees_what_and_the_download_names_the_gateway(pool: PgPool) {
                 .collect::<Vec<_>>(),
             ["List pets"]
         );
+        // Markdown rendered and sanitised by the server.
+        assert!(
+            r.description.contains("<strong>Pets</strong>"),
+            "{}",
+            r.description
+        );
+        assert!(!r.description.contains("<script"), "{}", r.description);
+        // The portal's links leave the version out for the newest one.
+        let newest = portal_reference(s("STRINGER"), s("Pets"), String::new()).await;
+        assert_eq!(newest, Ok(Some(r)));
     }
     let (status, headers, body) =
         fetch(&pool, Some(&portal), "org=STRINGER&api=Pets&version=1.0").await;

@@ -112,7 +112,7 @@ test.describe.serial("analytics", () => {
     await page.getByRole("button", { name: "Register", exact: true }).click();
     await expect(page.locator('h1 [data-badge="Registered"]')).toBeVisible();
     await page.getByRole("tab", { name: "Overview" }).click();
-    await page.getByRole("button", { name: "Reveal" }).click();
+    await page.getByRole("region", { name: "API Key", exact: true }).getByRole("button", { name: "Reveal" }).click();
     key = (await page.getByTestId("api-key").textContent())?.trim() ?? "";
     expect(key).toMatch(/^[A-Za-z0-9_-]{43}$/);
     await page.getByRole("tab", { name: "APIs" }).click();

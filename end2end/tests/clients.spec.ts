@@ -37,7 +37,7 @@ test("seed 000, first half: david creates Spring Corp. and contracts PrivateEcho
   await expect(david).toHaveURL(new RegExp(`/orgs/STRINGER/clients/${clientId}/1.0$`));
   await expect(david.locator('h1 [data-badge="Created"]')).toBeVisible();
   await expect(david.getByRole("link", { name: "Click here to create a new contract" })).toBeVisible();
-  await david.getByRole("button", { name: "Reveal" }).click();
+  await david.getByRole("region", { name: "API Key", exact: true }).getByRole("button", { name: "Reveal" }).click();
   await expect(david.getByTestId("api-key")).toHaveText(/^[A-Za-z0-9_-]{43}$/);
 
   // From the organization's Clients tab: the organization is preset.

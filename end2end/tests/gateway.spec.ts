@@ -56,7 +56,7 @@ test("seed 000's end: the key from the client page calls the API through the gat
 
   // What the client page shows is what works.
   await page.getByRole("tab", { name: "Overview" }).click();
-  await page.getByRole("button", { name: "Reveal" }).click();
+  await page.getByRole("region", { name: "API Key", exact: true }).getByRole("button", { name: "Reveal" }).click();
   const key = (await page.getByTestId("api-key").textContent())?.trim() ?? "";
   expect(key).toMatch(/^[A-Za-z0-9_-]{43}$/);
   await page.getByRole("tab", { name: "APIs" }).click();

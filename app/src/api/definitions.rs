@@ -41,7 +41,8 @@ pub async fn set_definition(
     service::set(&state.pool, &user.username, &v, text.as_deref()).await
 }
 
-/// The API reference of a version the portal lists; `None` when it has no definition.
+/// The API reference of a version the portal lists (an empty version: the newest, as the
+/// portal's links say it); `None` when it has no definition.
 #[server]
 pub async fn portal_reference(
     org: String,

@@ -12,21 +12,24 @@ use super::form::{FieldErrors, TextField};
 use super::loaded::Loaded;
 use super::outcome::{Failure, follow};
 use crate::api::keys::{RevokeKey, RotateKey, list_client_keys};
-use crate::domain::keys::{ClientKey, GRACE_HOURS_DEFAULT, Grace};
+use crate::domain::keys::{ClientKey, ClientKeys, GRACE_HOURS_DEFAULT, Grace};
 use crate::domain::refs::VersionRef;
+use crate::error::AppError;
+
+/// The keys of the client version `client` names. Made where the page makes its other
+/// resources, outside any `Loaded`: one made while a page hydrates would not find what the
+/// server sent for it.
+pub fn keys_resource(
+    client: impl Fn() -> VersionRef + Send + Sync + 'static,
+) -> Resource<Result<ClientKeys, AppError>> {
+    Resource::new(client, |c| list_client_keys(c.org, c.id, c.version))
+}
 
 #[component]
-pub fn KeysPanel(client: VersionRef) -> impl IntoView {
-    let keys = {
-        let c = client.clone();
-        Resource::new(
-            || (),
-            move |_| {
-                let c = c.clone();
-                async move { list_client_keys(c.org, c.id, c.version).await }
-            },
-        )
-    };
+pub fn KeysPanel(
+    client: VersionRef,
+    keys: Resource<Result<ClientKeys, AppError>>,
+) -> impl IntoView {
     let rotate = ServerAction::<RotateKey>::new();
     let revoke = ServerAction::<RevokeKey>::new();
     let rotating = RwSignal::new(false);
@@ -182,7 +185,11 @@ pub fn KeysDisclosure(client: VersionRef) -> impl IntoView {
             <summary class="cursor-pointer text-sm font-medium text-indigo-700">"API keys: rotate or revoke"</summary>
             <div class="mt-3">
                 <Show when=move || opened.get()>
-                    <KeysPanel client=client.clone() />
+                    {
+                        let c = client.clone();
+                        let keys = keys_resource(move || c.clone());
+                        view! { <KeysPanel client=client.clone() keys /> }
+                    }
                 </Show>
             </div>
         </details>

@@ -6,11 +6,13 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::for_param;
-use super::reference::ApiReferenceSection;
+use super::reference::{ApiReferenceSection, reference_resource};
 use crate::api::portal::portal_api;
+use crate::domain::openapi::ApiReference;
 use crate::domain::portal::PortalApiDetails;
 use crate::domain::refs::VersionRef;
 use crate::domain::urls::gateway_path;
+use crate::error::AppError;
 use crate::ui::components::copy::{CopyButton, use_gateway_url};
 use crate::ui::components::loaded::Loaded;
 use crate::ui::components::markdown::Markdown;
@@ -29,18 +31,23 @@ pub fn PortalApiPage() -> impl IntoView {
         )
     };
     let details = Resource::new(key, |(o, a, v)| portal_api(o, a, v));
+    let reference = reference_resource(key);
     view! {
         <Loaded resource=details let:d>
             {
                 let for_client = for_param(&query.read_untracked());
-                view! { <Details details=d for_client /> }
+                view! { <Details details=d for_client reference /> }
             }
         </Loaded>
     }
 }
 
 #[component]
-fn Details(details: PortalApiDetails, for_client: Option<VersionRef>) -> impl IntoView {
+fn Details(
+    details: PortalApiDetails,
+    for_client: Option<VersionRef>,
+    reference: Resource<Result<Option<ApiReference>, AppError>>,
+) -> impl IntoView {
     let gateway = use_gateway_url();
     let path = gateway_path(&details.org_id, &details.api_id, &details.version);
     let endpoint = Signal::derive(move || format!("{}{}", gateway.get(), path));
@@ -78,7 +85,7 @@ fn Details(details: PortalApiDetails, for_client: Option<VersionRef>) -> impl In
                 <section class="mt-6 rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
                     <Markdown html=Signal::derive(move || markdown.clone()) />
                 </section>
-                <ApiReferenceSection api=reference_of />
+                <ApiReferenceSection api=reference_of reference />
             </div>
             <aside aria-label="Plans">
                 <h2 class="text-lg font-semibold">"Plans"</h2>

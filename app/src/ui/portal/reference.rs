@@ -7,16 +7,25 @@ use leptos::prelude::*;
 use crate::api::definitions::portal_reference;
 use crate::domain::openapi::{ApiReference, Media, Operation, Schema, download_url};
 use crate::domain::refs::VersionRef;
+use crate::error::AppError;
 use crate::ui::components::loaded::Loaded;
 use crate::ui::components::markdown::Markdown;
 
+/// The reference of the API version the page's `(org, api, version)` names (an empty version
+/// is the newest). Made with the page's other resources, outside any `Loaded`, so that it
+/// hydrates from what the server sent.
+pub fn reference_resource(
+    key: impl Fn() -> (String, String, String) + Send + Sync + 'static,
+) -> Resource<Result<Option<ApiReference>, AppError>> {
+    Resource::new(key, |(o, a, v)| portal_reference(o, a, v))
+}
+
 #[component]
-pub fn ApiReferenceSection(api: VersionRef) -> impl IntoView {
+pub fn ApiReferenceSection(
+    api: VersionRef,
+    reference: Resource<Result<Option<ApiReference>, AppError>>,
+) -> impl IntoView {
     let download = download_url(&api);
-    let reference = Resource::new(
-        move || api.clone(),
-        |v| portal_reference(v.org, v.id, v.version),
-    );
     view! {
         <Loaded resource=reference quiet=true let:r>
             {r.map(|r| view! { <Reference reference=r download=download.clone() /> })}

@@ -6,19 +6,24 @@ use leptos_router::components::A;
 
 use super::use_client;
 use crate::domain::catalog::ClientVersionView;
+use crate::domain::keys::ClientKeys;
+use crate::domain::refs::VersionRef;
+use crate::error::AppError;
 use crate::ui::components::badge::StatusBadge;
 use crate::ui::components::copy::SecretValue;
-use crate::ui::components::keys::KeysPanel;
+use crate::ui::components::keys::{KeysPanel, keys_resource};
 use crate::ui::components::loaded::Loaded;
 use crate::ui::components::table::EmptyState;
 
 #[component]
 pub fn ClientOverviewTab() -> impl IntoView {
     let ctx = use_client();
+    let keys =
+        keys_resource(move || VersionRef::new(ctx.org.get(), ctx.id.get(), ctx.version.get()));
     view! {
         // Quiet: the page's header already shows why the version did not load.
         <Loaded resource=ctx.view quiet=true let:v>
-            <Overview view=v />
+            <Overview view=v keys />
         </Loaded>
     }
 }
@@ -29,7 +34,10 @@ pub fn portal_signup_link(v: &ClientVersionView) -> String {
 }
 
 #[component]
-fn Overview(view: ClientVersionView) -> impl IntoView {
+fn Overview(
+    view: ClientVersionView,
+    keys: Resource<Result<ClientKeys, AppError>>,
+) -> impl IntoView {
     let portal = portal_signup_link(&view);
     view! {
         <div class="grid gap-6 lg:grid-cols-3">
@@ -64,7 +72,7 @@ fn Overview(view: ClientVersionView) -> impl IntoView {
         </div>
         <section class="mt-6" aria-label="API keys">
             <h2 class="mb-3 text-base font-semibold">"API keys"</h2>
-            <KeysPanel client=view.version_ref() />
+            <KeysPanel client=view.version_ref() keys />
         </section>
         <section class="mt-6" aria-label="Contracts">
             <h2 class="mb-3 text-base font-semibold">"Contracts"</h2>
