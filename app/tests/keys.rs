@@ -165,6 +165,31 @@ async fn rotate_keeps_the_old_key_for_its_grace_and_revoke_ends_one(pool: PgPool
         matches!(revoke(old.id).await, Err(AppError::Conflict(m)) if m.contains("already revoked"))
     );
     assert!(matches!(revoke(-1).await, Err(AppError::NotFound(_))));
+    // Another client's key id, named through this client, is not found and stays as it was.
+    create_client(
+        s("STRINGER"),
+        s("Other"),
+        s("Other"),
+        s("1.0"),
+        String::new(),
+    )
+    .await
+    .expect("other client");
+    let (other,): (i64,) = sqlx::query_as(
+        "SELECT k.id FROM client_keys k JOIN client_versions v ON v.id = k.client_version_id
+         WHERE v.client_id = 'Other'",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("other key");
+    assert!(matches!(revoke(other).await, Err(AppError::NotFound(_))));
+    let (revoked,): (bool,) =
+        sqlx::query_as("SELECT revoked_at IS NOT NULL FROM client_keys WHERE id = $1")
+            .bind(other)
+            .fetch_one(&pool)
+            .await
+            .expect("still there");
+    assert!(!revoked);
 
     // Expired: an end in the past (as time passing makes it).
     sqlx::query("UPDATE client_keys SET expires_at = now() - interval '1 second' WHERE id = $1")
