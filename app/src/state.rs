@@ -7,6 +7,7 @@ use sqlx::PgPool;
 
 use crate::auth::throttle::LoginThrottle;
 use crate::domain::analytics::report::LimitUse;
+use crate::domain::try_it::{RelayAnswer, RelayCall, RelayFailure};
 use crate::domain::upstream_guard::UpstreamGuard;
 use crate::error::{AppError, AppResult};
 
@@ -23,6 +24,8 @@ pub struct AppState {
     pub upstream_guard: Arc<UpstreamGuard>,
     /// The gateway's rate-limit and quota counters, when a gateway runs in this process.
     pub limits: Option<Arc<dyn LimitProbe>>,
+    /// Sends Try it calls to the gateway (`None`: Try it answers that it is not available).
+    pub try_relay: Option<Arc<dyn TryRelay>>,
     /// Days the minute rollups are kept (`GATEHOUSE_ANALYTICS_MINUTE_DAYS`): older windows are
     /// charted from hours.
     pub analytics_minute_days: i64,
@@ -38,6 +41,18 @@ pub trait LimitProbe: Send + Sync {
         client_version_id: i64,
         api_version_id: i64,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Vec<LimitUse>> + Send + '_>>;
+}
+
+/// Sends one checked Try it call (`api::try_it::service::prepare` decides where to) and reads
+/// the answer within the time and size limits of `domain::try_it`. Implemented by the server
+/// (server/src/try_relay.rs) with its HTTP client.
+pub trait TryRelay: Send + Sync {
+    fn send(
+        &self,
+        call: RelayCall,
+    ) -> std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<RelayAnswer, RelayFailure>> + Send + '_>,
+    >;
 }
 
 impl AppState {
@@ -56,6 +71,7 @@ impl AppState {
                 ],
             }),
             limits: None,
+            try_relay: None,
             analytics_minute_days: crate::domain::analytics::DEFAULT_MINUTE_DAYS,
         }
     }
@@ -67,6 +83,11 @@ impl AppState {
 
     pub fn with_limits(mut self, probe: Arc<dyn LimitProbe>) -> Self {
         self.limits = Some(probe);
+        self
+    }
+
+    pub fn with_try_relay(mut self, relay: Arc<dyn TryRelay>) -> Self {
+        self.try_relay = Some(relay);
         self
     }
 

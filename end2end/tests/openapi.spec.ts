@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, type Page, test } from "@playwright/test";
 import { DEMO_PASSWORD, GATEWAY_URL, gotoHydrated, signIn } from "./helpers";
 
 const run = Date.now().toString(36);
@@ -49,7 +49,14 @@ components:
         born: { type: string, format: date }
 `;
 
-test("a provider adds an OpenAPI definition and publishes; the portal shows its reference", async ({ page }) => {
+/** The gateway's answer to a call with `key`: status and engine error name, if any. */
+async function call(page: Page, endpoint: string, key: string): Promise<string> {
+  const response = await page.request.get(`${endpoint}/pets/1`, { headers: { "X-API-Key": key } });
+  const body = response.status() === 200 ? {} : await response.json();
+  return `${response.status()} ${body.error ?? ""}`.trim();
+}
+
+test("a provider publishes an OpenAPI definition; a consumer reads the reference, tries it, rotates and revokes", async ({ page }) => {
   const api = `PetEcho${run}`;
   await signIn(page, "david", DEMO_PASSWORD);
   await gotoHydrated(page, "/create/api?org=STRINGER");
@@ -118,4 +125,71 @@ test("a provider adds an OpenAPI definition and publishes; the portal shows its 
   const text = await file.text();
   expect(text).toContain(`${GATEWAY_URL}/gateway/STRINGER/${api}/1.0`);
   expect(text).not.toContain("10.9.8.7");
+
+  // The consumer: a client signed up to this API's Gold plan in the portal.
+  const client = `Tryer${run}`;
+  await gotoHydrated(page, "/create/client?org=STRINGER");
+  await page.locator("#field-name").fill(client);
+  await page.getByRole("button", { name: "Next" }).click();
+  await page.getByRole("button", { name: "Create Client" }).click();
+  await expect(page).toHaveURL(new RegExp(`/orgs/STRINGER/clients/${client}/1.0$`));
+  await gotoHydrated(page, `/portal/apis/STRINGER/${api}?for=STRINGER/${client}/1.0`);
+  await page.locator('[data-testid="portal-plan"][data-plan="Gold"]').getByRole("link", { name: "Sign Up" }).click();
+  await page.getByRole("button", { name: "Next" }).click();
+  await page.getByRole("button", { name: "Confirm" }).click();
+  const oldKey = (await page.getByTestId("signup-api-key").textContent())?.trim() ?? "";
+  const endpoint = (await page.getByTestId("signup-endpoint").textContent())?.trim() ?? "";
+  expect(oldKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  await page.getByRole("button", { name: "Finish" }).click();
+
+  // Try it on GET /pets/{petId}: the client is offered with its key masked, the example fills
+  // the path parameter, and the echo upstream answers through the gateway.
+  const tryGetPet = async () => {
+    await gotoHydrated(page, `/portal/apis/STRINGER/${api}#op-getPet`);
+    const op = page.locator('[data-anchor="getPet"]');
+    await op.getByRole("button", { name: "Try it: GET /pets/{petId}" }).click();
+    const panel = op.getByTestId("try-it");
+    await expect(panel.getByTestId("try-client")).toHaveValue(`STRINGER/${client}/1.0`);
+    await expect(panel.locator('[data-testid="try-param"][data-name="petId"] input')).toHaveValue("7");
+    await panel.locator('[data-testid="try-param"][data-name="verbose"] input').fill("true");
+    await panel.getByRole("button", { name: "Send" }).click();
+    await expect(panel.getByTestId("try-status")).toHaveText("200");
+    return panel;
+  };
+  let panel = await tryGetPet();
+  const option = (await panel.getByTestId("try-client").locator("option").first().textContent()) ?? "";
+  expect(option).toContain(`${oldKey.slice(0, 4)}…`);
+  expect(option).not.toContain(oldKey);
+  const echoed = JSON.parse((await panel.getByTestId("try-body-out").textContent()) ?? "{}");
+  expect(echoed).toMatchObject({ method: "GET", path: "/pets/7", query: "verbose=true" });
+  const curl = (await panel.getByTestId("try-curl").textContent()) ?? "";
+  expect(curl).toContain(`'${endpoint}/pets/7?verbose=true'`);
+  expect(curl).toContain("$API_KEY");
+  expect(curl).not.toContain(oldKey);
+  await expect(panel.getByTestId("try-latency")).toContainText("ms");
+
+  // Rotate with a 1-hour grace in My Clients: both keys answer; revoke the old one: KeyRevoked.
+  await gotoHydrated(page, "/portal/clients");
+  const mine = page.locator(`[data-testid="my-client"][data-client="${client}"]`);
+  await mine.getByTestId("keys-disclosure").locator("summary").click();
+  const rows = mine.getByTestId("key-row");
+  await mine.getByRole("button", { name: "Rotate Key" }).click();
+  const dialog = page.getByRole("dialog", { name: "Rotate API key" });
+  await dialog.locator("#field-grace_hours").fill("1");
+  await dialog.getByRole("button", { name: "Rotate" }).click();
+  await expect(rows).toHaveCount(2);
+  await expect(rows.nth(1)).toHaveAttribute("data-state", "Expiring");
+  await rows.nth(0).getByRole("button", { name: "Reveal" }).click();
+  const newKey = (await rows.nth(0).getByTestId("key-value").textContent())?.trim() ?? "";
+  expect(newKey).not.toBe(oldKey);
+  await expect.poll(() => call(page, endpoint, newKey), { timeout: 5000 }).toBe("200");
+  expect(await call(page, endpoint, oldKey)).toBe("200");
+  await rows.nth(1).getByRole("button", { name: "Revoke" }).click();
+  await page.getByRole("dialog", { name: "Revoke API key" }).getByRole("button", { name: "Revoke" }).click();
+  await expect(rows.nth(1)).toHaveAttribute("data-state", "Revoked");
+  await expect.poll(() => call(page, endpoint, oldKey), { timeout: 5000 }).toBe("403 KeyRevoked");
+
+  // Try it now uses the new key.
+  panel = await tryGetPet();
+  expect(await panel.getByTestId("try-client").locator("option").first().textContent()).toContain(`${newKey.slice(0, 4)}…`);
 });

@@ -55,6 +55,8 @@ pub struct ConsoleSettings {
     pub limits: Option<std::sync::Arc<dyn app::state::LimitProbe>>,
     /// `GATEHOUSE_ANALYTICS_MINUTE_DAYS`.
     pub analytics_minute_days: i64,
+    /// Sends the portal's Try it calls to the gateway.
+    pub try_relay: Option<std::sync::Arc<dyn app::state::TryRelay>>,
 }
 
 pub fn router(pool: PgPool, options: LeptosOptions, settings: &ConsoleSettings) -> Router {
@@ -66,6 +68,10 @@ pub fn router(pool: PgPool, options: LeptosOptions, settings: &ConsoleSettings) 
         .with_analytics_minute_days(settings.analytics_minute_days);
     let state = match &settings.limits {
         Some(probe) => state.with_limits(std::sync::Arc::clone(probe)),
+        None => state,
+    };
+    let state = match &settings.try_relay {
+        Some(relay) => state.with_try_relay(std::sync::Arc::clone(relay)),
         None => state,
     };
     let export = app::api::analytics::export::routes(state.clone())

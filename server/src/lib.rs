@@ -10,6 +10,7 @@ pub mod demo;
 pub mod echo;
 pub mod gateway;
 pub mod http;
+pub mod try_relay;
 pub mod workers;
 
 use std::net::SocketAddr;
@@ -88,6 +89,7 @@ pub async fn serve(pool: sqlx::PgPool, args: ServeArgs) -> anyhow::Result<()> {
             upstream_guard: upstream_guard(&args),
             trusted_proxies: args.trusted_proxies.clone(),
             limits: Some(gateway.probe(pool.clone())),
+            try_relay: Some(gateway.try_relay()),
             analytics_minute_days: args.analytics.minute_days,
         };
         move || http::router(pool.clone(), options.clone(), &settings)

@@ -25,6 +25,7 @@ fn console_at(pool: PgPool, max_body_bytes: usize, site: &str, hashed: bool) -> 
         trusted_proxies: Default::default(),
         limits: None,
         analytics_minute_days: 30,
+        try_relay: None,
     };
     router(pool, options, &settings)
 }

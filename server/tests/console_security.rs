@@ -22,6 +22,7 @@ fn console(pool: PgPool) -> axum::Router {
         trusted_proxies: Default::default(),
         limits: None,
         analytics_minute_days: 30,
+        try_relay: None,
     };
     router(pool, options, &settings)
 }

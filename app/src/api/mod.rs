@@ -16,6 +16,7 @@ pub mod plans;
 pub mod policies;
 pub mod portal;
 pub mod session;
+pub mod try_it;
 pub mod users;
 #[cfg(feature = "ssr")]
 mod versioned;

@@ -36,16 +36,39 @@ const RESERVED_HEADERS: [&str; 12] = [
 
 const METHODS: [&str; 7] = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH"];
 
-/// What the user sends: the path below the API (path parameters filled in), query parameters,
-/// extra headers and a body; with the client whose key is used (none for a public API).
+/// What the user sends: the operation's path below the API as the definition writes it
+/// (`/pets/{petId}`) with the values of its path parameters, query parameters, extra headers
+/// and a body.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct TryRequest {
     pub method: String,
     pub path: String,
+    pub path_params: Vec<(String, String)>,
     pub query: Vec<(String, String)>,
     pub headers: Vec<(String, String)>,
     pub body: Option<String>,
 }
+
+/// A client whose key Try it may use: one of the user's, registered, with an active contract
+/// for the API version; its key shown only shortened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TryClient {
+    pub client: crate::domain::refs::VersionRef,
+    pub name: String,
+    pub key_hint: String,
+}
+
+/// What the panel offers for one API version: the managed endpoint, whether calls without a
+/// key are let through (a public API), and the user's clients for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TryTarget {
+    pub endpoint: String,
+    pub public: bool,
+    pub clients: Vec<TryClient>,
+}
+
+/// Clients offered at most (the first by organization and name).
+pub const MAX_TRY_CLIENTS: i64 = 100;
 
 /// What came back, for the panel.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -106,17 +129,19 @@ pub fn check(req: &TryRequest) -> Result<Checked, FieldError> {
     }
     let mut target = String::new();
     for segment in path.split('/').skip(1) {
-        if segment == ".." || segment == "." {
-            return Err(refuse("path", "The path may not contain . or .. segments."));
-        }
         if segment.chars().any(char::is_control) {
             return Err(refuse(
                 "path",
                 "The path may not contain control characters.",
             ));
         }
+        let filled = fill_segment(segment, &req.path_params)?;
+        // A value can make a dot segment too: the gateway would resolve it above the API.
+        if filled == ".." || filled == "." {
+            return Err(refuse("path", "The path may not contain . or .. segments."));
+        }
         target.push('/');
-        target.push_str(&encode_segment(segment));
+        target.push_str(&filled);
     }
     if !req.query.is_empty() {
         let query: String = url::form_urlencoded::Serializer::new(String::new())
@@ -153,6 +178,36 @@ pub fn check(req: &TryRequest) -> Result<Checked, FieldError> {
         headers,
         body,
     })
+}
+
+/// One segment of the path template, encoded, with each `{name}` replaced by the encoded value
+/// of that path parameter (a value stays within its segment: '/' in it is encoded).
+fn fill_segment(segment: &str, params: &[(String, String)]) -> Result<String, FieldError> {
+    let mut out = String::new();
+    let mut rest = segment;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+            break;
+        };
+        out.push_str(&encode_segment(&rest[..open]));
+        let name = &rest[open + 1..close];
+        let value = params
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| refuse("path", format!("Fill in the path parameter {name}.")))?;
+        if value.chars().any(char::is_control) {
+            return Err(refuse(
+                "path",
+                format!("The value of {name} may not contain control characters."),
+            ));
+        }
+        out.push_str(&encode_segment(value));
+        rest = &rest[close + 1..];
+    }
+    out.push_str(&encode_segment(rest));
+    Ok(out)
 }
 
 fn check_headers(headers: &[(String, String)]) -> Result<Vec<(String, String)>, FieldError> {
@@ -223,6 +278,68 @@ pub fn curl(url: &str, c: &Checked, with_key: bool) -> String {
     parts.join(" \\\n  ")
 }
 
+/// An example from the definition (JSON text) as a form field's value: a string without its
+/// quotes, anything else as written.
+pub fn field_value(example: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(example) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(v) => v.to_string(),
+        Err(_) => example.to_string(),
+    }
+}
+
+/// What the relay is asked to send: the whole URL (the managed endpoint and the checked target)
+/// and the headers, the key's included.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelayCall {
+    pub method: &'static str,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+}
+
+/// What the gateway answered, its body cut at `MAX_TRY_RESPONSE_BYTES`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelayAnswer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub truncated: bool,
+    pub latency_ms: f64,
+}
+
+/// Why there is no answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RelayFailure {
+    TimedOut,
+    Unreachable(String),
+}
+
+impl RelayFailure {
+    pub fn message(&self) -> String {
+        match self {
+            RelayFailure::TimedOut => {
+                format!("The gateway did not answer within {TRY_TIMEOUT_SECS} s.")
+            }
+            RelayFailure::Unreachable(url) => format!("The gateway at {url} could not be reached."),
+        }
+    }
+}
+
+impl RelayAnswer {
+    /// The answer as the panel shows it.
+    pub fn shown(self, curl: String) -> TryResponse {
+        TryResponse {
+            status: self.status,
+            headers: self.headers,
+            body: shown_body(&self.body),
+            truncated: self.truncated,
+            latency_ms: self.latency_ms,
+            curl,
+        }
+    }
+}
+
 /// The answer's body as shown: pretty JSON when it parses, else the text (lossy UTF-8).
 pub fn shown_body(bytes: &[u8]) -> String {
     match serde_json::from_slice::<serde_json::Value>(bytes) {
@@ -264,6 +381,38 @@ mod tests {
         assert_eq!(check(&req("GET", &long)).expect_err("long").field, "path");
         let exact = format!("/{}", "a".repeat(MAX_TRY_TARGET_BYTES - 1));
         assert!(check(&req("GET", &exact)).is_ok());
+    }
+
+    #[test]
+    fn path_parameters_fill_their_segment_and_no_more() {
+        let mut r = req("GET", "/pets/{petId}/toys/{toy}.json");
+        r.path_params = vec![("petId".into(), "7".into()), ("toy".into(), "a/b?c".into())];
+        assert_eq!(check(&r).expect("ok").target, "/pets/7/toys/a%2Fb%3Fc.json");
+        for bad in ["..", ".", "", "x\ny"] {
+            r.path_params = vec![("petId".into(), bad.into()), ("toy".into(), "t".into())];
+            assert_eq!(check(&r).expect_err(bad).field, "path", "{bad:?}");
+        }
+        r.path_params = vec![
+            ("petId".into(), "%2e%2e".into()),
+            ("toy".into(), "t".into()),
+        ];
+        assert_eq!(
+            check(&r).expect("ok").target,
+            "/pets/%252e%252e/toys/t.json"
+        );
+        r.path_params.pop();
+        let e = check(&r).expect_err("missing");
+        assert!(e.message.contains("toy"), "{}", e.message);
+        // An unclosed brace is text.
+        assert_eq!(check(&req("GET", "/a{b")).expect("ok").target, "/a%7Bb");
+    }
+
+    #[test]
+    fn examples_become_field_values() {
+        assert_eq!(field_value("\"rex\""), "rex");
+        assert_eq!(field_value("7"), "7");
+        assert_eq!(field_value("{\"a\": 1}"), "{\"a\":1}");
+        assert_eq!(field_value("not json"), "not json");
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub mod plans;
 pub mod policies;
 pub mod portal;
 pub mod sessions;
+pub mod try_it;
 pub mod users;
 pub mod versioned;
 

@@ -145,6 +145,11 @@ impl Gateway {
         })
     }
 
+    /// The portal's Try it relay, trusting what the gateway trusts for HTTPS.
+    pub fn try_relay(&self) -> Arc<dyn app::state::TryRelay> {
+        Arc::new(crate::try_relay::Relay::new(&self.trust.config()))
+    }
+
     /// Writes the analytics buffered so far: at shutdown, after the last request.
     pub async fn flush_analytics(&self) {
         self.analytics.flush().await;

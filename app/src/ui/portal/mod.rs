@@ -7,6 +7,7 @@ pub mod layout;
 pub mod my_clients;
 pub mod reference;
 pub mod signup;
+pub mod try_it;
 pub mod usage;
 
 use crate::domain::refs::VersionRef;

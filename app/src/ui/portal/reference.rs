@@ -10,6 +10,7 @@ use crate::domain::refs::VersionRef;
 use crate::error::AppError;
 use crate::ui::components::loaded::Loaded;
 use crate::ui::components::markdown::Markdown;
+use crate::ui::portal::try_it::TryIt;
 
 /// The reference of the API version the page's `(org, api, version)` names (an empty version
 /// is the newest). Made with the page's other resources, outside any `Loaded`, so that it
@@ -28,7 +29,7 @@ pub fn ApiReferenceSection(
     let download = download_url(&api);
     view! {
         <Loaded resource=reference quiet=true let:r>
-            {r.map(|r| view! { <Reference reference=r download=download.clone() /> })}
+            {r.map(|r| view! { <Reference reference=r download=download.clone() api=api.clone() /> })}
         </Loaded>
     }
 }
@@ -44,7 +45,7 @@ fn method_class(method: &str) -> &'static str {
 }
 
 #[component]
-fn Reference(reference: ApiReference, download: String) -> impl IntoView {
+fn Reference(reference: ApiReference, download: String, api: VersionRef) -> impl IntoView {
     let filter = RwSignal::new(String::new());
     let description = reference.description.clone();
     view! {
@@ -67,9 +68,10 @@ fn Reference(reference: ApiReference, download: String) -> impl IntoView {
                         <div class="mt-3 space-y-4">
                             {g.operations.into_iter().map(|op| {
                                 let shown = op.clone();
+                                let api = api.clone();
                                 view! {
                                     <Show when=move || shown.matches(&filter.get())>
-                                        <OperationCard op=op.clone() />
+                                        <OperationCard op=op.clone() api=api.clone() />
                                     </Show>
                                 }
                             }).collect_view()}
@@ -82,7 +84,7 @@ fn Reference(reference: ApiReference, download: String) -> impl IntoView {
 }
 
 #[component]
-fn OperationCard(op: Operation) -> impl IntoView {
+fn OperationCard(op: Operation, api: VersionRef) -> impl IntoView {
     let id = format!("op-{}", op.anchor);
     let href = format!("#{id}");
     let description = op.description.clone();
@@ -124,7 +126,7 @@ fn OperationCard(op: Operation) -> impl IntoView {
                 }
             })}
             <h4 class="mt-3 text-xs font-semibold uppercase text-slate-500">"Responses"</h4>
-            {op.responses.into_iter().map(|r| {
+            {op.responses.clone().into_iter().map(|r| {
                 let description = r.description.clone();
                 view! {
                     <div class="mt-2 border-l-2 border-slate-200 pl-3" data-testid="response" data-status=r.status.clone()>
@@ -134,6 +136,7 @@ fn OperationCard(op: Operation) -> impl IntoView {
                     </div>
                 }
             }).collect_view()}
+            <TryIt api op=op.clone() />
         </article>
     }
 }
