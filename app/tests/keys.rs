@@ -305,3 +305,32 @@ async fn only_those_who_may_edit_the_client_manage_its_keys(pool: PgPool) {
     assert!(!keys().await.can_manage);
     assert!(matches!(rotate(24).await, Err(AppError::Conflict(m)) if m.contains("retired")));
 }
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn rotations_at_once_leave_one_active_key(pool: PgPool) {
+    use app::api::keys::service;
+    use app::domain::keys::Grace;
+    world(&pool).await;
+    // A pool of its own, so that the rotations really run side by side. The client version's
+    // row lock serialises them: each ends the keys the one before made.
+    let wide = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(5)
+        .connect_with((*pool.connect_options()).clone())
+        .await
+        .expect("pool");
+    let app = VersionRef::new("STRINGER", "App", "1.0");
+    let grace = Grace::hours(24).expect("grace");
+    let all = futures_util::future::join_all(
+        (0..5).map(|_| service::rotate(&wide, "david", &app, grace)),
+    )
+    .await;
+    assert!(all.iter().all(Result::is_ok), "{all:?}");
+    let _o = common::as_user(&pool, "david").await;
+    let states: Vec<KeyState> = keys().await.keys.iter().map(|k| k.state).collect();
+    assert_eq!(states.len(), 6);
+    assert_eq!(states[0], KeyState::Active);
+    assert!(
+        states[1..].iter().all(|s| *s == KeyState::Expiring),
+        "{states:?}"
+    );
+}

@@ -119,9 +119,11 @@ async fn the_call_reaches_the_upstream_through_the_chain_with_the_clients_key(po
     assert!(answer.body.starts_with("{\n  "), "pretty-printed");
     assert!(answer.latency_ms > 0.0);
     assert!(answer.curl.contains("$API_KEY") && !answer.curl.contains(&key));
-    assert!(answer.curl.contains(&format!(
-        "'{gw}/gateway/{ORG}/Echo/1.0/pets/a%20b?q=x%26y'"
-    )));
+    assert!(
+        answer
+            .curl
+            .contains(&format!("'{gw}/gateway/{ORG}/Echo/1.0/pets/a%20b?q=x%26y'"))
+    );
 
     // Try it counts like any other call: the limit of 3 an hour is reached on the fourth.
     request.body = None;

@@ -10,8 +10,8 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 pub mod service;
 
-/// The state, the user and their role in `org`, once their role there allows `permission` in
-/// the portal's sense (`Actor::may_in_portal`): a client's owners, whichever screen they use.
+/// The state, the user and their role in `org`, once `auth::guard::authorize_in_portal`
+/// allows `permission`.
 #[cfg(feature = "ssr")]
 async fn member(
     org: &str,
@@ -21,19 +21,9 @@ async fn member(
     crate::domain::model::SessionUser,
     Option<crate::domain::roles::Role>,
 )> {
-    use crate::auth::guard::actor;
     let state = crate::state::state()?;
     let user = crate::auth::require_user(&state).await?;
-    let role = crate::store::orgs::role_of(&state.pool, org, &user.username).await?;
-    if !actor(&user).may_in_portal(role, permission) {
-        // As `authorize` does: to a non-member, an organization they may not see does not exist.
-        if role.is_none() {
-            return Err(AppError::not_found(format!(
-                "There is no organization {org}, or you are not one of its members."
-            )));
-        }
-        return Err(AppError::Forbidden);
-    }
+    let role = crate::auth::guard::authorize_in_portal(&state, &user, org, permission).await?;
     Ok((state, user, role))
 }
 

@@ -63,6 +63,27 @@ pub async fn authorize(
     Ok(role)
 }
 
+/// As `authorize`, in the portal's sense (`Actor::may_in_portal`): a client's owners act on it
+/// from the portal or the console alike. A non-member is always told "not found" here: the
+/// portal's actions name organizations that the user may not know exist.
+pub async fn authorize_in_portal(
+    state: &AppState,
+    user: &SessionUser,
+    org_id: &str,
+    permission: Permission,
+) -> AppResult<Option<Role>> {
+    let role = store::orgs::role_of(&state.pool, org_id, &user.username).await?;
+    if !actor(user).may_in_portal(role, permission) {
+        if role.is_none() {
+            return Err(AppError::not_found(format!(
+                "There is no organization {org_id}, or you are not one of its members."
+            )));
+        }
+        return Err(AppError::Forbidden);
+    }
+    Ok(role)
+}
+
 pub async fn require_admin(state: &AppState) -> AppResult<SessionUser> {
     let user = require_user(state).await?;
     if !user.is_admin {

@@ -251,7 +251,7 @@ impl Feed {
         tracing::info!(
             seq = next.seq,
             apis = next.api_count(),
-            clients = next.client_count(),
+            keys = next.key_count(),
             ms = started.elapsed().as_millis() as u64,
             "registry loaded"
         );

@@ -140,7 +140,7 @@ impl Registry {
     }
 
     /// The number of keys served (a client version has one or more).
-    pub fn client_count(&self) -> usize {
+    pub fn key_count(&self) -> usize {
         self.clients.len()
     }
 

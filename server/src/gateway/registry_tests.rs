@@ -122,7 +122,7 @@ fn a_new_version_leaves_the_one_requests_hold_untouched() {
     second.remove_client(1, [digest("key-1")]);
     assert!(first.client("key-1").is_some() && first.client("key-2").is_none());
     assert!(second.client("key-1").is_none() && second.client("key-2").is_some());
-    assert_eq!((first.client_count(), second.client_count()), (1, 1));
+    assert_eq!((first.key_count(), second.key_count()), (1, 1));
 }
 
 #[test]
@@ -194,7 +194,7 @@ fn a_client_is_served_under_each_of_its_keys_and_removed_under_all() {
     let entry = b.client(&ClientRow::new(7, "O/c7/1.0", true, &keys), &[]);
     let mut r = Registry::default();
     r.add_client(&entry);
-    assert_eq!(r.client_count(), 3);
+    assert_eq!(r.key_count(), 3);
     let found =
         |r: &Registry, k: &str| r.client(k).map(|e| (e.client.id, e.key().id, e.key().life));
     assert_eq!(found(&r, "old"), Some((7, 1, ended)));
@@ -203,9 +203,9 @@ fn a_client_is_served_under_each_of_its_keys_and_removed_under_all() {
     // A later version of the client without "old" (forgotten): one key it still has finds the
     // old entry, and all three stop being served.
     r.remove_client(7, [digest("new")]);
-    assert_eq!(r.client_count(), 0);
+    assert_eq!(r.key_count(), 0);
     // Another client's id never removes this one.
     r.add_client(&entry);
     r.remove_client(8, [digest("new")]);
-    assert_eq!(r.client_count(), 3);
+    assert_eq!(r.key_count(), 3);
 }

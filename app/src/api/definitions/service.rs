@@ -10,14 +10,20 @@ use crate::domain::refs::VersionRef;
 use crate::error::{AppError, AppResult};
 use crate::store::{PgPool, definitions};
 
+/// What the console shows of a document: read from the parsed JSON, without building the
+/// reference.
 fn summary(text: String, parsed: &Parsed) -> Definition {
-    let reference = build::reference(&parsed.root);
+    let title = parsed
+        .root
+        .pointer("/info/title")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default();
     Definition {
-        text,
         format: parsed.format,
         openapi: parsed.openapi.clone(),
-        title: reference.title.clone(),
-        operations: reference.operations().count(),
+        title: title.to_string(),
+        operations: parsed.operations,
+        text,
     }
 }
 

@@ -14,6 +14,8 @@ pub const FIELD: &str = "definition";
 pub struct Parsed {
     pub format: DocFormat,
     pub openapi: String,
+    /// Operations in `paths` (at most `MAX_OPERATIONS`).
+    pub operations: usize,
     pub root: Value,
 }
 
@@ -79,6 +81,7 @@ pub fn parse(text: &str) -> Result<Parsed, FieldError> {
     Ok(Parsed {
         format,
         openapi,
+        operations,
         root,
     })
 }
