@@ -7,10 +7,16 @@
 # policies) and Full (private: API key, contract, plan Fast with a rate limit), and a third, Tls,
 # in front of the same echo over HTTPS (tls_echo, a process of its own on :3303). It measures
 #   direct  GET :3300/echo/                    the upstream alone
+#   nginx   GET :3308/echo/                    nginx's bare reverse proxy in front of it (Debian's
+#                                              nginx-light, 2 workers, upstream keep-alive, no
+#                                              access log): the baseline the gateway is held to
 #   null    GET :3301/gateway/BENCH/Null/1.0/  the gateway's bare proxy path
 #   full    GET :3301/gateway/BENCH/Full/1.0/  key lookup, contract, rate limit counter, proxy
+#   logged  GET :3306/gateway/BENCH/Full/1.0/  the full chain through a `gatehouse gateway`
+#                                              process with analytics on (the default)
 #   quiet   GET :3304/gateway/BENCH/Full/1.0/  the same through a `gatehouse gateway` process
-#                                              with analytics off (GATEHOUSE_ANALYTICS=0)
+#                                              with analytics off (GATEHOUSE_ANALYTICS=0): logged
+#                                              and quiet differ only in that setting
 #   tls     GET :3301/gateway/BENCH/Tls/1.0/   the bare proxy path, HTTPS to the upstream
 # at 1, 16 and 64 connections, the setups taking turns in each of BENCH_ROUNDS rounds, and
 # prints medians over the rounds: requests/s, their ratios, and the latency that the gateway
@@ -28,8 +34,10 @@ ADDR=127.0.0.1:3300
 BASE=http://$ADDR
 GATEWAY=http://127.0.0.1:3301
 CONNS=(1 16 64)
-SETUPS=(direct null full quiet tls)
+SETUPS=(direct nginx null full logged quiet tls)
+NGINX=127.0.0.1:3308
 QUIET=127.0.0.1:3304
+LOGGED=127.0.0.1:3306
 TLS_UPSTREAM=127.0.0.1:3303
 ROUNDS=${BENCH_ROUNDS:-3}
 DURATION=${BENCH_DURATION:-5s}
@@ -38,8 +46,10 @@ DURATION=${BENCH_DURATION:-5s}
 
 declare -A URL=(
     [direct]=$BASE/echo/
+    [nginx]=http://$NGINX/echo/
     [null]=$GATEWAY/gateway/BENCH/Null/1.0/
     [full]=$GATEWAY/gateway/BENCH/Full/1.0/
+    [logged]=http://$LOGGED/gateway/BENCH/Full/1.0/
     [quiet]=http://$QUIET/gateway/BENCH/Full/1.0/
     [tls]=$GATEWAY/gateway/BENCH/Tls/1.0/
 )
@@ -48,12 +58,16 @@ server_log=$out/server.log
 db=gatehouse_bench_$$
 server_pid=""
 quiet_pid=""
+logged_pid=""
+nginx_pid=""
 tls_pid=""
 db_created=0
 
 cleanup() {
     stop_pid "$server_pid"
     stop_pid "$quiet_pid"
+    stop_pid "$logged_pid"
+    stop_pid "$nginx_pid"
     if [[ -n $tls_pid ]]; then kill "$tls_pid" 2>/dev/null || true; fi
     if ((db_created)); then scripts/db.sh --drop "$db" || true; fi
 }
@@ -85,6 +99,8 @@ wait_for() {
 log "building the production server (profile production: fat LTO) and the bench_world example (slow the first time)"
 env "${RELEASE_ENV[@]}" cargo build --profile production -p server --bin gatehouse --example bench_world --example tls_echo
 command -v wrk >/dev/null || apt_install wrk
+command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || apt_install nginx-light
+NGINX_BIN=$(command -v nginx || echo /usr/sbin/nginx)
 command -v node >/dev/null || die "node not found: install Node.js 20 first"
 
 mkdir -p "$out"
@@ -116,17 +132,57 @@ env -u REDIS_URL DATABASE_URL="$db_url" GATEHOUSE_GATEWAY_ADDR=$QUIET \
     GATEHOUSE_METRICS_ADDR=127.0.0.1:3305 GATEHOUSE_ANALYTICS=0 RUST_LOG=warn \
     target/production/gatehouse gateway >"$out/quiet.log" 2>&1 &
 quiet_pid=$!
+# And with analytics on, otherwise the same.
+env -u REDIS_URL DATABASE_URL="$db_url" GATEHOUSE_GATEWAY_ADDR=$LOGGED \
+    GATEHOUSE_METRICS_ADDR=127.0.0.1:3307 RUST_LOG=warn \
+    target/production/gatehouse gateway >"$out/logged.log" 2>&1 &
+logged_pid=$!
+# nginx as a bare reverse proxy of the same echo: its own prefix, config and port; 2 workers
+# (the machine's cores), HTTP/1.1 with idle upstream connections kept, no access log (the
+# gateway's per-request log line is off here too: RUST_LOG=warn).
+mkdir -p "$out/nginx/tmp"
+cat >"$out/nginx/nginx.conf" <<NGINX
+worker_processes 2;
+daemon off;
+pid $ROOT/$out/nginx/nginx.pid;
+error_log $ROOT/$out/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $ROOT/$out/nginx/tmp/body;
+    proxy_temp_path $ROOT/$out/nginx/tmp/proxy;
+    fastcgi_temp_path $ROOT/$out/nginx/tmp/fastcgi;
+    uwsgi_temp_path $ROOT/$out/nginx/tmp/uwsgi;
+    scgi_temp_path $ROOT/$out/nginx/tmp/scgi;
+    upstream echo {
+        server $ADDR;
+        keepalive 256;
+    }
+    server {
+        listen $NGINX reuseport;
+        location / {
+            proxy_pass http://echo;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }
+    }
+}
+NGINX
+"$NGINX_BIN" -p "$ROOT/$out/nginx" -c "$ROOT/$out/nginx/nginx.conf" >"$out/nginx/stdout.log" 2>&1 &
+nginx_pid=$!
+wait_for "${URL[nginx]}"
 # The gateway picks up published APIs and registered clients by itself, within a moment.
 wait_for "${URL[null]}"
 wait_for "${URL[full]}" "$key"
 wait_for "${URL[quiet]}" "$key"
+wait_for "${URL[logged]}" "$key"
 wait_for "${URL[tls]}"
 
 # bench SETUP CONNS FILE: one wrk run into FILE. One wrk thread per connection up to two (the
 # machine has 2 cores, shared with the server).
 bench() {
     local threads=$(($2 < 2 ? $2 : 2)) args=()
-    if [[ $1 == full || $1 == quiet ]]; then args=(-H "X-API-Key: $key"); fi
+    if [[ $1 == full || $1 == logged || $1 == quiet ]]; then args=(-H "X-API-Key: $key"); fi
     wrk -t"$threads" -c"$2" -d"$DURATION" --latency "${args[@]}" "${URL[$1]}" >"$3" 2>&1 ||
         { cat "$3" >&2; die "wrk failed on $1 with $2 connections"; }
 }
@@ -199,30 +255,35 @@ echo "Gateway benchmark: wrk against 127.0.0.1:3300 (echo upstream in the same p
 echo "$ROUNDS rounds of $DURATION per setup and connection count; wrk -t min(connections, 2)"
 echo
 echo "Requests/s (median over rounds)"
-printf '%6s %12s %12s %12s %12s %12s\n' conns direct null full quiet tls
+printf '%6s %12s %12s %12s %12s %12s %12s %12s\n' conns direct nginx null full logged quiet tls
 declare -A MED
 for c in "${CONNS[@]}"; do
     for s in "${SETUPS[@]}"; do
         # shellcheck disable=SC2086 # the rounds' values, split on purpose
         MED[$s,$c]=$(median ${RPS[$s,$c]})
     done
-    printf '%6s %12.0f %12.0f %12.0f %12.0f %12.0f\n' "$c" "${MED[direct,$c]}" "${MED[null,$c]}" \
-        "${MED[full,$c]}" "${MED[quiet,$c]}" "${MED[tls,$c]}"
+    printf '%6s %12.0f %12.0f %12.0f %12.0f %12.0f %12.0f %12.0f\n' "$c" "${MED[direct,$c]}" \
+        "${MED[nginx,$c]}" "${MED[null,$c]}" \
+        "${MED[full,$c]}" "${MED[logged,$c]}" "${MED[quiet,$c]}" "${MED[tls,$c]}"
 done
 echo
 echo "Ratios of the medians"
-printf '%6s %12s %12s %12s %12s %12s\n' conns null/direct full/direct full/null full/quiet tls/null
+printf '%6s %12s %12s %12s %12s %12s %14s %12s\n' conns null/direct full/direct null/nginx full/nginx \
+    full/null logged/quiet tls/null
 for c in "${CONNS[@]}"; do
-    printf '%6s %12s %12s %12s %12s %12s\n' "$c" "$(ratio "${MED[null,$c]}" "${MED[direct,$c]}")" \
-        "$(ratio "${MED[full,$c]}" "${MED[direct,$c]}")" "$(ratio "${MED[full,$c]}" "${MED[null,$c]}")" \
-        "$(ratio "${MED[full,$c]}" "${MED[quiet,$c]}")" "$(ratio "${MED[tls,$c]}" "${MED[null,$c]}")"
+    printf '%6s %12s %12s %12s %12s %12s %14s %12s\n' "$c" "$(ratio "${MED[null,$c]}" "${MED[direct,$c]}")" \
+        "$(ratio "${MED[full,$c]}" "${MED[direct,$c]}")" "$(ratio "${MED[null,$c]}" "${MED[nginx,$c]}")" \
+        "$(ratio "${MED[full,$c]}" "${MED[nginx,$c]}")" "$(ratio "${MED[full,$c]}" "${MED[null,$c]}")" \
+        "$(ratio "${MED[logged,$c]}" "${MED[quiet,$c]}")" "$(ratio "${MED[tls,$c]}" "${MED[null,$c]}")"
 done
-echo "(full/quiet: analytics on versus off, the same chain; quiet is a \`gatehouse gateway\` process)"
+echo "(logged/quiet: analytics on versus off, the same chain in two \`gatehouse gateway\` processes)"
 echo "(tls: the null chain to the echo over HTTPS, served by a separate process: tls_echo)"
 echo
 echo "Added latency versus direct, microseconds (median over rounds of the difference in each round)"
-printf '%6s %12s %12s %12s %12s\n' conns 'null p50' 'null p99' 'full p50' 'full p99'
+printf '%6s %12s %12s %12s %12s %12s %12s\n' conns 'nginx p50' 'nginx p99' 'null p50' 'null p99' \
+    'full p50' 'full p99'
 for c in "${CONNS[@]}"; do
-    printf '%6s %12.1f %12.1f %12.1f %12.1f\n' "$c" "$(added P50 null "$c")" "$(added P99 null "$c")" \
+    printf '%6s %12.1f %12.1f %12.1f %12.1f %12.1f %12.1f\n' "$c" "$(added P50 nginx "$c")" \
+        "$(added P99 nginx "$c")" "$(added P50 null "$c")" "$(added P99 null "$c")" \
         "$(added P50 full "$c")" "$(added P99 full "$c")"
 done
