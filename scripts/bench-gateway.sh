@@ -7,12 +7,12 @@
 # policies) and Full (private: API key, contract, plan Fast with a rate limit), and a third, Tls,
 # in front of the same echo over HTTPS (tls_echo, a process of its own on :3303). It measures
 #   direct  GET :3300/echo/                    the upstream alone
-#   nginx   GET :3308/echo/                    nginx's bare reverse proxy in front of it (Debian's
+#   nginx   GET :3312/echo/                    nginx's bare reverse proxy in front of it (Debian's
 #                                              nginx-light, 2 workers, upstream keep-alive, no
 #                                              access log): the baseline the gateway is held to
 #   null    GET :3301/gateway/BENCH/Null/1.0/  the gateway's bare proxy path
 #   full    GET :3301/gateway/BENCH/Full/1.0/  key lookup, contract, rate limit counter, proxy
-#   logged  GET :3306/gateway/BENCH/Full/1.0/  the full chain through a `gatehouse gateway`
+#   logged  GET :3310/gateway/BENCH/Full/1.0/  the full chain through a `gatehouse gateway`
 #                                              process with analytics on (the default)
 #   quiet   GET :3304/gateway/BENCH/Full/1.0/  the same through a `gatehouse gateway` process
 #                                              with analytics off (GATEHOUSE_ANALYTICS=0): logged
@@ -35,9 +35,9 @@ BASE=http://$ADDR
 GATEWAY=http://127.0.0.1:3301
 CONNS=(1 16 64)
 SETUPS=(direct nginx null full logged quiet tls)
-NGINX=127.0.0.1:3308
+NGINX=127.0.0.1:3312
 QUIET=127.0.0.1:3304
-LOGGED=127.0.0.1:3306
+LOGGED=127.0.0.1:3310
 TLS_UPSTREAM=127.0.0.1:3303
 ROUNDS=${BENCH_ROUNDS:-3}
 DURATION=${BENCH_DURATION:-5s}
@@ -134,7 +134,7 @@ env -u REDIS_URL DATABASE_URL="$db_url" GATEHOUSE_GATEWAY_ADDR=$QUIET \
 quiet_pid=$!
 # And with analytics on, otherwise the same.
 env -u REDIS_URL DATABASE_URL="$db_url" GATEHOUSE_GATEWAY_ADDR=$LOGGED \
-    GATEHOUSE_METRICS_ADDR=127.0.0.1:3307 RUST_LOG=warn \
+    GATEHOUSE_METRICS_ADDR=127.0.0.1:3311 RUST_LOG=warn \
     target/production/gatehouse gateway >"$out/logged.log" 2>&1 &
 logged_pid=$!
 # nginx as a bare reverse proxy of the same echo: its own prefix, config and port; 2 workers
