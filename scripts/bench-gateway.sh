@@ -23,7 +23,8 @@
 # adds at p50 and p99. wrk's raw output goes to target/bench-gateway/.
 # Client, gateway and upstream share this machine's cores: the figures compare the setups with
 # each other on one machine, they are not a capacity figure.
-# For a quick look: BENCH_ROUNDS (3, at most 9) and BENCH_DURATION (wrk -d, 5s).
+# For a quick look: BENCH_ROUNDS (3, at most 9) and BENCH_DURATION (wrk -d, 5s); BENCH_SETUPS
+# (all of them) for some setups only, e.g. BENCH_SETUPS="logged quiet" BENCH_ROUNDS=9.
 # Everything stays on 127.0.0.1; the server stops and the database is dropped however this ends.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -34,7 +35,13 @@ ADDR=127.0.0.1:3300
 BASE=http://$ADDR
 GATEWAY=http://127.0.0.1:3301
 CONNS=(1 16 64)
-SETUPS=(direct nginx null full logged quiet tls)
+ALL_SETUPS=(direct nginx null full logged quiet tls)
+# BENCH_SETUPS measures some of them only, e.g. "logged quiet" with BENCH_ROUNDS=9 to read the
+# cost of analytics alone; every process is started either way.
+read -r -a SETUPS <<<"${BENCH_SETUPS:-${ALL_SETUPS[*]}}"
+for s in "${SETUPS[@]}"; do
+    [[ " ${ALL_SETUPS[*]} " == *" $s "* ]] || die "BENCH_SETUPS: unknown setup '$s' (${ALL_SETUPS[*]})"
+done
 NGINX=127.0.0.1:3312
 QUIET=127.0.0.1:3304
 LOGGED=127.0.0.1:3310
@@ -238,6 +245,9 @@ for ((round = 1; round <= ROUNDS; round++)); do
     done
 done
 
+# has SETUP: whether SETUP is measured in this run.
+has() { [[ " ${SETUPS[*]} " == *" $1 "* ]]; }
+
 # added LATENCIES SETUP CONNS: the median over rounds of (SETUP - direct) in the same round.
 added() {
     local -n lat=$1
@@ -248,42 +258,63 @@ added() {
     median "${diffs[@]}"
 }
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+# paired A B CONNS: the median over rounds of A/B within each round (setups measured side by
+# side, so a slow stretch of the machine weighs on both).
+paired() {
+    local -a a b ratios=()
+    read -ra a <<<"${RPS[$1,$3]}"
+    read -ra b <<<"${RPS[$2,$3]}"
+    for i in "${!a[@]}"; do ratios+=("$(awk -v x="${a[$i]}" -v y="${b[$i]}" 'BEGIN { print x / y }')"); done
+    printf '%.3f' "$(median "${ratios[@]}")"
+}
 
 echo
 echo "Gateway benchmark: wrk against 127.0.0.1:3300 (echo upstream in the same process), $(nproc) cores"
 echo "$ROUNDS rounds of $DURATION per setup and connection count; wrk -t min(connections, 2)"
 echo
 echo "Requests/s (median over rounds)"
-printf '%6s %12s %12s %12s %12s %12s %12s %12s\n' conns direct nginx null full logged quiet tls
-declare -A MED
+printf '%6s' conns
+printf ' %12s' "${SETUPS[@]}"
+echo
 for c in "${CONNS[@]}"; do
-    for s in "${SETUPS[@]}"; do
-        # shellcheck disable=SC2086 # the rounds' values, split on purpose
-        MED[$s,$c]=$(median ${RPS[$s,$c]})
+    printf '%6s' "$c"
+    # shellcheck disable=SC2086 # the rounds' values, split on purpose
+    for s in "${SETUPS[@]}"; do printf ' %12.0f' "$(median ${RPS[$s,$c]})"; done
+    echo
+done
+echo
+echo "Ratios (median over rounds of the ratio within each round)"
+PAIRS=()
+for pair in null/direct full/direct null/nginx full/nginx full/null logged/quiet tls/null; do
+    if has "${pair%/*}" && has "${pair#*/}"; then PAIRS+=("$pair"); fi
+done
+printf '%6s' conns
+printf ' %13s' "${PAIRS[@]}"
+echo
+for c in "${CONNS[@]}"; do
+    printf '%6s' "$c"
+    for pair in "${PAIRS[@]}"; do printf ' %13s' "$(paired "${pair%/*}" "${pair#*/}" "$c")"; done
+    echo
+done
+if has logged && has quiet; then
+    echo "(logged/quiet: analytics on versus off, the same chain in two \`gatehouse gateway\` processes)"
+fi
+if has tls; then
+    echo "(tls: the null chain to the echo over HTTPS, served by a separate process: tls_echo)"
+fi
+if has direct; then
+    echo
+    echo "Added latency versus direct, microseconds (median over rounds of the difference in each round)"
+    printf '%6s' conns
+    for s in nginx null full; do
+        if has "$s"; then printf ' %12s %12s' "$s p50" "$s p99"; fi
     done
-    printf '%6s %12.0f %12.0f %12.0f %12.0f %12.0f %12.0f %12.0f\n' "$c" "${MED[direct,$c]}" \
-        "${MED[nginx,$c]}" "${MED[null,$c]}" \
-        "${MED[full,$c]}" "${MED[logged,$c]}" "${MED[quiet,$c]}" "${MED[tls,$c]}"
-done
-echo
-echo "Ratios of the medians"
-printf '%6s %12s %12s %12s %12s %12s %14s %12s\n' conns null/direct full/direct null/nginx full/nginx \
-    full/null logged/quiet tls/null
-for c in "${CONNS[@]}"; do
-    printf '%6s %12s %12s %12s %12s %12s %14s %12s\n' "$c" "$(ratio "${MED[null,$c]}" "${MED[direct,$c]}")" \
-        "$(ratio "${MED[full,$c]}" "${MED[direct,$c]}")" "$(ratio "${MED[null,$c]}" "${MED[nginx,$c]}")" \
-        "$(ratio "${MED[full,$c]}" "${MED[nginx,$c]}")" "$(ratio "${MED[full,$c]}" "${MED[null,$c]}")" \
-        "$(ratio "${MED[logged,$c]}" "${MED[quiet,$c]}")" "$(ratio "${MED[tls,$c]}" "${MED[null,$c]}")"
-done
-echo "(logged/quiet: analytics on versus off, the same chain in two \`gatehouse gateway\` processes)"
-echo "(tls: the null chain to the echo over HTTPS, served by a separate process: tls_echo)"
-echo
-echo "Added latency versus direct, microseconds (median over rounds of the difference in each round)"
-printf '%6s %12s %12s %12s %12s %12s %12s\n' conns 'nginx p50' 'nginx p99' 'null p50' 'null p99' \
-    'full p50' 'full p99'
-for c in "${CONNS[@]}"; do
-    printf '%6s %12.1f %12.1f %12.1f %12.1f %12.1f %12.1f\n' "$c" "$(added P50 nginx "$c")" \
-        "$(added P99 nginx "$c")" "$(added P50 null "$c")" "$(added P99 null "$c")" \
-        "$(added P50 full "$c")" "$(added P99 full "$c")"
-done
+    echo
+    for c in "${CONNS[@]}"; do
+        printf '%6s' "$c"
+        for s in nginx null full; do
+            if has "$s"; then printf ' %12.1f %12.1f' "$(added P50 "$s" "$c")" "$(added P99 "$s" "$c")"; fi
+        done
+        echo
+    done
+fi

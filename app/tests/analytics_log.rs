@@ -388,3 +388,74 @@ async fn the_csv_export_quotes_defuses_and_checks_who_asks(pool: PgPool) {
     assert_eq!(status, StatusCode::NOT_FOUND);
     let _ = pay();
 }
+
+/// The gateway's batches go in with COPY: hostile text (tabs, newlines, backslashes, `\N`,
+/// quotes, NUL, non-ASCII, a path at its cap) is stored as it was, NULLs stay NULL.
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn copied_log_rows_read_back_exactly(pool: PgPool) {
+    use app::domain::analytics::log::MAX_LOGGED_PATH;
+    use app::store::analytics::{copy_log::copy_log, partitions, write::LogEntry};
+    let at = t0();
+    let nasty = [
+        "/a\tb\nc\rd\\e",
+        "\\N",
+        "/\"quoted\",'x'=cmd|calc",
+        "/ü/日本/🦀",
+        "/nul\0byte",
+    ];
+    let long = format!("/{}", "é".repeat((MAX_LOGGED_PATH - 1) / 2));
+    let rows: Vec<LogEntry> = nasty
+        .iter()
+        .copied()
+        .chain([long.as_str()])
+        .enumerate()
+        .map(|(i, path)| LogEntry {
+            at: at + Duration::microseconds(i as i64),
+            api: 1,
+            client: (i % 2 == 0).then_some(2),
+            plan: None,
+            method: "POST",
+            path: path.to_string(),
+            status: 502,
+            latency_us: 7,
+            bytes_in: 1,
+            bytes_out: 2,
+            client_ip: (i == 0).then(|| "2001:db8::1".parse().expect("ip")),
+            key_hint: Some(format!("k\t{i}")),
+            failure: (i == 1).then(|| "Upstream\\Error".to_string()),
+        })
+        .collect();
+    let mut tx = pool.begin().await.expect("tx");
+    partitions::ensure(&mut tx, at.date_naive())
+        .await
+        .expect("partition");
+    copy_log(&mut tx, &rows).await.expect("copy");
+    tx.commit().await.expect("commit");
+    type Row = (
+        String,
+        Option<i64>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let back: Vec<Row> = sqlx::query_as(
+        "SELECT path, client_version_id, host(client_ip), key_hint, failure
+         FROM analytics_log ORDER BY at",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("rows");
+    let expected: Vec<Row> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.path.replace('\0', "\u{fffd}"),
+                r.client,
+                r.client_ip.map(|ip| ip.to_string()),
+                r.key_hint.clone(),
+                r.failure.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(back, expected);
+}

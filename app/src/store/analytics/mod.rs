@@ -7,6 +7,7 @@
 //! and their client twins; charts read the rollup the window picks (`Window::source`), never the
 //! log. Values are always bound, and the SQL text is built from static pieces only.
 
+pub mod copy_log;
 pub mod log;
 pub mod partitions;
 pub mod report;

@@ -1,8 +1,8 @@
 //! The gateway's analytics batches: request log rows inserted, minute and hour rollups added to
 //! what other batches (and other gateway processes) wrote before, all in one transaction.
 //!
-//! Multi-row `INSERT … SELECT FROM UNNEST(arrays)`: one statement per chunk of rows, every
-//! value bound. Rollup rows are sorted by key so that two processes upserting the same rows
+//! Log rows go in with COPY (`copy_log`); rollups with multi-row `INSERT … SELECT FROM
+//! UNNEST(arrays)`: one statement per chunk of rows, every value bound. Rollup rows are sorted by key so that two processes upserting the same rows
 //! lock them in the same order (no deadlock).
 
 use std::collections::BTreeMap;
@@ -119,7 +119,7 @@ pub fn parties(rollups: &Rollups) -> Parties {
 /// (`partitions::ensure`).
 pub async fn write(conn: &mut PgConnection, log: &[LogEntry], minutes: &Rollups) -> AppResult<()> {
     for chunk in log.chunks(CHUNK) {
-        insert_log(conn, chunk).await?;
+        super::copy_log::copy_log(conn, chunk).await?;
     }
     let rows: Vec<_> = minutes.iter().collect();
     for chunk in rows.chunks(CHUNK) {
@@ -224,37 +224,6 @@ async fn upsert_series(
         )
         .execute(conn)
         .await?;
-    Ok(())
-}
-
-async fn insert_log(conn: &mut PgConnection, rows: &[LogEntry]) -> AppResult<()> {
-    let col = |f: fn(&LogEntry) -> i64| rows.iter().map(f).collect::<Vec<_>>();
-    let opt = |f: fn(&LogEntry) -> Option<i64>| rows.iter().map(f).collect::<Vec<_>>();
-    let text = |f: fn(&LogEntry) -> Option<String>| rows.iter().map(f).collect::<Vec<_>>();
-    sqlx::query(
-        "INSERT INTO analytics_log (at, api_version_id, client_version_id, plan_version_id,
-             method, path, status, latency_us, bytes_in, bytes_out, client_ip, key_hint, failure)
-         SELECT at, api, client, plan, method, path, status, latency, b_in, b_out, ip::inet, key, failure
-         FROM UNNEST($1::timestamptz[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[],
-             $6::text[], $7::smallint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::text[],
-             $12::text[], $13::text[])
-           AS t(at, api, client, plan, method, path, status, latency, b_in, b_out, ip, key, failure)",
-    )
-    .bind(rows.iter().map(|r| r.at).collect::<Vec<_>>())
-    .bind(col(|r| r.api))
-    .bind(opt(|r| r.client))
-    .bind(opt(|r| r.plan))
-    .bind(rows.iter().map(|r| r.method).collect::<Vec<_>>())
-    .bind(rows.iter().map(|r| r.path.as_str()).collect::<Vec<_>>())
-    .bind(rows.iter().map(|r| status(r.status)).collect::<Vec<_>>())
-    .bind(col(|r| r.latency_us))
-    .bind(col(|r| r.bytes_in))
-    .bind(col(|r| r.bytes_out))
-    .bind(text(|r| r.client_ip.map(|ip| ip.to_string())))
-    .bind(text(|r| r.key_hint.clone()))
-    .bind(text(|r| r.failure.clone()))
-    .execute(conn)
-    .await?;
     Ok(())
 }
 
