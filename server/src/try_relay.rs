@@ -55,9 +55,11 @@ impl Relay {
     }
 
     async fn call(&self, call: RelayCall) -> Result<RelayAnswer, RelayFailure> {
+        // Without the query: it may hold what the user typed.
+        let shown = call.url.split('?').next().unwrap_or_default().to_string();
         let unreachable = |e: &dyn std::fmt::Display| {
-            tracing::warn!(url = %call.url, error = %e, "Try it: the gateway could not be reached");
-            RelayFailure::Unreachable(call.url.clone())
+            tracing::warn!(url = %shown, error = %e, "Try it: the gateway could not be reached");
+            RelayFailure::Unreachable(shown.clone())
         };
         let mut request = Request::builder()
             .method(Method::from_bytes(call.method.as_bytes()).map_err(|e| unreachable(&e))?)

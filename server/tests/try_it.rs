@@ -207,6 +207,9 @@ async fn hostile_requests_never_leave_the_managed_endpoint(pool: PgPool) {
         ("X-API-Key", "other"),
         ("Transfer-Encoding", "chunked"),
         ("Cookie", "s=1"),
+        ("X-Forwarded-For", "203.0.113.9"),
+        ("Forwarded", "for=203.0.113.9;proto=https"),
+        ("X-Forwarded-Proto", "https"),
     ] {
         let mut r = get("/");
         r.headers = vec![(name.into(), value.into())];
@@ -235,6 +238,32 @@ async fn answers_are_cut_at_the_cap_and_the_time_limit(pool: PgPool) {
                 axum::routing::get(|| async {
                     tokio::time::sleep(Duration::from_secs(2)).await;
                     "late"
+                }),
+            )
+            .route(
+                "/redirect",
+                axum::routing::get(|| async {
+                    (
+                        axum::http::StatusCode::FOUND,
+                        [("location", "http://169.254.169.254/latest/meta-data/")],
+                    )
+                }),
+            )
+            .route(
+                "/trickle",
+                axum::routing::get(|| async {
+                    // The head at once, then a byte every 100 ms for 2 s.
+                    let chunks = futures_util::stream::unfold(0, |n| async move {
+                        if n == 20 {
+                            return None;
+                        }
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        Some((
+                            Ok::<_, std::io::Error>(axum::body::Bytes::from_static(b"x")),
+                            n + 1,
+                        ))
+                    });
+                    axum::body::Body::from_stream(chunks)
                 }),
             ),
     )
@@ -267,6 +296,30 @@ async fn answers_are_cut_at_the_cap_and_the_time_limit(pool: PgPool) {
         started.elapsed()
     );
     assert!(e.to_string().contains("did not answer"), "{e}");
+
+    // A slow body counts too: the limit is for the whole answer, not just its head.
+    let started = std::time::Instant::now();
+    let e = try_it(&pool, &gw, "david", &open, None, &get("/trickle"))
+        .await
+        .expect_err("trickle");
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(e.to_string().contains("did not answer"), "{e}");
+
+    // Redirects are shown, never followed.
+    let moved = try_it(&pool, &gw, "david", &open, None, &get("/redirect"))
+        .await
+        .expect("302");
+    assert_eq!(moved.status, 302);
+    assert!(
+        moved
+            .headers
+            .iter()
+            .any(|(n, v)| n == "location" && v.contains("169.254.169.254"))
+    );
 
     // Nothing listens there.
     let closed = std::net::TcpListener::bind("127.0.0.1:0")

@@ -18,8 +18,10 @@ pub const MAX_TRY_HEADER_BYTES: usize = 4096;
 /// The longest path and query.
 pub const MAX_TRY_TARGET_BYTES: usize = 4096;
 
-/// Headers the relay sets itself or that would change how the request travels.
-const RESERVED_HEADERS: [&str; 12] = [
+/// Headers the relay sets itself, that would change how the request travels, or that name a
+/// caller (a gateway that trusts the portal server as a proxy would believe them: per-IP rate
+/// limits, the logged address, HTTPS-only APIs).
+const RESERVED_HEADERS: [&str; 18] = [
     "host",
     "content-length",
     "transfer-encoding",
@@ -32,7 +34,23 @@ const RESERVED_HEADERS: [&str; 12] = [
     "proxy-connection",
     "x-api-key",
     "cookie",
+    "forwarded",
+    "via",
+    "x-real-ip",
+    "x-client-ip",
+    "true-client-ip",
+    "cf-connecting-ip",
 ];
+
+/// Any header starting with these is refused too (`x-forwarded-for`, `-proto`, `-host`...).
+const RESERVED_PREFIXES: [&str; 2] = ["x-forwarded-", "proxy-"];
+
+/// The longest header name.
+pub const MAX_TRY_HEADER_NAME_BYTES: usize = 256;
+
+/// The most a pretty-printed body may grow to before the raw text is shown instead (deeply
+/// nested JSON grows many times over when indented).
+const MAX_PRETTY_BYTES: usize = 2 * MAX_TRY_RESPONSE_BYTES;
 
 const METHODS: [&str; 7] = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH"];
 
@@ -234,7 +252,15 @@ fn check_headers(headers: &[(String, String)]) -> Result<Vec<(String, String)>, 
                     format!("\"{name}\" is not a header name."),
                 ));
             }
-            if RESERVED_HEADERS.contains(&name.as_str()) {
+            if name.len() > MAX_TRY_HEADER_NAME_BYTES {
+                return Err(refuse(
+                    "headers",
+                    format!("A header name is longer than {MAX_TRY_HEADER_NAME_BYTES} bytes."),
+                ));
+            }
+            if RESERVED_HEADERS.contains(&name.as_str())
+                || RESERVED_PREFIXES.iter().any(|p| name.starts_with(p))
+            {
                 return Err(refuse(
                     "headers",
                     format!("{name} is set by the relay and cannot be sent from here."),
@@ -246,6 +272,12 @@ fn check_headers(headers: &[(String, String)]) -> Result<Vec<(String, String)>, 
                 return Err(refuse(
                     "headers",
                     format!("The value of {name} is too long or holds control characters."),
+                ));
+            }
+            if !value.is_ascii() {
+                return Err(refuse(
+                    "headers",
+                    format!("The value of {name} may hold ASCII characters only."),
                 ));
             }
             Ok((name, value.trim().to_string()))
@@ -262,8 +294,11 @@ fn quoted(s: &str) -> String {
 /// when there is one, as `$API_KEY` so that the command can be shared.
 pub fn curl(url: &str, c: &Checked, with_key: bool) -> String {
     let mut parts = vec!["curl".to_string()];
-    if c.method != "GET" {
-        parts.push(format!("-X {}", c.method));
+    match c.method {
+        "GET" => {}
+        // `-X HEAD` would wait for a body that never comes.
+        "HEAD" => parts.push("--head".to_string()),
+        m => parts.push(format!("-X {m}")),
     }
     parts.push(quoted(url));
     if with_key {
@@ -340,144 +375,42 @@ impl RelayAnswer {
     }
 }
 
-/// The answer's body as shown: pretty JSON when it parses, else the text (lossy UTF-8).
-pub fn shown_body(bytes: &[u8]) -> String {
-    match serde_json::from_slice::<serde_json::Value>(bytes) {
-        Ok(v) => serde_json::to_string_pretty(&v).unwrap_or_default(),
-        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+/// A writer that refuses to grow past its limit.
+struct Capped(Vec<u8>);
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.0.len() + buf.len() > MAX_PRETTY_BYTES {
+            return Err(std::io::Error::other("too large to pretty-print"));
+        }
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
     }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The answer's body as shown: pretty JSON when it parses and stays within
+/// `MAX_PRETTY_BYTES` once indented, else the text (lossy UTF-8).
+pub fn shown_body(bytes: &[u8]) -> String {
+    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(bytes) {
+        let mut out = Capped(Vec::new());
+        if serde_json::to_writer_pretty(&mut out, &v).is_ok()
+            && let Ok(text) = String::from_utf8(out.0)
+        {
+            return text;
+        }
+    }
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Whether Try it can send this method (the reference also lists TRACE operations).
+pub fn can_send(method: &str) -> bool {
+    METHODS.iter().any(|m| m.eq_ignore_ascii_case(method))
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn req(method: &str, path: &str) -> TryRequest {
-        TryRequest {
-            method: method.into(),
-            path: path.into(),
-            ..TryRequest::default()
-        }
-    }
-
-    #[test]
-    fn paths_stay_below_the_api_and_are_encoded() {
-        let c = check(&req("get", "/pets/7")).expect("ok");
-        assert_eq!((c.method, c.target.as_str()), ("GET", "/pets/7"));
-        assert_eq!(check(&req("GET", "")).expect("ok").target, "");
-        let c = check(&req("GET", "/a b/%2e%2e/ü?x#y")).expect("ok");
-        assert_eq!(c.target, "/a%20b/%252e%252e/%C3%BC%3Fx%23y");
-        for bad in [
-            "/../admin",
-            "/a/./b",
-            "/a/..",
-            "pets",
-            "http://evil/x",
-            "/a\r\nHost: x",
-        ] {
-            assert!(check(&req("GET", bad)).is_err(), "{bad}");
-        }
-        let long = format!("/{}", "a".repeat(MAX_TRY_TARGET_BYTES));
-        assert_eq!(check(&req("GET", &long)).expect_err("long").field, "path");
-        let exact = format!("/{}", "a".repeat(MAX_TRY_TARGET_BYTES - 1));
-        assert!(check(&req("GET", &exact)).is_ok());
-    }
-
-    #[test]
-    fn path_parameters_fill_their_segment_and_no_more() {
-        let mut r = req("GET", "/pets/{petId}/toys/{toy}.json");
-        r.path_params = vec![("petId".into(), "7".into()), ("toy".into(), "a/b?c".into())];
-        assert_eq!(check(&r).expect("ok").target, "/pets/7/toys/a%2Fb%3Fc.json");
-        for bad in ["..", ".", "", "x\ny"] {
-            r.path_params = vec![("petId".into(), bad.into()), ("toy".into(), "t".into())];
-            assert_eq!(check(&r).expect_err(bad).field, "path", "{bad:?}");
-        }
-        r.path_params = vec![
-            ("petId".into(), "%2e%2e".into()),
-            ("toy".into(), "t".into()),
-        ];
-        assert_eq!(
-            check(&r).expect("ok").target,
-            "/pets/%252e%252e/toys/t.json"
-        );
-        r.path_params.pop();
-        let e = check(&r).expect_err("missing");
-        assert!(e.message.contains("toy"), "{}", e.message);
-        // An unclosed brace is text.
-        assert_eq!(check(&req("GET", "/a{b")).expect("ok").target, "/a%7Bb");
-    }
-
-    #[test]
-    fn examples_become_field_values() {
-        assert_eq!(field_value("\"rex\""), "rex");
-        assert_eq!(field_value("7"), "7");
-        assert_eq!(field_value("{\"a\": 1}"), "{\"a\":1}");
-        assert_eq!(field_value("not json"), "not json");
-    }
-
-    #[test]
-    fn methods_queries_headers_and_bodies_are_checked() {
-        assert_eq!(check(&req("CONNECT", "/")).expect_err("no").field, "method");
-        assert_eq!(check(&req("TRACE", "/")).expect_err("no").field, "method");
-        let mut r = req("POST", "/pets");
-        r.query = vec![("q".into(), "a&b=c".into()), ("".into(), "skip".into())];
-        r.headers = vec![("Content-Type".into(), "application/json".into())];
-        r.body = Some("{\"name\":\"Rex\"}".into());
-        let c = check(&r).expect("ok");
-        assert_eq!(c.target, "/pets?q=a%26b%3Dc");
-        assert_eq!(
-            c.headers,
-            [("content-type".to_string(), "application/json".to_string())]
-        );
-        for (name, value) in [
-            ("Host", "evil"),
-            ("X-API-Key", "other"),
-            ("Content-Length", "1"),
-            ("Bad Name", "x"),
-            ("X-A", "a\r\nInjected: 1"),
-        ] {
-            let mut r = req("GET", "/");
-            r.headers = vec![(name.into(), value.into())];
-            assert_eq!(check(&r).expect_err(name).field, "headers", "{name}");
-        }
-        let mut r = req("GET", "/");
-        r.headers = (0..=MAX_TRY_HEADERS)
-            .map(|i| (format!("x-{i}"), "v".into()))
-            .collect();
-        assert!(check(&r).is_err());
-        r.headers.pop();
-        assert!(check(&r).is_ok());
-        let mut r = req("POST", "/");
-        r.body = Some("x".repeat(MAX_TRY_BODY_BYTES));
-        assert!(check(&r).is_ok());
-        r.body = Some("x".repeat(MAX_TRY_BODY_BYTES + 1));
-        assert_eq!(check(&r).expect_err("big").field, "body");
-        let mut r = req("GET", "/");
-        r.body = Some("x".into());
-        assert_eq!(check(&r).expect_err("get body").field, "body");
-    }
-
-    #[test]
-    fn curl_quotes_for_the_shell_and_hides_the_key() {
-        let mut r = req("POST", "/pets");
-        r.headers = vec![("x-note".into(), "it's".into())];
-        r.body = Some("{\"a\":\"'\"}".into());
-        let c = check(&r).expect("ok");
-        let cmd = curl("https://gw/gateway/O/A/1.0/pets", &c, true);
-        assert!(
-            cmd.starts_with("curl \\\n  -X POST \\\n  'https://gw/gateway/O/A/1.0/pets'"),
-            "{cmd}"
-        );
-        assert!(cmd.contains("-H \"X-API-Key: $API_KEY\""));
-        assert!(cmd.contains("-H 'x-note: it'\\''s'"));
-        assert!(cmd.contains("--data-raw '{\"a\":\"'\\''\"}'"));
-        assert!(!curl("u", &check(&req("GET", "/")).expect("ok"), false).contains("X-API-Key"));
-    }
-
-    #[test]
-    fn json_bodies_are_pretty_printed() {
-        assert_eq!(shown_body(b"{\"a\":1}"), "{\n  \"a\": 1\n}");
-        assert_eq!(shown_body(b"plain"), "plain");
-        assert_eq!(shown_body(&[0xff, b'a']), "\u{fffd}a");
-    }
-}
+#[path = "try_it_tests.rs"]
+mod tests;

@@ -48,7 +48,7 @@ fn callers_sql(one: bool) -> String {
     let which = if one {
         "AND v.org_id = $5 AND v.client_id = $6 AND v.version = $7"
     } else {
-        ""
+        "AND m.role = ANY($5::text[])"
     };
     format!(
         "SELECT v.org_id, v.client_id, v.version, c.name, m.role, {CURRENT_KEY_OF_V} AS api_key
@@ -63,17 +63,22 @@ fn callers_sql(one: bool) -> String {
     )
 }
 
-/// The user's client versions that may call API version row `api_version_id`.
+/// The user's client versions that may call API version row `api_version_id`, in the
+/// organizations where their role is one of `roles` (filtered before the limit, so that clients
+/// the user may not use never crowd out those they may).
 pub async fn callers(
     pool: &PgPool,
     username: &str,
     api_version_id: i64,
+    roles: &[Role],
 ) -> AppResult<Vec<CallerRow>> {
+    let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
     Ok(sqlx::query_as(&callers_sql(false))
         .bind(username)
         .bind(api_version_id)
         .bind(ClientStatus::Registered)
         .bind(ContractStatus::Active)
+        .bind(roles)
         .fetch_all(pool)
         .await?)
 }

@@ -3,7 +3,7 @@
 
 use crate::auth::api_key::mask;
 use crate::domain::refs::VersionRef;
-use crate::domain::roles::Actor;
+use crate::domain::roles::{Actor, Role};
 use crate::domain::try_it::{self, RelayCall, TryClient, TryRequest, TryResponse, TryTarget};
 use crate::error::{AppError, AppResult};
 use crate::state::TryRelay;
@@ -30,7 +30,11 @@ pub async fn target(
     api: &VersionRef,
 ) -> AppResult<TryTarget> {
     let (api, version) = listed(pool, api).await?;
-    let clients = store::callers(pool, &actor.username, version.id)
+    let roles: Vec<Role> = Role::ALL
+        .into_iter()
+        .filter(|r| actor.may_see_api_keys(Some(*r)))
+        .collect();
+    let clients = store::callers(pool, &actor.username, version.id, &roles)
         .await?
         .into_iter()
         .filter(|row| usable(actor, row))

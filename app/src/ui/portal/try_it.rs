@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use crate::api::try_it::{try_it_send, try_it_target};
 use crate::domain::openapi::{Operation, ParamLocation, Parameter};
 use crate::domain::refs::VersionRef;
-use crate::domain::try_it::{TryRequest, TryResponse, TryTarget, field_value};
+use crate::domain::try_it::{TryRequest, TryResponse, TryTarget, can_send, field_value};
 use crate::ui::components::copy::CopyButton;
 use crate::ui::components::form::{FieldErrors, show_error};
 use crate::ui::components::loaded::Loaded;
@@ -21,6 +21,9 @@ const NO_CLIENT: &str = "";
 /// The "Try it" button of an operation and, once opened, its panel.
 #[component]
 pub fn TryIt(api: VersionRef, op: Operation) -> impl IntoView {
+    if !can_send(&op.method) {
+        return ().into_any();
+    }
     let open = RwSignal::new(false);
     let label = format!("Try it: {} {}", op.method, op.path);
     view! {
@@ -32,6 +35,7 @@ pub fn TryIt(api: VersionRef, op: Operation) -> impl IntoView {
             </Show>
         </div>
     }
+    .into_any()
 }
 
 /// A parameter's field: its value starts as the definition's example.
@@ -63,6 +67,61 @@ fn values(fields: &[Field], location: ParamLocation) -> Vec<(String, String)> {
         .collect()
 }
 
+/// What the user fills in for one operation, started from the definition's examples.
+#[derive(Clone)]
+struct Form {
+    method: String,
+    path: String,
+    params: Vec<Field>,
+    body: RwSignal<String>,
+    /// The request body's media type (JSON first), sent as Content-Type with a body.
+    content_type: Option<String>,
+}
+
+impl Form {
+    fn new(op: &Operation) -> Self {
+        let media = op.request_body.as_ref().and_then(|b| {
+            b.media
+                .iter()
+                .find(|m| m.content_type.contains("json"))
+                .or(b.media.first())
+                .cloned()
+        });
+        Self {
+            method: op.method.clone(),
+            path: op.path.clone(),
+            params: fields(op),
+            content_type: media.as_ref().map(|m| m.content_type.clone()),
+            body: RwSignal::new(media.and_then(|m| m.example).unwrap_or_default()),
+        }
+    }
+
+    fn request(&self) -> TryRequest {
+        let mut headers = values(&self.params, ParamLocation::Header);
+        let body = Some(self.body.get_untracked()).filter(|b| !b.trim().is_empty());
+        if let (Some(ct), Some(_)) = (&self.content_type, &body) {
+            headers.push(("content-type".into(), ct.clone()));
+        }
+        TryRequest {
+            method: self.method.clone(),
+            path: self.path.clone(),
+            path_params: values(&self.params, ParamLocation::Path),
+            query: values(&self.params, ParamLocation::Query),
+            headers,
+            body,
+        }
+    }
+}
+
+/// The client the user picked, else the first offered (none: no key, for a public API).
+fn chosen_client(target: &TryTarget, picked: Option<String>) -> Option<VersionRef> {
+    match picked {
+        Some(p) => target.clients.iter().find(|c| c.client.to_string() == p),
+        None => target.clients.first(),
+    }
+    .map(|c| c.client.clone())
+}
+
 #[component]
 fn TryPanel(api: VersionRef, op: Operation) -> impl IntoView {
     // Made only once the panel is opened, in the browser: never part of a hydrating page.
@@ -73,37 +132,10 @@ fn TryPanel(api: VersionRef, op: Operation) -> impl IntoView {
             |(o, a, v)| try_it_target(o, a, v),
         )
     };
-    let params = fields(&op);
-    let media = op.request_body.as_ref().and_then(|b| {
-        b.media
-            .iter()
-            .find(|m| m.content_type.contains("json"))
-            .or(b.media.first())
-            .cloned()
-    });
-    let content_type = media.as_ref().map(|m| m.content_type.clone());
-    let body = RwSignal::new(media.and_then(|m| m.example).unwrap_or_default());
-    let client = RwSignal::new(NO_CLIENT.to_string());
+    let form = Form::new(&op);
+    let picked = RwSignal::new(None::<String>);
     let errors = RwSignal::new(FieldErrors::new());
     let failure = RwSignal::new(None::<String>);
-    let request = {
-        let (params, op) = (params.clone(), op.clone());
-        move || {
-            let mut headers = values(&params, ParamLocation::Header);
-            let body = Some(body.get_untracked()).filter(|b| !b.trim().is_empty());
-            if let (Some(ct), Some(_)) = (&content_type, &body) {
-                headers.push(("content-type".into(), ct.clone()));
-            }
-            TryRequest {
-                method: op.method.clone(),
-                path: op.path.clone(),
-                path_params: values(&params, ParamLocation::Path),
-                query: values(&params, ParamLocation::Query),
-                headers,
-                body,
-            }
-        }
-    };
     let send = Action::new(
         move |input: &(VersionRef, Option<VersionRef>, TryRequest)| {
             let (api, client, request) = input.clone();
@@ -116,30 +148,23 @@ fn TryPanel(api: VersionRef, op: Operation) -> impl IntoView {
         }
     });
     let on_send = {
-        let api = api.clone();
+        let form = form.clone();
         move |target: &TryTarget| {
             errors.set(FieldErrors::new());
             failure.set(None);
-            let chosen = client.get_untracked();
-            let client = target
-                .clients
-                .iter()
-                .find(|c| c.client.to_string() == chosen)
-                .map(|c| c.client.clone());
-            send.dispatch((api.clone(), client, request()));
+            let client = chosen_client(target, picked.get_untracked());
+            send.dispatch((api.clone(), client, form.request()));
         }
     };
-    let has_body = op.request_body.is_some();
+    let (params, body, has_body) = (form.params.clone(), form.body, op.request_body.is_some());
     view! {
         <div class="mt-3 rounded-lg border border-indigo-200 bg-indigo-50/40 p-4" data-testid="try-it">
             <Loaded resource=target let:t>
                 {
                     let on_send = on_send.clone();
-                    let first = t.clients.first().map(|c| c.client.to_string()).unwrap_or_default();
-                    client.set(first);
                     let t2 = t.clone();
                     view! {
-                        <ClientChoice target=t.clone() client errors />
+                        <ClientChoice target=t.clone() picked errors />
                         <ParamFields params=params.clone() errors />
                         {has_body.then(|| view! {
                             <label class="mt-3 block text-sm font-medium text-slate-700">"Body"
@@ -180,7 +205,7 @@ fn Message(errors: RwSignal<FieldErrors>, name: &'static str) -> impl IntoView {
 #[component]
 fn ClientChoice(
     target: TryTarget,
-    client: RwSignal<String>,
+    picked: RwSignal<Option<String>>,
     errors: RwSignal<FieldErrors>,
 ) -> impl IntoView {
     if target.clients.is_empty() && !target.public {
@@ -192,10 +217,15 @@ fn ClientChoice(
         .into_any();
     }
     let public = target.public;
+    let first = target
+        .clients
+        .first()
+        .map(|c| c.client.to_string())
+        .unwrap_or_else(|| NO_CLIENT.to_string());
     view! {
         <label class="block text-sm font-medium text-slate-700">"Client"
-            <select class=INPUT data-testid="try-client" prop:value=move || client.get()
-                on:change=move |ev| client.set(event_target_value(&ev))>
+            <select class=INPUT data-testid="try-client" prop:value=move || picked.get().unwrap_or_else(|| first.clone())
+                on:change=move |ev| picked.set(Some(event_target_value(&ev)))>
                 {target.clients.into_iter().map(|c| {
                     let value = c.client.to_string();
                     let label = format!("{} {} ({}) · key {}", c.name, c.client.version, c.client.org, c.key_hint);
