@@ -65,3 +65,12 @@ export async function signIn(page: Page, username: string, password: string): Pr
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL((url) => url.pathname !== "/login");
 }
+
+/** Creates client `name` 1.0 in STRINGER with the Create Client wizard; ends on its page. */
+export async function createClient(page: Page, name: string): Promise<void> {
+  await gotoHydrated(page, "/create/client?org=STRINGER");
+  await page.locator("#field-name").fill(name);
+  await page.getByRole("button", { name: "Next" }).click();
+  await page.getByRole("button", { name: "Create Client" }).click();
+  await expect(page).toHaveURL(new RegExp(`/orgs/STRINGER/clients/${name}/1.0$`));
+}

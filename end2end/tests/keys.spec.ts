@@ -1,5 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
-import { DEMO_PASSWORD, gotoHydrated, signIn } from "./helpers";
+import { createClient, DEMO_PASSWORD, gotoHydrated, signIn } from "./helpers";
 
 const run = Date.now().toString(36);
 
@@ -15,11 +15,7 @@ test("a consumer rotates their key with a 1-hour grace, both keys answer, then r
   await signIn(page, "david", DEMO_PASSWORD);
 
   // A client signed up to PrivateEchoAPI through the portal: registered at once for david.
-  await gotoHydrated(page, "/create/client?org=STRINGER");
-  await page.locator("#field-name").fill(client);
-  await page.getByRole("button", { name: "Next" }).click();
-  await page.getByRole("button", { name: "Create Client" }).click();
-  await expect(page).toHaveURL(new RegExp(`/orgs/STRINGER/clients/${client}/1.0$`));
+  await createClient(page, client);
   await page.getByRole("link", { name: "Click here to create a new contract" }).click();
   await page.getByTestId("api-card").filter({ hasText: "PrivateEchoAPI" }).getByRole("link", { name: "Learn more" }).click();
   await page.locator('[data-testid="portal-plan"][data-plan="Gold"]').getByRole("link", { name: "Sign Up" }).click();

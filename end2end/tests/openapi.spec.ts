@@ -1,5 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
-import { DEMO_PASSWORD, GATEWAY_URL, gotoHydrated, signIn } from "./helpers";
+import { createClient, DEMO_PASSWORD, GATEWAY_URL, gotoHydrated, signIn } from "./helpers";
 
 const run = Date.now().toString(36);
 
@@ -128,11 +128,7 @@ test("a provider publishes an OpenAPI definition; a consumer reads the reference
 
   // The consumer: a client signed up to this API's Gold plan in the portal.
   const client = `Tryer${run}`;
-  await gotoHydrated(page, "/create/client?org=STRINGER");
-  await page.locator("#field-name").fill(client);
-  await page.getByRole("button", { name: "Next" }).click();
-  await page.getByRole("button", { name: "Create Client" }).click();
-  await expect(page).toHaveURL(new RegExp(`/orgs/STRINGER/clients/${client}/1.0$`));
+  await createClient(page, client);
   await gotoHydrated(page, `/portal/apis/STRINGER/${api}?for=STRINGER/${client}/1.0`);
   await page.locator('[data-testid="portal-plan"][data-plan="Gold"]').getByRole("link", { name: "Sign Up" }).click();
   await page.getByRole("button", { name: "Next" }).click();

@@ -53,14 +53,22 @@ pub async fn authorize(
 ) -> AppResult<Option<Role>> {
     let role = store::orgs::role_of(&state.pool, org_id, &user.username).await?;
     if !actor(user).may(role, permission) {
-        if role.is_none() && permission == Permission::View {
-            return Err(AppError::not_found(format!(
-                "There is no organization {org_id}, or you are not one of its members."
-            )));
-        }
-        return Err(AppError::Forbidden);
+        return Err(refusal(
+            org_id,
+            role.is_none() && permission == Permission::View,
+        ));
     }
     Ok(role)
+}
+
+/// "Not found" when the organization is to be hidden from the user, else "not allowed".
+fn refusal(org_id: &str, hidden: bool) -> AppError {
+    if hidden {
+        return AppError::not_found(format!(
+            "There is no organization {org_id}, or you are not one of its members."
+        ));
+    }
+    AppError::Forbidden
 }
 
 /// As `authorize`, in the portal's sense (`Actor::may_in_portal`): a client's owners act on it
@@ -74,12 +82,7 @@ pub async fn authorize_in_portal(
 ) -> AppResult<Option<Role>> {
     let role = store::orgs::role_of(&state.pool, org_id, &user.username).await?;
     if !actor(user).may_in_portal(role, permission) {
-        if role.is_none() {
-            return Err(AppError::not_found(format!(
-                "There is no organization {org_id}, or you are not one of its members."
-            )));
-        }
-        return Err(AppError::Forbidden);
+        return Err(refusal(org_id, role.is_none()));
     }
     Ok(role)
 }

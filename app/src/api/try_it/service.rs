@@ -8,7 +8,7 @@ use crate::domain::try_it::{self, RelayCall, TryClient, TryRequest, TryResponse,
 use crate::error::{AppError, AppResult};
 use crate::state::TryRelay;
 use crate::store::PgPool;
-use crate::store::try_it::{self as store, CallerRow, PortalVersion};
+use crate::store::try_it::{self as store, PortalVersion};
 
 async fn listed(pool: &PgPool, api: &VersionRef) -> AppResult<(VersionRef, PortalVersion)> {
     let found = store::portal_version(pool, api)
@@ -16,11 +16,6 @@ async fn listed(pool: &PgPool, api: &VersionRef) -> AppResult<(VersionRef, Porta
         .ok_or_else(|| AppError::not_found(format!("{api} is not published in the portal.")))?;
     let api = VersionRef::new(api.org.clone(), api.id.clone(), found.version.clone());
     Ok((api, found))
-}
-
-/// A client the user may call with: keys are used only by those who may see them.
-fn usable(actor: &Actor, row: &CallerRow) -> bool {
-    actor.may_see_api_keys(Some(row.role)) && row.api_key.is_some()
 }
 
 pub async fn target(
@@ -37,11 +32,13 @@ pub async fn target(
     let clients = store::callers(pool, &actor.username, version.id, &roles)
         .await?
         .into_iter()
-        .filter(|row| usable(actor, row))
-        .map(|row| TryClient {
-            key_hint: row.api_key.as_deref().map(mask).unwrap_or_default(),
-            client: VersionRef::new(row.org_id, row.client_id, row.version),
-            name: row.name,
+        // Roles are filtered in SQL; a client whose keys have all ended has nothing to try with.
+        .filter_map(|row| {
+            Some(TryClient {
+                key_hint: mask(row.api_key.as_deref()?),
+                client: VersionRef::new(row.org_id, row.client_id, row.version),
+                name: row.name,
+            })
         })
         .collect();
     Ok(TryTarget {
