@@ -5,6 +5,7 @@ use std::sync::Arc;
 use leptos::prelude::use_context;
 use sqlx::PgPool;
 
+use crate::api::try_it::in_flight::InFlight;
 use crate::auth::throttle::LoginThrottle;
 use crate::domain::analytics::report::LimitUse;
 use crate::domain::try_it::{RelayAnswer, RelayCall, RelayFailure};
@@ -26,6 +27,8 @@ pub struct AppState {
     pub limits: Option<Arc<dyn LimitProbe>>,
     /// Sends Try it calls to the gateway (`None`: Try it answers that it is not available).
     pub try_relay: Option<Arc<dyn TryRelay>>,
+    /// Try it calls running per user (`MAX_TRY_IN_FLIGHT` each).
+    pub try_in_flight: Arc<InFlight>,
     /// Days the minute rollups are kept (`GATEHOUSE_ANALYTICS_MINUTE_DAYS`): older windows are
     /// charted from hours.
     pub analytics_minute_days: i64,
@@ -72,6 +75,7 @@ impl AppState {
             }),
             limits: None,
             try_relay: None,
+            try_in_flight: Arc::default(),
             analytics_minute_days: crate::domain::analytics::DEFAULT_MINUTE_DAYS,
         }
     }

@@ -1,31 +1,16 @@
-//! The Log Analyzer and its CSV export against Postgres: paging by cursor, every filter,
-//! hostile input, quoting and formula injection, and who may read what.
+//! The Log Analyzer against Postgres: paging by cursor, every filter, hostile input, who may
+//! read what, and log rows written by COPY read back exactly.
 
 mod analytics_world;
 mod common;
 
-use analytics_world::{Logged, Parties, echo, hour_range, ids, log, pay, s, t0, world};
-use app::api::analytics::export::{Params, export};
+use analytics_world::{Logged, Parties, echo, hour_range, ids, log, row, s, t0, world};
 use app::api::analytics::{api_log, org_log};
-use app::domain::analytics::log::{Cursor, LogFilter, LogPage, LogQuery};
+use app::domain::analytics::log::{Cursor, LogPage, LogQuery};
 use app::domain::analytics::window::Range;
 use app::error::AppError;
-use app::state::AppState;
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, Uri, header};
 use chrono::Duration;
 use sqlx::PgPool;
-
-fn row(at_min: i64, who: Parties, path: &str, status: i16) -> Logged {
-    Logged {
-        at: t0() + Duration::minutes(at_min),
-        who,
-        method: "GET",
-        path: path.to_string(),
-        status,
-        failure: None,
-    }
-}
 
 async fn all_pages(api: app::domain::refs::VersionRef, query: LogQuery) -> Vec<LogPage> {
     let mut pages = Vec::new();
@@ -233,164 +218,9 @@ async fn hostile_input_gets_field_errors(pool: PgPool) {
     ));
 }
 
-#[sqlx::test(migrator = "app::store::MIGRATOR")]
-async fn the_store_export_stops_at_its_cap(pool: PgPool) {
-    world(&pool).await;
-    let i = ids(&pool).await;
-    let who = Parties {
-        api: i.echo,
-        client: None,
-        plan: None,
-    };
-    let rows: Vec<Logged> = (0..7).map(|n| row(n, who, "/x", 200)).collect();
-    log(&pool, &rows).await;
-    let window = hour_range().window(chrono::Utc::now(), 30).expect("window");
-    let scope = app::store::analytics::Scope::Api(i.echo);
-    let filter = LogFilter::default();
-    let search = (&scope, &window, &filter);
-    let mut got = Vec::new();
-    let result = app::store::analytics::log::export(&pool, search, 5, |r| {
-        got.push(r.id);
-        async { true }
-    })
-    .await;
-    assert_eq!(result, Ok((5, true)));
-    assert_eq!(got.len(), 5);
-    let result = app::store::analytics::log::export(&pool, search, 7, |_| async { true }).await;
-    assert_eq!(result, Ok((7, false)));
-    let stopped = app::store::analytics::log::export(&pool, search, 7, |_| async { false }).await;
-    assert_eq!(
-        stopped,
-        Ok((0, false)),
-        "a reader that went away stops the query"
-    );
-}
-
-/// Calls the export handler as the holder of `token` with `query`; returns status, headers
-/// and body.
-async fn download(
-    pool: &PgPool,
-    token: Option<&str>,
-    query: &str,
-) -> (StatusCode, HeaderMap, String) {
-    let uri: Uri = format!("/api/analytics/export.csv?{query}")
-        .parse()
-        .expect("uri");
-    let Query(params) = Query::<Params>::try_from_uri(&uri).expect("query");
-    let mut headers = HeaderMap::new();
-    if let Some(t) = token {
-        let cookie = format!("gatehouse_session={t}").parse().expect("cookie");
-        headers.insert(header::COOKIE, cookie);
-    }
-    let response = export(State(AppState::new(pool.clone())), headers, Query(params)).await;
-    let (parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, usize::MAX).await.expect("body");
-    (
-        parts.status,
-        parts.headers,
-        String::from_utf8_lossy(&bytes).into_owned(),
-    )
-}
-
-#[sqlx::test(migrator = "app::store::MIGRATOR")]
-async fn the_csv_export_quotes_defuses_and_checks_who_asks(pool: PgPool) {
-    world(&pool).await;
-    let i = ids(&pool).await;
-    let who = Parties {
-        api: i.echo,
-        client: Some(i.app),
-        plan: Some(i.gold),
-    };
-    log(
-        &pool,
-        &[
-            row(1, who, "=HYPERLINK(\"http://evil\")", 200),
-            row(2, who, "/a,b", 404),
-            row(3, Parties { api: i.pay, ..who }, "/pay", 200),
-        ],
-    )
-    .await;
-    let from = t0().to_rfc3339().replace('+', "%2B");
-    let to = (t0() + Duration::hours(1)).to_rfc3339().replace('+', "%2B");
-    let range = format!("range=custom&from={from}&to={to}");
-    let api = format!("scope=api&org=ACME&api=echo&version=1.0&{range}");
-    let viewer = common::session(&pool, "viewer").await;
-    let (status, headers, body) = download(&pool, Some(&viewer), &api).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(headers[header::CONTENT_TYPE], "text/csv; charset=utf-8");
-    let disposition = headers[header::CONTENT_DISPOSITION].to_str().expect("text");
-    assert!(
-        disposition.starts_with("attachment; filename=\"gatehouse-log-ACME-echo-1.0-"),
-        "{disposition}"
-    );
-    let lines: Vec<&str> = body.split("\r\n").collect();
-    assert_eq!(lines.len(), 4, "{body}");
-    assert!(lines[0].starts_with("time,id,api,client,plan,method,path,status"));
-    assert!(lines[1].contains(",\"/a,b\",404,"), "{}", lines[1]);
-    assert!(
-        lines[2].contains(",\"'=HYPERLINK(\"\"http://evil\"\")\",200,"),
-        "{}",
-        lines[2]
-    );
-    assert!(lines[2].contains(",ACME/echo/1.0,CONS/app/1.0,Gold 1.0,GET,"));
-    let (_, _, org_body) =
-        download(&pool, Some(&viewer), &format!("scope=org&org=ACME&{range}")).await;
-    assert_eq!(org_body.split("\r\n").count(), 5, "both APIs: {org_body}");
-    let (_, _, filtered) =
-        download(&pool, Some(&viewer), &format!("{api}&status=4xx&path=%2Fa")).await;
-    assert_eq!(filtered.split("\r\n").count(), 3, "{filtered}");
-
-    let outsider = common::session(&pool, "outsider").await;
-    let other = common::session(&pool, "other").await;
-    let pat = common::session(&pool, "pat").await;
-    let admin = common::session(&pool, "admin").await;
-    for (token, expected) in [
-        (None, StatusCode::UNAUTHORIZED),
-        (Some("forged"), StatusCode::UNAUTHORIZED),
-        (Some(outsider.as_str()), StatusCode::NOT_FOUND),
-        (Some(other.as_str()), StatusCode::NOT_FOUND),
-        (Some(pat.as_str()), StatusCode::FORBIDDEN),
-        (Some(admin.as_str()), StatusCode::OK),
-    ] {
-        let (status, _, body) = download(&pool, token, &api).await;
-        assert_eq!(status, expected, "{token:?}: {body}");
-        if status != StatusCode::OK {
-            assert!(!body.contains("HYPERLINK"), "{body}");
-        }
-    }
-    for (query, field) in [
-        (format!("{api}&status=abc"), "status"),
-        (format!("{api}&client=1%20OR%201"), "client"),
-        (format!("{api}&method=BREW"), "method"),
-        (format!("{api}&path={}", "x".repeat(5000)), "path_contains"),
-        (
-            s("scope=api&org=ACME&api=echo&version=1.0&range=2y"),
-            "range",
-        ),
-        (s("scope=org&org=ACME&range=custom&from=nope"), "from"),
-        (
-            format!("scope=org&org=ACME&range=custom&from={to}&to={from}"),
-            "to",
-        ),
-        (format!("scope=all&org=ACME&{range}"), "scope"),
-        (s("scope=org"), "org"),
-    ] {
-        let (status, _, body) = download(&pool, Some(&viewer), &query).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {body}");
-        assert!(body.starts_with(&format!("{field}: ")), "{query}: {body}");
-    }
-    let (status, _, _) = download(
-        &pool,
-        Some(&viewer),
-        &format!("scope=api&org=ACME&api=echo&version=9&{range}"),
-    )
-    .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    let _ = pay();
-}
-
-/// The gateway's batches go in with COPY: hostile text (tabs, newlines, backslashes, `\N`,
-/// quotes, NUL, non-ASCII, a path at its cap) is stored as it was, NULLs stay NULL.
+/// The gateway's batches go in with binary COPY: hostile text (tabs, newlines, backslashes,
+/// `\N`, quotes, NUL, non-ASCII, a path at its cap), both address families, extreme numbers
+/// and microseconds are stored as they were, NULLs stay NULL.
 #[sqlx::test(migrator = "app::store::MIGRATOR")]
 async fn copied_log_rows_read_back_exactly(pool: PgPool) {
     use app::domain::analytics::log::MAX_LOGGED_PATH;
@@ -417,10 +247,14 @@ async fn copied_log_rows_read_back_exactly(pool: PgPool) {
             method: "POST",
             path: path.to_string(),
             status: 502,
-            latency_us: 7,
+            latency_us: 7 + i as i64,
             bytes_in: 1,
-            bytes_out: 2,
-            client_ip: (i == 0).then(|| "2001:db8::1".parse().expect("ip")),
+            bytes_out: i64::MAX - i as i64,
+            client_ip: match i {
+                0 => Some("2001:db8::1".parse().expect("ip")),
+                2 => Some("203.0.113.9".parse().expect("ip")),
+                _ => None,
+            },
             key_hint: Some(format!("k\t{i}")),
             failure: (i == 1).then(|| "Upstream\\Error".to_string()),
         })
@@ -432,14 +266,21 @@ async fn copied_log_rows_read_back_exactly(pool: PgPool) {
     copy_log(&mut tx, &rows).await.expect("copy");
     tx.commit().await.expect("commit");
     type Row = (
+        chrono::DateTime<chrono::Utc>,
         String,
         Option<i64>,
         Option<String>,
         Option<String>,
         Option<String>,
+        String,
+        i16,
+        i64,
+        i64,
+        i64,
     );
     let back: Vec<Row> = sqlx::query_as(
-        "SELECT path, client_version_id, host(client_ip), key_hint, failure
+        "SELECT at, path, client_version_id, host(client_ip), key_hint, failure,
+                method, status, latency_us, bytes_in, bytes_out
          FROM analytics_log ORDER BY at",
     )
     .fetch_all(&pool)
@@ -449,11 +290,17 @@ async fn copied_log_rows_read_back_exactly(pool: PgPool) {
         .iter()
         .map(|r| {
             (
+                r.at,
                 r.path.replace('\0', "\u{fffd}"),
                 r.client,
                 r.client_ip.map(|ip| ip.to_string()),
                 r.key_hint.clone(),
                 r.failure.clone(),
+                r.method.to_string(),
+                r.status as i16,
+                r.latency_us,
+                r.bytes_in,
+                r.bytes_out,
             )
         })
         .collect();

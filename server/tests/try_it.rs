@@ -7,23 +7,14 @@ mod support;
 
 use std::time::Duration;
 
+use app::api::try_it::in_flight::InFlight;
 use app::api::try_it::service;
 use app::domain::policy::PolicyType;
 use app::domain::refs::VersionRef;
-use app::domain::roles::Actor;
 use app::domain::try_it::{TryRequest, TryResponse};
 use app::error::AppError;
 use app::store::PgPool;
-use server::try_relay::Relay;
 use support::*;
-
-fn user(name: &str) -> Actor {
-    Actor {
-        username: name.into(),
-        is_admin: false,
-        portal_only: false,
-    }
-}
 
 fn echo_api() -> VersionRef {
     // An empty version: the newest the portal lists, as the portal's links name it.
@@ -42,17 +33,6 @@ fn get(path: &str) -> TryRequest {
     }
 }
 
-fn relay() -> Relay {
-    let tls = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("tls")
-    .with_root_certificates(rustls::RootCertStore::empty())
-    .with_no_client_auth();
-    Relay::with_limits(&tls, Duration::from_millis(300), 1024)
-}
-
 async fn try_it(
     pool: &PgPool,
     gw: &str,
@@ -61,8 +41,10 @@ async fn try_it(
     client: Option<VersionRef>,
     request: &TryRequest,
 ) -> Result<TryResponse, AppError> {
-    let call = service::prepare(pool, &user(who), gw, api, client.as_ref(), request).await?;
-    service::send(&relay(), call).await
+    let who = portal_user(who);
+    let call = service::prepare(pool, &who, gw, api, client.as_ref(), request).await?;
+    let relay = try_relay(Duration::from_millis(300), 1024);
+    service::send(&relay, &InFlight::default(), &who, call).await
 }
 
 fn field(e: AppError) -> String {
@@ -86,7 +68,7 @@ async fn the_call_reaches_the_upstream_through_the_chain_with_the_clients_key(po
     let (_gw, addr) = gateway(&pool, None).await;
     let gw = format!("http://{addr}");
 
-    let target = service::target(&pool, &user("david"), &gw, &echo_api())
+    let target = service::target(&pool, &portal_user("david"), &gw, &echo_api())
         .await
         .expect("target");
     assert_eq!(target.endpoint, format!("{gw}/gateway/{ORG}/Echo/1.0"));
@@ -170,7 +152,7 @@ async fn hostile_requests_never_leave_the_managed_endpoint(pool: PgPool) {
             ];
             match service::prepare(
                 &pool,
-                &user("david"),
+                &portal_user("david"),
                 gw,
                 &echo_api(),
                 app_client().as_ref(),
@@ -215,7 +197,7 @@ async fn hostile_requests_never_leave_the_managed_endpoint(pool: PgPool) {
         r.headers = vec![(name.into(), value.into())];
         let e = service::prepare(
             &pool,
-            &user("david"),
+            &portal_user("david"),
             gw,
             &echo_api(),
             app_client().as_ref(),
@@ -362,7 +344,7 @@ async fn only_the_users_clients_with_an_active_contract_and_visible_keys(pool: P
     let offered = |who: &'static str| {
         let pool = pool.clone();
         async move {
-            service::target(&pool, &user(who), gw, &echo_api())
+            service::target(&pool, &portal_user(who), gw, &echo_api())
                 .await
                 .expect("target")
                 .clients
@@ -382,7 +364,17 @@ async fn only_the_users_clients_with_an_active_contract_and_visible_keys(pool: P
     let r = get("/");
     let prepare = |who: &'static str, client: Option<VersionRef>| {
         let (pool, r) = (pool.clone(), r.clone());
-        async move { service::prepare(&pool, &user(who), gw, &echo_api(), client.as_ref(), &r).await }
+        async move {
+            service::prepare(
+                &pool,
+                &portal_user(who),
+                gw,
+                &echo_api(),
+                client.as_ref(),
+                &r,
+            )
+            .await
+        }
     };
     assert_eq!(
         field(prepare("eve", app_client()).await.expect_err("eve")),
@@ -405,7 +397,7 @@ async fn only_the_users_clients_with_an_active_contract_and_visible_keys(pool: P
     );
     // Versions the portal does not list are not found.
     let draft = VersionRef::new(ORG, "Echo", "9.9");
-    let e = service::prepare(&pool, &user("david"), gw, &draft, None, &r)
+    let e = service::prepare(&pool, &portal_user("david"), gw, &draft, None, &r)
         .await
         .expect_err("draft");
     assert!(matches!(e, AppError::NotFound(_)), "{e:?}");

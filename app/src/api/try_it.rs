@@ -9,6 +9,8 @@ use crate::domain::try_it::{TryRequest, TryResponse, TryTarget};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
+pub mod in_flight;
+#[cfg(feature = "ssr")]
 pub mod service;
 
 /// The managed endpoint of the API version (an empty version: the newest the portal lists),
@@ -41,14 +43,15 @@ pub async fn try_it_send(
         .try_relay
         .clone()
         .ok_or_else(|| AppError::Conflict("Try it is not available on this server.".into()))?;
+    let actor = actor(&user);
     let call = service::prepare(
         &state.pool,
-        &actor(&user),
+        &actor,
         &state.gateway_url,
         &api,
         client.as_ref(),
         &request,
     )
     .await?;
-    service::send(relay.as_ref(), call).await
+    service::send(relay.as_ref(), &state.try_in_flight, &actor, call).await
 }

@@ -17,6 +17,9 @@ pub const MAX_TRY_HEADERS: usize = 20;
 pub const MAX_TRY_HEADER_BYTES: usize = 4096;
 /// The longest path and query.
 pub const MAX_TRY_TARGET_BYTES: usize = 4096;
+/// Calls one user may have waiting for the gateway at once: each holds a connection and up to
+/// `MAX_TRY_RESPONSE_BYTES` on the portal server for up to `TRY_TIMEOUT_SECS`.
+pub const MAX_TRY_IN_FLIGHT: usize = 4;
 
 /// Headers the relay sets itself, that would change how the request travels, or that name a
 /// caller (a gateway that trusts the portal server as a proxy would believe them: per-IP rate

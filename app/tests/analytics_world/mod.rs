@@ -286,6 +286,18 @@ pub struct Logged {
     pub failure: Option<&'static str>,
 }
 
+/// A GET at `at_min` minutes past `t0()`.
+pub fn row(at_min: i64, who: Parties, path: &str, status: i16) -> Logged {
+    Logged {
+        at: t0() + Duration::minutes(at_min),
+        who,
+        method: "GET",
+        path: path.to_string(),
+        status,
+        failure: None,
+    }
+}
+
 /// Writes log rows; returns their ids in order.
 pub async fn log(pool: &PgPool, rows: &[Logged]) -> Vec<i64> {
     let mut ids = Vec::new();

@@ -56,22 +56,21 @@ pub(super) async fn handle(State(worker): State<Arc<Worker>>, request: Request) 
     let response = exchange(&worker, request, &mut seen).await;
     let elapsed = started.elapsed();
     record(&worker.gateway, &seen, elapsed, &response);
-    match (analytics.enabled(), &seen.api) {
-        (true, Some(api)) => {
-            let entry = entry(&seen, api, at, method, elapsed, response.status());
-            let pending = analytics::Pending {
-                analytics: Arc::clone(analytics),
-                shard: Arc::clone(&worker.shard),
-                entry: LogEntry {
-                    bytes_in: bytes_in.known(),
-                    ..entry
-                },
-                bytes_in: bytes_in.counted(),
-            };
-            response.map(|b| Body::new(analytics::Metered::new(b, pending)))
-        }
-        _ => response,
+    if !analytics.enabled() {
+        return response;
     }
+    let Some(entry) = entry(seen, at, method, elapsed, response.status()) else {
+        return response;
+    };
+    let pending = analytics::Pending {
+        shard: Arc::clone(&worker.shard),
+        entry: LogEntry {
+            bytes_in: bytes_in.known(),
+            ..entry
+        },
+        bytes_in: bytes_in.counted(),
+    };
+    response.map(|b| Body::new(analytics::Metered::new(b, pending)))
 }
 
 /// A request body's size: from its Content-Length, or counted as it streams.
@@ -117,35 +116,39 @@ fn metered_request(request: Request) -> (Request, RequestBytes) {
     (request, RequestBytes::Counted(count))
 }
 
-/// The analytics record of a request the gateway resolved to an API (bytes filled in later).
+/// The analytics record of a request the gateway resolved to an API (bytes filled in later);
+/// takes the strings of `seen`, which the log line has used already.
 fn entry(
-    seen: &Seen,
-    api: &ApiEntry,
+    seen: Seen,
     at: chrono::DateTime<chrono::Utc>,
     method: &'static str,
     elapsed: std::time::Duration,
     status: axum::http::StatusCode,
-) -> LogEntry {
+) -> Option<LogEntry> {
+    let api = seen.api?;
     let plan = seen
         .client
         .as_ref()
         .and_then(|c| c.contracts.get(&api.id))
         .map(|c| c.plan_id);
-    LogEntry {
+    let mut path = seen.path.unwrap_or_default();
+    let logged = log::logged_path(&path).len();
+    path.truncate(logged);
+    Some(LogEntry {
         at,
         api: api.id,
         client: seen.client.as_ref().map(|c| c.id),
         plan,
         method,
-        path: log::logged_path(seen.path.as_deref().unwrap_or_default()).to_string(),
+        path,
         status: status.as_u16(),
         latency_us: i64::try_from(elapsed.as_micros()).unwrap_or(i64::MAX),
         bytes_in: 0,
         bytes_out: 0,
         client_ip: seen.client_ip,
-        key_hint: seen.key.clone(),
-        failure: seen.failure.clone(),
-    }
+        key_hint: seen.key,
+        failure: seen.failure,
+    })
 }
 
 /// The API, client and contract a request is for, and its path below the API.

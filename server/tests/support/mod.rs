@@ -311,3 +311,24 @@ pub fn rss() -> u64 {
         })
         .map_or(0, |pages| pages * 4096)
 }
+
+/// A signed-in portal user who is not an administrator.
+pub fn portal_user(name: &str) -> app::domain::roles::Actor {
+    app::domain::roles::Actor {
+        username: name.into(),
+        is_admin: false,
+        portal_only: false,
+    }
+}
+
+/// The Try it relay with a time limit and an answer cap of its own (tests keep both small).
+pub fn try_relay(timeout: Duration, max_body: usize) -> server::try_relay::Relay {
+    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("tls")
+    .with_root_certificates(rustls::RootCertStore::empty())
+    .with_no_client_auth();
+    server::try_relay::Relay::with_limits(&tls, timeout, max_body)
+}

@@ -1,6 +1,7 @@
 //! The Try it use cases: which clients the user may try an API version with, and the one call
 //! the relay is allowed to make for a request (checked by `domain::try_it::check`).
 
+use super::in_flight::InFlight;
 use crate::auth::api_key::mask;
 use crate::domain::refs::VersionRef;
 use crate::domain::roles::{Actor, Role};
@@ -101,10 +102,14 @@ pub async fn prepare(
     Ok((call, curl))
 }
 
+/// Sends the call prepared for `actor`, unless they have `MAX_TRY_IN_FLIGHT` calls running.
 pub async fn send(
     relay: &dyn TryRelay,
+    in_flight: &InFlight,
+    actor: &Actor,
     (call, curl): (RelayCall, String),
 ) -> AppResult<TryResponse> {
+    let _running = in_flight.enter(&actor.username)?;
     match relay.send(call).await {
         Ok(answer) => Ok(answer.shown(curl)),
         Err(failure) => Err(AppError::field("send", failure.message())),

@@ -10,7 +10,7 @@ use app::store::analytics::write::LogEntry;
 use axum::body::{Body, Bytes, HttpBody};
 use hyper::body::{Frame, SizeHint};
 
-use super::{Analytics, Shard};
+use super::Shard;
 
 type Polled = Poll<Option<Result<Frame<Bytes>, axum::Error>>>;
 
@@ -26,7 +26,7 @@ fn data_bytes(polled: &Polled) -> i64 {
 
 /// A request waiting for its response body to end.
 pub struct Pending {
-    pub analytics: Arc<Analytics>,
+    /// The worker's buffer it goes to.
     pub shard: Arc<Shard>,
     pub entry: LogEntry,
     /// Bytes of a streamed request body, counted while the upstream reads it.
@@ -78,7 +78,7 @@ impl Drop for Metered {
         if let Some(counted) = &p.bytes_in {
             p.entry.bytes_in = counted.load(Ordering::Relaxed);
         }
-        p.analytics.record(&p.shard, p.entry);
+        p.shard.record(p.entry);
     }
 }
 

@@ -1,6 +1,7 @@
 //! Analytics off the request path. A request adds its log record and its minute rollup to its
-//! HTTP worker's buffer (one uncontended mutex, no I/O); a background task takes every
-//! worker's buffer each `flush_every` and writes it to Postgres in one transaction
+//! HTTP worker's buffer (one uncontended mutex, no I/O; places under the process's bound are
+//! taken in chunks); a background task takes every worker's buffer each `flush_every` and
+//! writes it to Postgres in one transaction
 //! (`app::store::analytics::write`). Buffers are bounded: when the database is slow or down,
 //! records beyond the bound are dropped and counted (`gatehouse_analytics_dropped_total`)
 //! rather than slowing traffic or growing memory. Shutdown flushes what is buffered.
@@ -8,6 +9,7 @@
 mod body;
 mod flush;
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::Mutex;
@@ -48,52 +50,61 @@ impl Default for AnalyticsConfig {
 struct Buffer {
     log: Vec<LogEntry>,
     rollups: HashMap<RollupKey, Rollup>,
+    /// Places taken from the process's bound and not used yet.
+    credit: usize,
 }
 
-/// One HTTP worker's buffer.
-#[derive(Default)]
-pub struct Shard(Mutex<Buffer>);
-
-/// The process's analytics: every worker's shard, the bound they share, the dropped count.
-pub struct Analytics {
-    config: AnalyticsConfig,
-    shards: Mutex<Vec<Arc<Shard>>>,
-    /// Log records plus rollup rows waiting, over all shards.
-    buffered: AtomicUsize,
-    dropped: IntCounter,
-    pool: PgPool,
-    /// Days whose partitions are known to exist.
-    days: Mutex<HashSet<NaiveDate>>,
+/// The process-wide bound on records waiting. Workers take places from it in chunks of
+/// `CREDIT_CHUNK` and count them down under their own lock, so that a request touches no
+/// memory shared with the other workers.
+struct Budget {
+    max: usize,
+    /// Places taken by the shards (used or held as credit).
+    taken: AtomicUsize,
 }
 
-impl Analytics {
-    pub fn new(pool: PgPool, config: AnalyticsConfig, dropped: IntCounter) -> Arc<Self> {
-        Arc::new(Self {
-            config,
-            shards: Mutex::new(Vec::new()),
-            buffered: AtomicUsize::new(0),
-            dropped,
-            pool,
-            days: Mutex::new(HashSet::new()),
-        })
-    }
+/// Places a shard takes at a time; at most this many per shard may be held while another
+/// shard drops (nothing next to the default bound of 200,000).
+const CREDIT_CHUNK: usize = 256;
 
-    pub fn enabled(&self) -> bool {
-        self.config.enabled
-    }
-
-    /// A buffer for one more worker.
-    pub fn shard(&self) -> Arc<Shard> {
-        let shard = Arc::new(Shard::default());
-        if let Ok(mut shards) = self.shards.lock() {
-            shards.push(Arc::clone(&shard));
+impl Budget {
+    /// Up to `CREDIT_CHUNK` places (at least `want`), or none when fewer than `want` are left.
+    fn grant(&self, want: usize) -> usize {
+        let mut taken = self.taken.load(Ordering::Relaxed);
+        loop {
+            let room = self.max.saturating_sub(taken);
+            if room < want {
+                return 0;
+            }
+            let grant = room.min(CREDIT_CHUNK.max(want));
+            match self.taken.compare_exchange_weak(
+                taken,
+                taken + grant,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return grant,
+                Err(now) => taken = now,
+            }
         }
-        shard
     }
 
-    /// Records one request in `shard`: its log record and its minute rollup.
-    pub fn record(&self, shard: &Shard, entry: LogEntry) {
-        let Ok(mut buffer) = shard.0.lock() else {
+    fn give_back(&self, places: usize) {
+        self.taken.fetch_sub(places, Ordering::Relaxed);
+    }
+}
+
+/// One HTTP worker's buffer, with what recording needs (no reference to the rest).
+pub struct Shard {
+    buffer: Mutex<Buffer>,
+    budget: Arc<Budget>,
+    dropped: IntCounter,
+}
+
+impl Shard {
+    /// Records one request: its log record and its minute rollup.
+    pub fn record(&self, entry: LogEntry) {
+        let Ok(mut buffer) = self.buffer.lock() else {
             self.dropped.inc();
             return;
         };
@@ -108,25 +119,81 @@ impl Analytics {
             status: entry.status,
             method: entry.method,
         };
-        let latency = u64::try_from(entry.latency_us).unwrap_or(0);
-        let (bytes_in, bytes_out) = (entry.bytes_in, entry.bytes_out);
-        let has_row = buffer.rollups.contains_key(&key);
-        let want = 1 + usize::from(!has_row);
-        if self.buffered.fetch_add(want, Ordering::Relaxed) + want > self.config.max_buffered {
-            self.buffered.fetch_sub(want, Ordering::Relaxed);
-            self.dropped.inc();
-            return;
+        let Buffer {
+            log,
+            rollups,
+            credit,
+        } = &mut *buffer;
+        let slot = rollups.entry(key);
+        // A record takes one place, and its rollup row one more when it is new.
+        let want = match slot {
+            Entry::Occupied(_) => 1,
+            Entry::Vacant(_) => 2,
+        };
+        if *credit < want {
+            *credit += self.budget.grant(want);
+            if *credit < want {
+                self.dropped.inc();
+                return;
+            }
         }
-        let row = buffer.rollups.entry(key).or_default();
+        *credit -= want;
+        let latency = u64::try_from(entry.latency_us).unwrap_or(0);
+        let row = slot.or_default();
         row.requests += 1;
-        row.bytes_in += bytes_in;
-        row.bytes_out += bytes_out;
+        row.bytes_in += entry.bytes_in;
+        row.bytes_out += entry.bytes_out;
         row.latency_us_sum += i64::try_from(latency).unwrap_or(i64::MAX);
         row.hist.observe(latency);
-        buffer.log.push(entry);
+        log.push(entry);
+    }
+}
+
+/// The process's analytics: every worker's shard, the bound they share, the dropped count.
+pub struct Analytics {
+    config: AnalyticsConfig,
+    shards: Mutex<Vec<Arc<Shard>>>,
+    budget: Arc<Budget>,
+    dropped: IntCounter,
+    pool: PgPool,
+    /// Days whose partitions are known to exist.
+    days: Mutex<HashSet<NaiveDate>>,
+}
+
+impl Analytics {
+    pub fn new(pool: PgPool, config: AnalyticsConfig, dropped: IntCounter) -> Arc<Self> {
+        Arc::new(Self {
+            config,
+            shards: Mutex::new(Vec::new()),
+            budget: Arc::new(Budget {
+                max: config.max_buffered,
+                taken: AtomicUsize::new(0),
+            }),
+            dropped,
+            pool,
+            days: Mutex::new(HashSet::new()),
+        })
     }
 
-    /// Takes every shard's records: the log and the merged minute rollups.
+    pub fn enabled(&self) -> bool {
+        self.config.enabled
+    }
+
+    /// A buffer for one more worker.
+    pub fn shard(&self) -> Arc<Shard> {
+        let shard = Arc::new(Shard {
+            buffer: Mutex::default(),
+            budget: Arc::clone(&self.budget),
+            dropped: self.dropped.clone(),
+        });
+        if let Ok(mut shards) = self.shards.lock() {
+            shards.push(Arc::clone(&shard));
+        }
+        shard
+    }
+
+    /// Takes every shard's records: the log and the merged minute rollups. Their places (and
+    /// the shards' unused credit) go back to the bound.
     fn take(&self) -> (Vec<LogEntry>, Rollups) {
         let shards: Vec<Arc<Shard>> = match self.shards.lock() {
             Ok(s) => s.clone(),
@@ -135,12 +202,12 @@ impl Analytics {
         let mut log = Vec::new();
         let mut rollups = Rollups::new();
         for shard in shards {
-            let taken = match shard.0.lock() {
+            let taken = match shard.buffer.lock() {
                 Ok(mut b) => std::mem::take(&mut *b),
                 Err(_) => continue,
             };
-            self.buffered
-                .fetch_sub(taken.log.len() + taken.rollups.len(), Ordering::Relaxed);
+            self.budget
+                .give_back(taken.log.len() + taken.rollups.len() + taken.credit);
             log.extend(taken.log);
             for (key, value) in taken.rollups {
                 rollups.entry(key).or_default().add(&value);
