@@ -318,3 +318,16 @@ if has direct; then
         echo
     done
 fi
+if has logged; then
+    # Records the logged gateway could not write (database too slow to keep up) would make
+    # logged/quiet look cheaper than analytics are: say how many there were.
+    sleep 3 # the last batch
+    dropped=$(node -e '
+        fetch(process.argv[1], { signal: AbortSignal.timeout(5000) }).then(r => r.text()).then(t => {
+            const m = t.match(/^gatehouse_analytics_dropped_total (\d+)/m);
+            console.log(m ? m[1] : "unknown");
+        }, () => console.log("unknown"));' "http://127.0.0.1:3311/metrics")
+    echo
+    echo "logged: analytics records dropped during the run: $dropped"
+    [[ $dropped == 0 ]] || echo "WARNING: records were dropped, so logged/quiet understates what analytics cost"
+fi

@@ -217,6 +217,7 @@ fn analytics_config(a: &config::AnalyticsArgs) -> gateway::analytics::AnalyticsC
         enabled: a.enabled,
         flush_every: Duration::from_millis(a.flush_ms),
         max_buffered: usize::try_from(a.buffer).unwrap_or(usize::MAX),
+        write_timeout: gateway::analytics::AnalyticsConfig::default().write_timeout,
         retention: app::store::analytics::partitions::Retention {
             log_days: a.log_days,
             minute_days: a.minute_days,

@@ -1,11 +1,9 @@
 //! Gateway analytics: every request counted exactly once through two gateways, bytes counted,
-//! the buffer bound and a failing database dropping (and counting) records instead of slowing
-//! traffic, shutdown flushing, and retention dropping expired partitions.
+//! retention dropping expired partitions, and the probe of the gateway's counters.
 
 mod support;
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 use app::domain::policy::PolicyType;
@@ -13,100 +11,8 @@ use app::store::PgPool;
 use app::store::analytics::partitions::{self, Retention};
 use axum::body::Body;
 use server::gateway::analytics::AnalyticsConfig;
-use server::gateway::{Gateway, GatewayConfig, proxy::Timeouts};
+use support::analytics::*;
 use support::*;
-
-async fn gateway_analytics(pool: &PgPool, analytics: AnalyticsConfig) -> (Arc<Gateway>, String) {
-    let config = GatewayConfig {
-        timeouts: Timeouts {
-            connect: Duration::from_millis(500),
-            read: Duration::from_millis(500),
-        },
-        redis_url: None,
-        upstream_guard: Default::default(),
-        trusted_proxies: Default::default(),
-        counters: Default::default(),
-        auth: Default::default(),
-        analytics,
-    };
-    let gw = Gateway::start(pool.clone(), config).await.expect("gateway");
-    let addr = serve(gw.router()).await;
-    (gw, format!("http://{addr}/gateway/{ORG}"))
-}
-
-fn slow_flush() -> AnalyticsConfig {
-    AnalyticsConfig {
-        flush_every: Duration::from_secs(3600),
-        ..Default::default()
-    }
-}
-
-/// Requests per status in the minute rollups, the hour rollups and the log.
-async fn stored(pool: &PgPool) -> [BTreeMap<i16, i64>; 3] {
-    let [minutes, hours, log] = stored_all(pool).await;
-    let [api_minutes, api_hours] = stored_series(pool).await;
-    // The per-API series and the callers' sums always say what the rollups say.
-    assert_eq!((&api_minutes, &api_hours), (&minutes, &hours));
-    for (table, rollup) in [
-        ("analytics_party_minutes", &minutes),
-        ("analytics_party_hours", &hours),
-    ] {
-        let (requests, errors): (Option<i64>, Option<i64>) = sqlx::query_as(&format!(
-            "SELECT sum(requests)::bigint, sum(errors)::bigint FROM {table}"
-        ))
-        .fetch_one(pool)
-        .await
-        .expect("parties");
-        let total: i64 = rollup.values().sum();
-        let failed: i64 = rollup
-            .iter()
-            .filter(|(s, _)| **s >= 400)
-            .map(|(_, n)| n)
-            .sum();
-        assert_eq!(
-            (requests.unwrap_or(0), errors.unwrap_or(0)),
-            (total, failed),
-            "{table}"
-        );
-    }
-    [minutes, hours, log]
-}
-
-async fn stored_series(pool: &PgPool) -> [BTreeMap<i16, i64>; 2] {
-    let mut out = [BTreeMap::new(), BTreeMap::new()];
-    for (i, table) in ["analytics_api_minutes", "analytics_api_hours"]
-        .iter()
-        .enumerate()
-    {
-        let rows: Vec<(i16, i64)> = sqlx::query_as(&format!(
-            "SELECT status, sum(requests)::bigint FROM {table} GROUP BY status"
-        ))
-        .fetch_all(pool)
-        .await
-        .expect("series");
-        out[i] = rows.into_iter().collect();
-    }
-    out
-}
-
-async fn stored_all(pool: &PgPool) -> [BTreeMap<i16, i64>; 3] {
-    let sum =
-        |table: &str| format!("SELECT status, sum(requests)::bigint FROM {table} GROUP BY status");
-    let minutes: Vec<(i16, i64)> = sqlx::query_as(&sum("analytics_minutes"))
-        .fetch_all(pool)
-        .await
-        .expect("minutes");
-    let hours: Vec<(i16, i64)> = sqlx::query_as(&sum("analytics_hours"))
-        .fetch_all(pool)
-        .await
-        .expect("hours");
-    let log: Vec<(i16, i64)> =
-        sqlx::query_as("SELECT status, count(*) FROM analytics_log GROUP BY status")
-            .fetch_all(pool)
-            .await
-            .expect("log");
-    [minutes, hours, log].map(|rows| rows.into_iter().collect())
-}
 
 /// Requests per status on the Echo and Down Metrics tabs (last hour), and the rows the
 /// organization's Log Analyzer pages through.
@@ -294,68 +200,6 @@ async fn bytes_in_and_out_are_counted_with_or_without_a_content_length(pool: PgP
     .expect("sums");
     assert_eq!(bytes_in, 1700);
     assert_eq!(bytes_out, (sized.body.len() + streamed.body.len()) as i64);
-}
-
-/// `gatehouse_analytics_dropped_total` from the gateway's /metrics.
-async fn dropped(gw: &Arc<Gateway>) -> u64 {
-    let addr = serve(gw.metrics_router()).await;
-    let text = get(&http(), &format!("http://{addr}/metrics"), None).await;
-    let text = String::from_utf8(text.body).expect("utf-8");
-    text.lines()
-        .find_map(|l| l.strip_prefix("gatehouse_analytics_dropped_total "))
-        .and_then(|n| n.trim().parse().ok())
-        .expect("counter")
-}
-
-#[sqlx::test(migrator = "app::store::MIGRATOR")]
-async fn a_full_buffer_drops_and_counts_and_shutdown_flushes_the_rest(pool: PgPool) {
-    let key = echo_world(&pool, &[]).await;
-    // Room for 10 entries: the first request takes a log record and a rollup row, each later
-    // one (same minute, same key) a log record only: 9 requests fit.
-    let config = AnalyticsConfig {
-        max_buffered: 10,
-        ..slow_flush()
-    };
-    let (gw, base) = gateway_analytics(&pool, config).await;
-    let http = http();
-    // Start inside a minute so that all 20 share one rollup row.
-    let second = chrono::Utc::now().timestamp() % 60;
-    if second > 55 {
-        tokio::time::sleep(Duration::from_secs((61 - second) as u64)).await;
-    }
-    for _ in 0..20 {
-        let a = get(&http, &format!("{base}/Echo/1.0/"), Some(&key)).await;
-        assert_eq!(a.status, 200, "traffic goes on whatever analytics do");
-    }
-    assert_eq!(dropped(&gw).await, 11);
-    gw.flush_analytics().await;
-    let [minutes, _, log] = stored(&pool).await;
-    assert_eq!(minutes.get(&200), Some(&9));
-    assert_eq!(log.get(&200), Some(&9));
-}
-
-#[sqlx::test(migrator = "app::store::MIGRATOR")]
-async fn a_failing_database_costs_records_not_requests(pool: PgPool) {
-    let key = echo_world(&pool, &[]).await;
-    let (gw, base) = gateway_analytics(&pool, slow_flush()).await;
-    sqlx::query("ALTER TABLE analytics_log RENAME TO analytics_log_away")
-        .execute(&pool)
-        .await
-        .expect("rename");
-    let http = http();
-    for _ in 0..5 {
-        let a = get(&http, &format!("{base}/Echo/1.0/"), Some(&key)).await;
-        assert_eq!(a.status, 200);
-    }
-    gw.flush_analytics().await;
-    assert_eq!(dropped(&gw).await, 5);
-    sqlx::query("ALTER TABLE analytics_log_away RENAME TO analytics_log")
-        .execute(&pool)
-        .await
-        .expect("rename back");
-    // The batch is one transaction: no rollup without its log rows.
-    let [minutes, hours, log] = stored(&pool).await;
-    assert!(minutes.is_empty() && hours.is_empty() && log.is_empty());
 }
 
 #[sqlx::test(migrator = "app::store::MIGRATOR")]

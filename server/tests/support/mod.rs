@@ -2,6 +2,8 @@
 //! database, gateways serving it on real sockets, and a small HTTP client.
 #![allow(dead_code)]
 
+pub mod analytics;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;

@@ -9,8 +9,6 @@ use chrono::{NaiveDate, Utc};
 
 use super::Analytics;
 
-/// How long one batch may take to write before it is given up (and counted as dropped).
-const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often expired partitions are looked for (and tomorrow's made).
 const EXPIRE_EVERY: Duration = Duration::from_secs(3600);
 
@@ -40,21 +38,47 @@ pub(super) async fn flush(a: &Analytics) {
     days.extend(log.iter().map(|e| e.at.date_naive()));
     days.sort_unstable();
     days.dedup();
-    let outcome = tokio::time::timeout(WRITE_TIMEOUT, async {
+    let started = std::time::Instant::now();
+    let limit = a.config.write_timeout;
+    let timed_out = || format!("no answer within {} s", limit.as_secs_f64());
+    let connected = tokio::time::timeout(limit, async {
         ensure_days(a, &days).await?;
-        let mut tx = a.pool.begin().await?;
+        Ok::<_, app::error::AppError>(a.pool.acquire().await?)
+    })
+    .await;
+    let mut conn = match connected {
+        Ok(Ok(conn)) => conn,
+        Ok(Err(e)) => return dropped(a, requests, log.len(), &e.to_string()),
+        Err(_) => return dropped(a, requests, log.len(), &timed_out()),
+    };
+    let written = tokio::time::timeout(limit, async {
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         write::write(&mut tx, &log, &minutes).await?;
         tx.commit().await?;
         Ok::<_, app::error::AppError>(())
     })
     .await;
-    let failure = match outcome {
-        Ok(Ok(())) => return,
+    let failure = match written {
+        Ok(Ok(())) => {
+            let ms = started.elapsed().as_millis();
+            tracing::debug!(rows = log.len(), ms, "analytics batch written");
+            return;
+        }
         Ok(Err(e)) => e.to_string(),
-        Err(_) => format!("no answer within {} s", WRITE_TIMEOUT.as_secs()),
+        Err(_) => timed_out(),
     };
+    // A batch cut short may leave the connection mid-COPY: it is closed rather than handed
+    // back to the pool, where the next batch found it out of step ("expected CopyInResponse,
+    // got CommandComplete" under `make bench`, and every later batch on it dropped).
+    conn.close_on_drop();
+    dropped(a, requests, log.len(), &failure);
+}
+
+/// Counts a batch that did not go in.
+fn dropped(a: &Analytics, requests: i64, records: usize, failure: &str) {
+    let records = i64::try_from(records).unwrap_or(i64::MAX);
     a.dropped
-        .inc_by(u64::try_from(requests.max(log.len() as i64)).unwrap_or(0));
+        .inc_by(u64::try_from(requests.max(records)).unwrap_or(0));
     tracing::warn!(requests, error = %failure, "analytics batch dropped: the database did not take it");
 }
 

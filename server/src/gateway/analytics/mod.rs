@@ -31,6 +31,8 @@ pub struct AnalyticsConfig {
     pub flush_every: Duration,
     /// Log records waiting per process at most; the same bound holds for rollup rows.
     pub max_buffered: usize,
+    /// How long one batch may take to write before it is given up (and counted as dropped).
+    pub write_timeout: Duration,
     pub retention: Retention,
 }
 
@@ -40,6 +42,7 @@ impl Default for AnalyticsConfig {
             enabled: true,
             flush_every: Duration::from_secs(2),
             max_buffered: 200_000,
+            write_timeout: Duration::from_secs(10),
             retention: Retention::default(),
         }
     }
