@@ -70,7 +70,22 @@ nginx_pid=""
 tls_pid=""
 db_created=0
 
+# Session-based group scheduling (autogroup) starved Postgres here when wrk, the gateways and
+# the upstream kept both cores busy: perf sched showed it runnable but waiting up to 3 s, and the
+# logged gateway dropped half its records, which made analytics look free. The run turns it off
+# (when it may) so that every process competes alike, and puts it back at the end.
+AUTOGROUP=/proc/sys/kernel/sched_autogroup_enabled
+autogroup_was=""
+if [[ -w $AUTOGROUP && $(cat "$AUTOGROUP") == 1 ]]; then
+    autogroup_was=1
+    echo 0 >"$AUTOGROUP"
+    log "kernel.sched_autogroup_enabled: 1 -> 0 for this run"
+elif [[ -r $AUTOGROUP && $(cat "$AUTOGROUP") == 1 ]]; then
+    log "warning: kernel.sched_autogroup_enabled is 1 and cannot be changed: Postgres may starve and logged drop records"
+fi
+
 cleanup() {
+    if [[ -n $autogroup_was ]]; then echo "$autogroup_was" >"$AUTOGROUP" || true; fi
     stop_pid "$server_pid"
     stop_pid "$quiet_pid"
     stop_pid "$logged_pid"
