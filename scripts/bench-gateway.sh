@@ -70,19 +70,8 @@ nginx_pid=""
 tls_pid=""
 db_created=0
 
-# Session-based group scheduling (autogroup) starved Postgres here when wrk, the gateways and
-# the upstream kept both cores busy: perf sched showed it runnable but waiting up to 3 s, and the
-# logged gateway dropped half its records, which made analytics look free. The run turns it off
-# (when it may) so that every process competes alike, and puts it back at the end.
 AUTOGROUP=/proc/sys/kernel/sched_autogroup_enabled
 autogroup_was=""
-if [[ -w $AUTOGROUP && $(cat "$AUTOGROUP") == 1 ]]; then
-    autogroup_was=1
-    echo 0 >"$AUTOGROUP"
-    log "kernel.sched_autogroup_enabled: 1 -> 0 for this run"
-elif [[ -r $AUTOGROUP && $(cat "$AUTOGROUP") == 1 ]]; then
-    log "warning: kernel.sched_autogroup_enabled is 1 and cannot be changed: Postgres may starve and logged drop records"
-fi
 
 cleanup() {
     if [[ -n $autogroup_was ]]; then echo "$autogroup_was" >"$AUTOGROUP" || true; fi
@@ -95,6 +84,18 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM # so that the EXIT trap runs on Ctrl-C too
+
+# Session-based group scheduling (autogroup) starved Postgres here when wrk, the gateways and
+# the upstream kept both cores busy: perf sched showed it runnable but waiting up to 3 s, and the
+# logged gateway dropped half its records, which made analytics look free. The run turns it off
+# (when it may) so that every process competes alike, and puts it back at the end.
+if [[ -w $AUTOGROUP && $(cat "$AUTOGROUP") == 1 ]]; then
+    autogroup_was=1
+    echo 0 >"$AUTOGROUP"
+    log "kernel.sched_autogroup_enabled: 1 -> 0 for this run"
+elif [[ -r $AUTOGROUP && $(cat "$AUTOGROUP") == 1 ]]; then
+    log "warning: kernel.sched_autogroup_enabled is 1 and cannot be changed: Postgres may starve and logged drop records"
+fi
 
 # status URL [API_KEY]: the HTTP status of GET URL, 0 when nothing answers (node is always here
 # for the build; curl may not be).
@@ -336,7 +337,8 @@ fi
 if has logged; then
     # Records the logged gateway could not write (database too slow to keep up) would make
     # logged/quiet look cheaper than analytics are: say how many there were.
-    sleep 3 # the last batch
+    # The last batches: a flush every 2 s, each given up after 10 s at most.
+    sleep 12
     dropped=$(node -e '
         fetch(process.argv[1], { signal: AbortSignal.timeout(5000) }).then(r => r.text()).then(t => {
             const m = t.match(/^gatehouse_analytics_dropped_total (\d+)/m);

@@ -58,6 +58,15 @@ pub trait TryRelay: Send + Sync {
     >;
 }
 
+/// What every HTTP worker's console must share, so that a limit holds per process and not per
+/// worker thread (connections are spread over the workers): sign-in throttling and the Try it
+/// calls in flight.
+#[derive(Clone, Default)]
+pub struct Shared {
+    pub throttle: Arc<LoginThrottle>,
+    pub try_in_flight: Arc<InFlight>,
+}
+
 impl AppState {
     pub fn new(pool: PgPool) -> Self {
         Self {
@@ -78,6 +87,12 @@ impl AppState {
             try_in_flight: Arc::default(),
             analytics_minute_days: crate::domain::analytics::DEFAULT_MINUTE_DAYS,
         }
+    }
+
+    pub fn with_shared(mut self, shared: &Shared) -> Self {
+        self.throttle = Arc::clone(&shared.throttle);
+        self.try_in_flight = Arc::clone(&shared.try_in_flight);
+        self
     }
 
     pub fn with_analytics_minute_days(mut self, days: i64) -> Self {

@@ -57,11 +57,14 @@ pub struct ConsoleSettings {
     pub analytics_minute_days: i64,
     /// Sends the portal's Try it calls to the gateway.
     pub try_relay: Option<std::sync::Arc<dyn app::state::TryRelay>>,
+    /// Limits every worker's console counts together (sign-in throttling, Try it in flight).
+    pub shared: app::state::Shared,
 }
 
 pub fn router(pool: PgPool, options: LeptosOptions, settings: &ConsoleSettings) -> Router {
     let routes = generate_route_list(App);
     let state = AppState::new(pool.clone())
+        .with_shared(&settings.shared)
         .with_self_signup(settings.self_signup)
         .with_gateway_url(&settings.gateway_url)
         .with_upstream_guard(settings.upstream_guard.clone())

@@ -91,6 +91,7 @@ pub async fn serve(pool: sqlx::PgPool, args: ServeArgs) -> anyhow::Result<()> {
             limits: Some(gateway.probe(pool.clone())),
             try_relay: Some(gateway.try_relay()),
             analytics_minute_days: args.analytics.minute_days,
+            shared: Default::default(),
         };
         move || http::router(pool.clone(), options.clone(), &settings)
     };

@@ -26,6 +26,7 @@ fn console_at(pool: PgPool, max_body_bytes: usize, site: &str, hashed: bool) -> 
         limits: None,
         analytics_minute_days: 30,
         try_relay: None,
+        shared: Default::default(),
     };
     router(pool, options, &settings)
 }

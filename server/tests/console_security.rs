@@ -10,6 +10,11 @@ use server::http::{ConsoleSettings, router};
 use tower::ServiceExt;
 
 fn console(pool: PgPool) -> axum::Router {
+    consoles(pool, 1).remove(0)
+}
+
+/// `n` routers made from one process's settings, as its `n` HTTP workers make them.
+fn consoles(pool: PgPool, n: usize) -> Vec<axum::Router> {
     let options = LeptosOptions::builder()
         .output_name("gatehouse")
         .site_root("target/site")
@@ -23,8 +28,11 @@ fn console(pool: PgPool) -> axum::Router {
         limits: None,
         analytics_minute_days: 30,
         try_relay: None,
+        shared: Default::default(),
     };
-    router(pool, options, &settings)
+    (0..n)
+        .map(|_| router(pool.clone(), options.clone(), &settings))
+        .collect()
 }
 
 fn form_post(path: &str, body: &str, headers: &[(&str, &str)]) -> Request<Body> {
@@ -91,11 +99,12 @@ async fn cross_site_sign_in_and_registration_are_refused(pool: PgPool) {
 
 #[sqlx::test(migrator = "app::store::MIGRATOR")]
 async fn parallel_guesses_past_the_limit_never_reach_the_password_check(pool: PgPool) {
-    let app = console(pool);
+    // Two workers' consoles: connections are spread over them, the limit holds for both.
+    let apps = consoles(pool, 2);
     let login = app::api::session::Login::PATH;
     let limit = app::auth::throttle::ThrottleLimits::default().per_username;
     let guesses = (0..20).map(|i| {
-        let app = app.clone();
+        let app = apps[i % 2].clone();
         let mut r = form_post(login, &format!("username=admin&password=guess-{i}"), &[]);
         let peer = std::net::SocketAddr::from(([192, 0, 2, (i % 4) as u8 + 1], 40000));
         r.extensions_mut().insert(axum::extract::ConnectInfo(peer));

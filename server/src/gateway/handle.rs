@@ -131,9 +131,13 @@ fn entry(
         .as_ref()
         .and_then(|c| c.contracts.get(&api.id))
         .map(|c| c.plan_id);
-    let mut path = seen.path.unwrap_or_default();
-    let logged = log::logged_path(&path).len();
-    path.truncate(logged);
+    // A path at the cap is kept as it is; a longer one is copied cut, so that a buffered record
+    // never holds the rest of a long request line.
+    let path = match seen.path {
+        Some(p) if p.len() <= log::MAX_LOGGED_PATH => p,
+        Some(p) => log::logged_path(&p).to_string(),
+        None => String::new(),
+    };
     Some(LogEntry {
         at,
         api: api.id,
@@ -390,4 +394,39 @@ fn record(gw: &Gateway, seen: &Seen, elapsed: std::time::Duration, response: &Re
         key = seen.key.as_deref().unwrap_or_default(),
         "gateway request"
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use log::MAX_LOGGED_PATH as CAP;
+
+    #[test]
+    fn a_buffered_record_holds_at_most_the_logged_part_of_its_path() {
+        let api = Arc::new(ApiEntry {
+            id: 1,
+            name: "ORG/api/1.0".into(),
+            retired: false,
+            public: true,
+            upstream: None,
+            trust: None,
+            policies: Arc::from(Vec::new()),
+        });
+        for (len, kept) in [(CAP, CAP), (CAP + 1, CAP), (32 * 1024, CAP)] {
+            let seen = Seen {
+                api: Some(Arc::clone(&api)),
+                path: Some("a".repeat(len)),
+                ..Seen::default()
+            };
+            let at = chrono::Utc::now();
+            let ok = axum::http::StatusCode::OK;
+            let record = entry(seen, at, "GET", std::time::Duration::ZERO, ok).expect("record");
+            assert_eq!(record.path.len(), kept, "{len}");
+            assert!(
+                record.path.capacity() <= CAP,
+                "{len}: {}",
+                record.path.capacity()
+            );
+        }
+    }
 }

@@ -41,7 +41,9 @@ pub(super) async fn flush(a: &Analytics) {
     let started = std::time::Instant::now();
     let limit = a.config.write_timeout;
     let timed_out = || format!("no answer within {} s", limit.as_secs_f64());
-    let connected = tokio::time::timeout(limit, async {
+    // One deadline for the whole batch: partitions, a connection, the transaction.
+    let deadline = tokio::time::Instant::now() + limit;
+    let connected = tokio::time::timeout_at(deadline, async {
         ensure_days(a, &days).await?;
         Ok::<_, app::error::AppError>(a.pool.acquire().await?)
     })
@@ -51,7 +53,7 @@ pub(super) async fn flush(a: &Analytics) {
         Ok(Err(e)) => return dropped(a, requests, log.len(), &e.to_string()),
         Err(_) => return dropped(a, requests, log.len(), &timed_out()),
     };
-    let written = tokio::time::timeout(limit, async {
+    let written = tokio::time::timeout_at(deadline, async {
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         write::write(&mut tx, &log, &minutes).await?;
         tx.commit().await?;

@@ -66,8 +66,8 @@ struct Budget {
     taken: AtomicUsize,
 }
 
-/// Places a shard takes at a time; at most this many per shard may be held while another
-/// shard drops (nothing next to the default bound of 200,000).
+/// Places a shard takes at a time, and at most a 64th of the bound (a small bound is not held
+/// up in the credit of a few workers while others drop).
 const CREDIT_CHUNK: usize = 256;
 
 impl Budget {
@@ -79,7 +79,8 @@ impl Budget {
             if room < want {
                 return 0;
             }
-            let grant = room.min(CREDIT_CHUNK.max(want));
+            let chunk = CREDIT_CHUNK.min(self.max / 64).max(want);
+            let grant = room.min(chunk);
             match self.taken.compare_exchange_weak(
                 taken,
                 taken + grant,
