@@ -15,7 +15,8 @@ use crate::error::{AppError, AppResult};
 #[derive(Clone)]
 pub struct AppState {
     pub pool: PgPool,
-    pub throttle: Arc<LoginThrottle>,
+    /// Sign-in throttling and Try it calls in flight, one per process.
+    pub shared: Shared,
     /// Whether visitors may create their own Developer Portal accounts.
     pub self_signup: bool,
     /// The gateway's public base URL (`GATEHOUSE_GATEWAY_URL`), no trailing slash: every
@@ -27,8 +28,6 @@ pub struct AppState {
     pub limits: Option<Arc<dyn LimitProbe>>,
     /// Sends Try it calls to the gateway (`None`: Try it answers that it is not available).
     pub try_relay: Option<Arc<dyn TryRelay>>,
-    /// Try it calls running per user (`MAX_TRY_IN_FLIGHT` each).
-    pub try_in_flight: Arc<InFlight>,
     /// Days the minute rollups are kept (`GATEHOUSE_ANALYTICS_MINUTE_DAYS`): older windows are
     /// charted from hours.
     pub analytics_minute_days: i64,
@@ -64,6 +63,7 @@ pub trait TryRelay: Send + Sync {
 #[derive(Clone, Default)]
 pub struct Shared {
     pub throttle: Arc<LoginThrottle>,
+    /// Try it calls running per user (`MAX_TRY_IN_FLIGHT` each).
     pub try_in_flight: Arc<InFlight>,
 }
 
@@ -71,7 +71,7 @@ impl AppState {
     pub fn new(pool: PgPool) -> Self {
         Self {
             pool,
-            throttle: Arc::new(LoginThrottle::default()),
+            shared: Shared::default(),
             self_signup: true,
             gateway_url: Arc::from("http://127.0.0.1:8080"),
             // The gateway's and metrics' default listeners; the server sets its own.
@@ -84,14 +84,12 @@ impl AppState {
             }),
             limits: None,
             try_relay: None,
-            try_in_flight: Arc::default(),
             analytics_minute_days: crate::domain::analytics::DEFAULT_MINUTE_DAYS,
         }
     }
 
     pub fn with_shared(mut self, shared: &Shared) -> Self {
-        self.throttle = Arc::clone(&shared.throttle);
-        self.try_in_flight = Arc::clone(&shared.try_in_flight);
+        self.shared = shared.clone();
         self
     }
 

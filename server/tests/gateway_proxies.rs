@@ -3,30 +3,19 @@
 
 mod support;
 
-use std::time::Duration;
-
 use app::domain::policy::PolicyType;
 use app::store::PgPool;
 use axum::body::Body;
+use server::gateway::GatewayConfig;
 use server::gateway::client_addr::TrustedProxies;
-use server::gateway::{Gateway, GatewayConfig, proxy::Timeouts};
 use support::*;
 
 async fn gateway_trusting(pool: &PgPool, trusted: &str) -> std::net::SocketAddr {
     let config = GatewayConfig {
-        timeouts: Timeouts {
-            connect: Duration::from_millis(500),
-            read: Duration::from_millis(500),
-        },
-        redis_url: None,
-        upstream_guard: Default::default(),
         trusted_proxies: TrustedProxies::parse(trusted).expect("trusted"),
-        counters: Default::default(),
-        auth: Default::default(),
-        analytics: Default::default(),
+        ..test_config()
     };
-    let gw = Gateway::start(pool.clone(), config).await.expect("gateway");
-    serve(gw.router()).await
+    start(pool, config).await.1
 }
 
 async fn call(gw: std::net::SocketAddr, xff: &str, proto: &str) -> Answer {

@@ -53,5 +53,5 @@ pub async fn try_it_send(
         &request,
     )
     .await?;
-    service::send(relay.as_ref(), &state.try_in_flight, &actor, call).await
+    service::send(relay.as_ref(), &state.shared.try_in_flight, &actor, call).await
 }

@@ -36,7 +36,7 @@ pub async fn sign_in(
     if password_input.is_empty() {
         return Err(AppError::field("password", "Enter your password."));
     }
-    if let Err(wait) = state.throttle.attempt(username, client) {
+    if let Err(wait) = state.shared.throttle.attempt(username, client) {
         return Err(AppError::TooManyRequests(wait.as_secs().max(1)));
     }
     let record = store::users::find_for_login(&state.pool, username).await?;
@@ -55,7 +55,7 @@ pub async fn sign_in(
             "This account is disabled. Ask an administrator.",
         ));
     }
-    state.throttle.succeeded(username, client);
+    state.shared.throttle.succeeded(username, client);
     store::sessions::purge_expired(&state.pool).await?;
     let token = token::new_token();
     let expires = Utc::now() + Duration::days(cookie::SESSION_DAYS);

@@ -6,28 +6,19 @@ use std::time::Duration;
 
 use app::store::PgPool;
 use server::gateway::analytics::AnalyticsConfig;
-use server::gateway::{Gateway, GatewayConfig, proxy::Timeouts};
+use server::gateway::{Gateway, GatewayConfig};
 
-use super::{ORG, get, http, serve};
+use super::{ORG, get, http, serve, start, test_config};
 
 pub async fn gateway_analytics(
     pool: &PgPool,
     analytics: AnalyticsConfig,
 ) -> (Arc<Gateway>, String) {
     let config = GatewayConfig {
-        timeouts: Timeouts {
-            connect: Duration::from_millis(500),
-            read: Duration::from_millis(500),
-        },
-        redis_url: None,
-        upstream_guard: Default::default(),
-        trusted_proxies: Default::default(),
-        counters: Default::default(),
-        auth: Default::default(),
         analytics,
+        ..test_config()
     };
-    let gw = Gateway::start(pool.clone(), config).await.expect("gateway");
-    let addr = serve(gw.router()).await;
+    let (gw, addr) = start(pool, config).await;
     (gw, format!("http://{addr}/gateway/{ORG}"))
 }
 

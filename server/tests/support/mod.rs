@@ -63,23 +63,36 @@ pub async fn gateway_with(
     redis_url: Option<String>,
     read: Duration,
 ) -> (Arc<Gateway>, SocketAddr) {
-    let config = GatewayConfig {
+    let mut config = test_config();
+    config.timeouts.read = read;
+    config.redis_url = redis_url;
+    // Tests that count exactly through Redis run on a loaded machine: the timeout path has its
+    // own test (gateway::limits).
+    config.counters = server::gateway::limits::CounterLimits {
+        redis_timeout: Duration::from_secs(2),
+        ..Default::default()
+    };
+    start(pool, config).await
+}
+
+/// The tests' gateway settings: 500 ms to connect and to read, no Redis, nothing trusted.
+pub fn test_config() -> GatewayConfig {
+    GatewayConfig {
         timeouts: Timeouts {
             connect: Duration::from_millis(500),
-            read,
+            read: Duration::from_millis(500),
         },
-        redis_url,
+        redis_url: None,
         upstream_guard: Default::default(),
         trusted_proxies: Default::default(),
-        // Tests that count exactly through Redis run on a loaded machine: the timeout path has
-        // its own test (gateway::limits).
-        counters: server::gateway::limits::CounterLimits {
-            redis_timeout: Duration::from_secs(2),
-            ..Default::default()
-        },
+        counters: Default::default(),
         auth: Default::default(),
         analytics: Default::default(),
-    };
+    }
+}
+
+/// A gateway with `config`, serving on an ephemeral port.
+pub async fn start(pool: &PgPool, config: GatewayConfig) -> (Arc<Gateway>, SocketAddr) {
     let gw = Gateway::start(pool.clone(), config).await.expect("gateway");
     let addr = serve(gw.router()).await;
     (gw, addr)
