@@ -234,3 +234,39 @@ impl Analytics {
         tokio::spawn(flush::expire_every(Arc::downgrade(self)));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn budget(max: usize) -> Budget {
+        Budget {
+            max,
+            taken: AtomicUsize::new(0),
+        }
+    }
+
+    #[test]
+    fn credit_comes_in_chunks_of_at_most_a_64th_of_the_bound_and_never_past_it() {
+        let big = budget(200_000);
+        assert_eq!(big.grant(1), CREDIT_CHUNK);
+        // A small bound: a 64th of it, so that a few workers cannot hold it all.
+        let small = budget(1_000);
+        assert_eq!(small.grant(2), 15);
+        // Tiny bounds grant what is asked while there is room, then nothing.
+        let tiny = budget(3);
+        assert_eq!((tiny.grant(2), tiny.grant(2), tiny.grant(1)), (2, 0, 1));
+        assert_eq!(tiny.grant(1), 0);
+        tiny.give_back(3);
+        assert_eq!(tiny.grant(1), 1);
+        // The last places of a big bound are granted as they are.
+        let edge = Budget {
+            max: 200_000,
+            taken: AtomicUsize::new(200_000 - CREDIT_CHUNK - 10),
+        };
+        assert_eq!(
+            (edge.grant(1), edge.grant(1), edge.grant(1)),
+            (CREDIT_CHUNK, 10, 0)
+        );
+    }
+}
