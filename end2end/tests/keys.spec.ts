@@ -22,6 +22,8 @@ test("a consumer rotates their key with a 1-hour grace, both keys answer, then r
   await page.getByRole("button", { name: "Next" }).click();
   await page.getByRole("button", { name: "Confirm" }).click();
   const oldKey = (await page.getByTestId("signup-api-key").textContent())?.trim() ?? "";
+  // The gateway's address comes after hydration: until then the endpoint reads as a bare path.
+  await expect(page.getByTestId("signup-endpoint")).toHaveText(/^https?:\/\//);
   const endpoint = (await page.getByTestId("signup-endpoint").textContent())?.trim() ?? "";
   expect(oldKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
   await page.getByRole("button", { name: "Finish" }).click();

@@ -46,6 +46,8 @@ test("seed 000 from start to end: client, portal sign-up, key and endpoint, cons
   // david edits STRINGER's plans: no approval, the client is registered at once.
   const key = (await david.getByTestId("signup-api-key").textContent())?.trim() ?? "";
   expect(key).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  // The gateway's address comes after hydration: until then the endpoint reads as a bare path.
+  await expect(david.getByTestId("signup-endpoint")).toHaveText(/^https?:\/\//);
   const endpoint = (await david.getByTestId("signup-endpoint").textContent())?.trim() ?? "";
   expect(endpoint).toBe(`${GATEWAY_URL}/gateway/STRINGER/PrivateEchoAPI/1.0`);
   await david.getByRole("button", { name: "Finish" }).click();
