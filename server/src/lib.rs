@@ -99,7 +99,7 @@ pub async fn serve(pool: sqlx::PgPool, args: ServeArgs) -> anyhow::Result<()> {
         workers::Site {
             name: "console",
             listener: console,
-            app: Box::new(console_app),
+            app: Box::new(move || workers::App::Router(console_app())),
         },
         gateway_site(&pool, &gateway, gateway_listener),
         metrics_site(&gateway, metrics),
@@ -142,7 +142,10 @@ fn gateway_site(
     workers::Site {
         name: "gateway",
         listener,
-        app: Box::new(move || http::health(pool.clone()).merge(gateway.router())),
+        app: Box::new(move || {
+            let front = (gateway.front(), http::health(pool.clone()));
+            workers::App::Gateway(Arc::new(front))
+        }),
     }
 }
 
@@ -154,7 +157,7 @@ fn metrics_site(
     workers::Site {
         name: "metrics",
         listener,
-        app: Box::new(move || gateway.metrics_router()),
+        app: Box::new(move || workers::App::Router(gateway.metrics_router())),
     }
 }
 

@@ -14,23 +14,22 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 
-pub use crate::connection::Limits;
+pub use crate::connection::{App, Limits};
 
 /// The number of workers when none is configured: one per core.
 pub fn default_count() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
 }
 
-/// One listener and the router that serves it (built once per worker).
+/// One listener and what serves it (built once per worker).
 pub struct Site {
     /// For log lines: "console", "gateway", "metrics".
     pub name: &'static str,
     pub listener: TcpListener,
-    pub app: Box<dyn Fn() -> Router + Send + Sync>,
+    pub app: Box<dyn Fn() -> App + Send + Sync>,
 }
 
 /// An accepted connection on its way to a worker: which site, the socket, the peer, and its
@@ -72,8 +71,8 @@ pub async fn serve(
                     .build()?;
                 runtime.block_on(async move {
                     // Inside the runtime: building Leptos' routes spawns on it.
-                    let routers: Vec<Router> = apps.iter().map(|app| app()).collect();
-                    work(connections, routers, limits, stopping).await;
+                    let apps: Vec<App> = apps.iter().map(|app| app()).collect();
+                    work(connections, apps, limits, stopping).await;
                 });
                 Ok(())
             })?;
@@ -175,7 +174,7 @@ async fn accept(
 /// requests in flight (bounded by the stalled-body deadline).
 async fn work(
     mut connections: mpsc::Receiver<Accepted>,
-    routers: Vec<Router>,
+    apps: Vec<App>,
     limits: Limits,
     mut stopping: watch::Receiver<bool>,
 ) {
@@ -204,8 +203,8 @@ async fn work(
         };
         // Responses and upstream requests go out whole: no reason to wait.
         let _ = stream.set_nodelay(true);
-        let router = routers[site].clone();
-        let connection = crate::connection::serve(stream, peer, router, &limits, &graceful);
+        let app = apps[site].clone();
+        let connection = crate::connection::serve(stream, peer, app, &limits, &graceful);
         tokio::spawn(async move {
             connection.await;
             drop(permit);

@@ -90,7 +90,7 @@ async fn the_console_is_served_by_the_http_workers(pool: PgPool) {
     let sites = vec![Site {
         name: "console",
         listener,
-        app: Box::new(move || console(pool.clone(), 1 << 20)),
+        app: Box::new(move || server::workers::App::Router(console(pool.clone(), 1 << 20))),
     }];
     let limits = Limits {
         header_read: std::time::Duration::from_secs(5),

@@ -35,7 +35,7 @@ async fn start(limits: Limits) -> SocketAddr {
     let sites = vec![Site {
         name: "test",
         listener,
-        app: Box::new(app),
+        app: Box::new(move || server::workers::App::Router(app())),
     }];
     tokio::spawn(serve(sites, 1, limits, std::future::pending()));
     addr

@@ -3,7 +3,7 @@
 //! metrics, in this one place whatever the outcome.
 
 use std::borrow::Cow;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::AtomicI64;
 use std::time::Instant;
@@ -13,7 +13,7 @@ use app::domain::keys::KeyState;
 use app::store::analytics::write::LogEntry;
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderMap, Method, Response, header};
 
 use super::chain::{self, Compiled, Exchange, Outcome, Runtime};
@@ -42,7 +42,7 @@ impl Seen {
     }
 }
 
-pub(super) async fn handle(State(worker): State<Arc<Worker>>, request: Request) -> Response<Body> {
+pub(super) async fn handle(worker: &Worker, peer: SocketAddr, request: Request) -> Response<Body> {
     let started = Instant::now();
     let at = chrono::Utc::now();
     let mut seen = Seen::default();
@@ -53,7 +53,7 @@ pub(super) async fn handle(State(worker): State<Arc<Worker>>, request: Request) 
     } else {
         (request, RequestBytes::Known(0))
     };
-    let response = exchange(&worker, request, &mut seen).await;
+    let response = exchange(worker, peer.ip(), request, &mut seen).await;
     let elapsed = started.elapsed();
     record(&worker.gateway, &seen, elapsed, &response);
     if !analytics.enabled() {
@@ -183,14 +183,14 @@ impl Resolved<'_> {
     }
 }
 
-async fn exchange(worker: &Worker, request: Request, seen: &mut Seen) -> Response<Body> {
+async fn exchange(
+    worker: &Worker,
+    peer: IpAddr,
+    request: Request,
+    seen: &mut Seen,
+) -> Response<Body> {
     let gw = &worker.gateway;
     let (parts, body) = request.into_parts();
-    let peer = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
-        .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
     let mut headers = parts.headers;
     let trusted = &gw.runtime.trusted;
     let client_ip = match trusted.client(peer, headers.get_all(&proxy::X_FORWARDED_FOR).iter()) {

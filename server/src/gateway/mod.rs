@@ -17,19 +17,22 @@ pub mod limits;
 pub mod load;
 pub mod metrics;
 pub mod path;
+pub mod pool;
 pub mod probe;
 pub mod proxy;
 pub mod registry;
 pub mod tls;
 
 use std::borrow::Cow;
+use std::net::SocketAddr;
 use std::sync::{Arc, Weak};
 
 use app::domain::upstream_guard::UpstreamGuard;
 use arc_swap::ArcSwap;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::HeaderValue;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
+use axum::http::{HeaderValue, Response};
 use axum::routing::{any, get};
 use sqlx::PgPool;
 
@@ -50,6 +53,17 @@ pub struct GatewayConfig {
     pub counters: CounterLimits,
     pub auth: AuthLimits,
     pub analytics: analytics::AnalyticsConfig,
+}
+
+/// One HTTP worker's gateway: answers `/gateway/...` requests.
+#[derive(Clone)]
+pub struct Front(Arc<Worker>);
+
+impl Front {
+    /// One exchange; `peer` is the socket's other end.
+    pub async fn handle(&self, peer: SocketAddr, request: Request) -> Response<Body> {
+        handle::handle(&self.0, peer, request).await
+    }
 }
 
 pub struct Gateway {
@@ -161,18 +175,28 @@ impl Gateway {
         self.key_use.flush().await
     }
 
-    /// The gateway's routes, with an upstream pool of their own (one router per HTTP worker).
-    pub fn router(self: &Arc<Self>) -> Router {
-        let worker = Worker {
+    /// The gateway as one HTTP worker serves it, with an upstream pool of its own. Made on the
+    /// worker's runtime (the pool's sweeping task runs there).
+    pub fn front(self: &Arc<Self>) -> Front {
+        Front(Arc::new(Worker {
             gateway: Arc::clone(self),
             upstream: Upstream::new(self.timeouts, &self.trust, Arc::clone(&self.guard)),
             shard: self.analytics.shard(),
             keys_used: self.key_use.worker(),
+        }))
+    }
+
+    /// The gateway's routes as an axum router, for serving it with `axum::serve` (tests); the
+    /// HTTP workers call [`Front`] directly.
+    pub fn router(self: &Arc<Self>) -> Router {
+        let front = self.front();
+        let route = move |ConnectInfo(peer): ConnectInfo<SocketAddr>, request: Request| {
+            let front = front.clone();
+            async move { front.handle(peer, request).await }
         };
         Router::new()
-            .route("/gateway/{*rest}", any(handle::handle))
+            .route("/gateway/{*rest}", any(route))
             .layer(DefaultBodyLimit::disable())
-            .with_state(Arc::new(worker))
     }
 
     /// `/metrics`, for the private metrics listener only: it names every API.

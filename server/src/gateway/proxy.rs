@@ -1,6 +1,6 @@
-//! Forwarding to the upstream: pooled HTTP/1.1 clients over plain TCP or TLS, bodies streamed
-//! both ways, hop-by-hop headers dropped, X-Forwarded-* set, connect and read timeouts, and
-//! every connection checked against the upstream address guard (connect.rs).
+//! Forwarding to the upstream: pooled HTTP/1.1 connections over plain TCP or TLS (pool.rs),
+//! bodies streamed both ways, hop-by-hop headers dropped, X-Forwarded-* set, connect and read
+//! timeouts, and every connection checked against the upstream address guard (connect.rs).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -10,19 +10,15 @@ use std::time::Duration;
 use app::domain::upstream_guard::UpstreamGuard;
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Request, Response, Uri, header};
-use hyper_rustls::HttpsConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
 
 use super::connect::{GuardedConnector, Refused, cause};
 use super::errors::EngineError;
+use super::pool::{Connector, Failure, Pool};
 use super::tls::{CustomTrust, TlsFailure, Trust};
 
-type UpstreamClient = Client<HttpsConnector<GuardedConnector>, Body>;
-
-/// Pools kept for API versions with their own CA certificates, at most: beyond it the oldest
-/// set is dropped (their connections close; the next request opens new ones).
-const MAX_CUSTOM_POOLS: usize = 256;
+/// Connectors kept for API versions with their own CA certificates, at most: beyond it they
+/// are all dropped (and made again when next needed).
+const MAX_CUSTOM_CONNECTORS: usize = 256;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Timeouts {
@@ -31,11 +27,12 @@ pub struct Timeouts {
     pub read: Duration,
 }
 
-/// One worker's upstream clients: one for the system's trust, and one per custom CA set (a
-/// connection verified with one API's CA is never reused for another API).
+/// One worker's upstream connections, and how to open new ones: with the system's trust, or
+/// with an API version's own CA certificates.
 pub struct Upstream {
-    client: UpstreamClient,
-    custom: Mutex<HashMap<[u8; 32], UpstreamClient>>,
+    pool: Arc<Pool>,
+    connector: Connector,
+    custom: Mutex<HashMap<[u8; 32], Connector>>,
     guard: Arc<UpstreamGuard>,
     timeouts: Timeouts,
 }
@@ -80,7 +77,8 @@ pub fn strip_hop_by_hop(headers: &mut HeaderMap) {
     }
 }
 
-/// The upstream address: the endpoint's base path, then the path below the API, then the query.
+/// The upstream request target: the endpoint's base path, then the path below the API, then the
+/// query (origin form: the scheme and authority are the connection's).
 pub fn target(endpoint: &Uri, path: &str, query: Option<&str>) -> Option<Uri> {
     let base = endpoint.path().trim_end_matches('/');
     let mut pq = format!("{base}{path}");
@@ -91,53 +89,66 @@ pub fn target(endpoint: &Uri, path: &str, query: Option<&str>) -> Option<Uri> {
         pq.push('?');
         pq.push_str(q);
     }
-    Uri::builder()
-        .scheme(endpoint.scheme_str().unwrap_or("http"))
-        .authority(endpoint.authority()?.as_str())
-        .path_and_query(pq)
-        .build()
-        .ok()
+    endpoint.authority()?;
+    Uri::try_from(pq).ok()
 }
 
 impl Upstream {
+    /// Made on the worker's runtime: the pool's sweeping task runs there.
     pub fn new(timeouts: Timeouts, trust: &Trust, guard: Arc<UpstreamGuard>) -> Self {
         Self {
-            client: client(timeouts, trust.config(), &guard),
+            pool: Pool::start(),
+            connector: connector(timeouts, trust.config(), &guard),
             custom: Mutex::new(HashMap::new()),
             guard,
             timeouts,
         }
     }
 
-    /// The client for an API version: its own CA's pool, or the shared one.
-    fn client_for(&self, trust: Option<&CustomTrust>) -> UpstreamClient {
+    /// The connector for an API version: with its own CA, or the system's trust.
+    fn connector_for(&self, trust: Option<&CustomTrust>) -> Connector {
         let Some(trust) = trust else {
-            return self.client.clone();
+            return self.connector.clone();
         };
-        let mut pools = self.custom.lock().unwrap_or_else(|p| p.into_inner());
-        if !pools.contains_key(&trust.id) && pools.len() >= MAX_CUSTOM_POOLS {
-            pools.clear();
+        let mut connectors = self.custom.lock().unwrap_or_else(|p| p.into_inner());
+        if !connectors.contains_key(&trust.id) && connectors.len() >= MAX_CUSTOM_CONNECTORS {
+            connectors.clear();
         }
-        pools
+        connectors
             .entry(trust.id)
-            .or_insert_with(|| client(self.timeouts, Arc::clone(&trust.config), &self.guard))
+            .or_insert_with(|| connector(self.timeouts, Arc::clone(&trust.config), &self.guard))
             .clone()
     }
 
-    /// Sends the request upstream and returns its response with a streaming body.
+    /// Sends the request (target in origin form, see [`target`]) to the API's upstream and
+    /// returns its response with a streaming body.
     pub async fn forward(
         &self,
         mut request: Request<Body>,
         forwarded: Forwarded,
         api: &super::registry::ApiEntry,
     ) -> Result<Response<Body>, EngineError> {
+        let Some(endpoint) = api.upstream.as_ref() else {
+            return Err(EngineError::UpstreamUnavailable);
+        };
         let headers = request.headers_mut();
         strip_hop_by_hop(headers);
         super::cookies::strip_session(headers);
         forwarded.apply(headers);
-        let client = self.client_for(api.trust.as_deref());
-        let sent = tokio::time::timeout(self.timeouts.read, client.request(request)).await;
-        let response = match sent {
+        if let Some(host) = host(endpoint) {
+            headers.insert(header::HOST, host);
+        }
+        let trust = api.trust.as_deref();
+        let sent = async {
+            // Only a new connection needs a connector: the system one is cloned then too.
+            let connector = match trust {
+                Some(t) => self.connector_for(Some(t)),
+                None => self.connector.clone(),
+            };
+            let id = trust.map(|t| t.id);
+            self.pool.send(&connector, endpoint, id, request).await
+        };
+        let response = match tokio::time::timeout(self.timeouts.read, sent).await {
             Err(_) => return Err(EngineError::UpstreamTimeout),
             Ok(Err(e)) => return Err(failure(&e, &api.name)),
             Ok(Ok(r)) => r,
@@ -145,7 +156,29 @@ impl Upstream {
         let (mut parts, body) = response.into_parts();
         strip_hop_by_hop(&mut parts.headers);
         super::cookies::drop_session_set_cookie(&mut parts.headers);
-        Ok(Response::from_parts(parts, Body::new(body)))
+        Ok(Response::from_parts(parts, body))
+    }
+
+    /// Connections waiting for a request (for tests).
+    pub fn idle_connections(&self) -> usize {
+        self.pool.idle_count()
+    }
+}
+
+/// `Host` for the upstream: its host, and its port unless the scheme's default (as hyper-util's
+/// client set it); never the user information of the endpoint.
+fn host(endpoint: &Uri) -> Option<HeaderValue> {
+    let authority = endpoint.authority()?;
+    let default = match endpoint.scheme_str() {
+        Some("https") => 443,
+        _ => 80,
+    };
+    match authority.port_u16() {
+        Some(port) if port == default => HeaderValue::from_str(authority.host()).ok(),
+        // Most endpoints: the authority as written is the value, no formatting needed.
+        _ if !authority.as_str().contains('@') => HeaderValue::from_str(authority.as_str()).ok(),
+        Some(port) => HeaderValue::try_from(format!("{}:{port}", authority.host())).ok(),
+        None => HeaderValue::from_str(authority.host()).ok(),
     }
 }
 
@@ -158,10 +191,12 @@ pub struct Forwarded {
 
 impl Forwarded {
     fn apply(self, headers: &mut HeaderMap) {
-        let forwarded_for = match headers.get(&X_FORWARDED_FOR).and_then(|v| v.to_str().ok()) {
-            Some(prior) => format!("{prior}, {}", self.peer),
-            None => self.peer.to_string(),
-        };
+        let mut forwarded_for = String::with_capacity(48);
+        if let Some(prior) = headers.get(&X_FORWARDED_FOR).and_then(|v| v.to_str().ok()) {
+            forwarded_for.push_str(prior);
+            forwarded_for.push_str(", ");
+        }
+        push_ip(&mut forwarded_for, self.peer);
         if let Ok(v) = HeaderValue::try_from(forwarded_for) {
             headers.insert(X_FORWARDED_FOR, v);
         }
@@ -177,24 +212,41 @@ impl Forwarded {
     }
 }
 
-fn client(
+/// Writes `ip` as text: IPv4 digit by digit (std's `Display` goes through the formatter's
+/// padding machinery, which callgrind showed as a visible part of a request), IPv6 by `Display`.
+fn push_ip(out: &mut String, ip: IpAddr) {
+    match ip {
+        IpAddr::V4(v4) => {
+            let mut digits = itoa::Buffer::new();
+            for (i, octet) in v4.octets().into_iter().enumerate() {
+                if i > 0 {
+                    out.push('.');
+                }
+                out.push_str(digits.format(octet));
+            }
+        }
+        IpAddr::V6(_) => {
+            use std::fmt::Write;
+            let _ = write!(out, "{ip}");
+        }
+    }
+}
+
+fn connector(
     timeouts: Timeouts,
     tls: Arc<rustls::ClientConfig>,
     guard: &Arc<UpstreamGuard>,
-) -> UpstreamClient {
-    let connector = hyper_rustls::HttpsConnectorBuilder::new()
+) -> Connector {
+    hyper_rustls::HttpsConnectorBuilder::new()
         .with_tls_config(rustls::ClientConfig::clone(&tls))
         .https_or_http()
         .enable_http1()
-        .wrap_connector(GuardedConnector::new(timeouts.connect, Arc::clone(guard)));
-    Client::builder(TokioExecutor::new())
-        .pool_idle_timeout(Duration::from_secs(60))
-        .pool_max_idle_per_host(256)
-        .build(connector)
+        .wrap_connector(GuardedConnector::new(timeouts.connect, Arc::clone(guard)))
 }
 
 /// The engine error for a failed upstream call, logged with its cause.
-fn failure(e: &hyper_util::client::legacy::Error, api: &str) -> EngineError {
+fn failure(failed: &Failure, api: &str) -> EngineError {
+    let e = failed.error();
     if let Some(refused) = cause::<Refused>(e) {
         tracing::warn!(api, reason = %refused, "upstream address refused");
         return EngineError::UpstreamRefused;
@@ -211,7 +263,7 @@ fn failure(e: &hyper_util::client::legacy::Error, api: &str) -> EngineError {
     }
 }
 
-fn is_timeout(e: &hyper_util::client::legacy::Error) -> bool {
+fn is_timeout(e: &(dyn std::error::Error + 'static)) -> bool {
     cause::<std::io::Error>(e).is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
 }
 
@@ -224,17 +276,65 @@ mod tests {
         let e: Uri = "http://127.0.0.1:3000/echo".parse().expect("uri");
         assert_eq!(
             target(&e, "/hello/x", Some("a=1")).expect("t").to_string(),
-            "http://127.0.0.1:3000/echo/hello/x?a=1"
+            "/echo/hello/x?a=1"
         );
         let root: Uri = "https://api.example.com".parse().expect("uri");
-        assert_eq!(
-            target(&root, "", None).expect("t").to_string(),
-            "https://api.example.com/"
-        );
+        assert_eq!(target(&root, "", None).expect("t").to_string(), "/");
         let slash: Uri = "http://up/v1/".parse().expect("uri");
+        assert_eq!(target(&slash, "/x", None).expect("t").to_string(), "/v1/x");
+        // Only the path and query: a request below the API cannot name another host.
         assert_eq!(
-            target(&slash, "/x", None).expect("t").to_string(),
-            "http://up/v1/x"
+            target(&root, "//evil.example/x", None).expect("t").host(),
+            None
+        );
+    }
+
+    #[test]
+    fn host_names_the_upstream_with_its_port_unless_the_default() {
+        let host_of = |u: &str| host(&u.parse().expect("uri")).expect("host");
+        assert_eq!(host_of("http://127.0.0.1:3000/echo"), "127.0.0.1:3000");
+        assert_eq!(host_of("http://up/v1"), "up");
+        assert_eq!(host_of("http://up:80/v1"), "up");
+        assert_eq!(host_of("https://api.example.com:443"), "api.example.com");
+        assert_eq!(
+            host_of("https://api.example.com:8443"),
+            "api.example.com:8443"
+        );
+        assert_eq!(host_of("http://[::1]:8080/"), "[::1]:8080");
+        assert_eq!(host_of("http://user:secret@up:8080/v1"), "up:8080");
+        assert_eq!(host_of("https://user@api.example.com/"), "api.example.com");
+    }
+
+    #[test]
+    fn forwarded_for_names_the_peer_after_any_earlier_hops() {
+        let forwarded = |prior: Option<&'static str>, peer: &str| {
+            let mut h = HeaderMap::new();
+            if let Some(p) = prior {
+                h.insert(X_FORWARDED_FOR, HeaderValue::from_static(p));
+            }
+            let peer = peer.parse().expect("ip");
+            Forwarded {
+                peer,
+                host: None,
+                https: false,
+            }
+            .apply(&mut h);
+            h[X_FORWARDED_FOR].to_str().expect("text").to_string()
+        };
+        for ip in [
+            "0.0.0.0",
+            "127.0.0.1",
+            "10.20.30.40",
+            "255.255.255.255",
+            "192.168.0.9",
+        ] {
+            assert_eq!(forwarded(None, ip), ip);
+        }
+        assert_eq!(forwarded(None, "2001:db8::1"), "2001:db8::1");
+        assert_eq!(forwarded(None, "::ffff:10.0.0.1"), "::ffff:10.0.0.1");
+        assert_eq!(
+            forwarded(Some("203.0.113.7"), "10.0.0.1"),
+            "203.0.113.7, 10.0.0.1"
         );
     }
 
