@@ -57,12 +57,16 @@ pub enum App {
     Gateway(Arc<(crate::gateway::Front, Router)>),
 }
 
+const GATEWAY: &str = "/gateway/";
+
 impl App {
     async fn call(self, peer: SocketAddr, mut request: hyper::Request<Incoming>) -> Response {
         let router = match self {
             App::Router(router) => router,
             App::Gateway(both) => {
-                if request.uri().path().starts_with("/gateway/") {
+                // What the router's "/gateway/{*rest}" matched: something after the slash.
+                let path = request.uri().path();
+                if path.len() > GATEWAY.len() && path.starts_with(GATEWAY) {
                     return both.0.handle(peer, request.map(Body::new)).await;
                 }
                 both.1.clone()

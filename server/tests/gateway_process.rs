@@ -102,6 +102,10 @@ async fn a_second_gateway_process_learns_of_register_and_retire_within_a_second(
     let (mut child, port) = spawn_gateway(&database_url(&pool));
     let http = http();
     wait_until_healthy(&http, port).await;
+    // The workers hand /gateway/... to the gateway and the rest to the router, as the route
+    // "/gateway/{*rest}" did: nothing after the prefix is not a gateway request.
+    let bare = format!("http://127.0.0.1:{port}/gateway/");
+    assert_eq!(get(&http, &bare, Some(&key)).await.status, 404);
     let target = format!("http://127.0.0.1:{port}/gateway/{ORG}/Echo/1.0/");
     assert_eq!(
         get(&http, &target, Some(&key)).await.status,

@@ -87,8 +87,9 @@ impl Pool {
     fn take(&self, key: &Key) -> Option<SendRequest<Body>> {
         let mut idle = self.idle();
         let list = idle.get_mut(key)?;
-        // Closed ones are dropped on the way: their connection task has ended.
-        let found = std::iter::from_fn(|| list.pop()).find(|i| i.sender.is_ready());
+        // Closed and expired ones are dropped on the way (closing them).
+        let fresh = |i: &Idle| i.sender.is_ready() && i.since.elapsed() < IDLE_TIMEOUT;
+        let found = std::iter::from_fn(|| list.pop()).find(fresh);
         if list.is_empty() {
             idle.remove(key);
         }
@@ -123,10 +124,10 @@ impl Pool {
     }
 
     /// Sends `request` (origin-form target, Host set) to `endpoint`'s scheme and authority over
-    /// a pooled connection, or a new one made with `connector`.
+    /// a pooled connection, or a new one made with the connector `connector` gives.
     pub async fn send(
         self: &Arc<Self>,
-        connector: &Connector,
+        connector: impl FnOnce() -> Connector,
         endpoint: &Uri,
         trust: Option<[u8; 32]>,
         request: Request<Body>,
@@ -142,8 +143,10 @@ impl Pool {
         let request = match self.take(&key) {
             Some(mut sender) => match sender.try_send_request(request).await {
                 Ok(response) => return Ok(self.returning(key, sender, response)),
-                // Not sent at all (the upstream closed the idle connection meanwhile): once
-                // more on a new connection.
+                // hyper gives the request back when the connection ended before it was sent
+                // (hyper-util's rule): once more on a new connection. A request written to a
+                // connection the upstream closed at that moment fails instead (502), as it
+                // did with hyper-util: it may have been received.
                 Err(mut e) => match e.take_message() {
                     Some(request) => request,
                     None => return Err(Failure::Exchange(e.into_error())),
@@ -151,7 +154,7 @@ impl Pool {
             },
             None => request,
         };
-        let mut sender = connect(connector, endpoint).await?;
+        let mut sender = connect(connector(), endpoint).await?;
         let response = sender
             .send_request(request)
             .await
@@ -181,8 +184,7 @@ impl Pool {
 
 /// A new connection: TCP (through the address guard) and TLS when the endpoint is https, then
 /// the HTTP/1.1 handshake; the connection runs as a task of its own on this worker.
-async fn connect(connector: &Connector, endpoint: &Uri) -> Result<SendRequest<Body>, Failure> {
-    let mut connector = connector.clone();
+async fn connect(mut connector: Connector, endpoint: &Uri) -> Result<SendRequest<Body>, Failure> {
     let io = tower_service::Service::call(&mut connector, endpoint.clone())
         .await
         .map_err(Failure::Connect)?;

@@ -139,15 +139,11 @@ impl Upstream {
             headers.insert(header::HOST, host);
         }
         let trust = api.trust.as_deref();
-        let sent = async {
-            // Only a new connection needs a connector: the system one is cloned then too.
-            let connector = match trust {
-                Some(t) => self.connector_for(Some(t)),
-                None => self.connector.clone(),
-            };
-            let id = trust.map(|t| t.id);
-            self.pool.send(&connector, endpoint, id, request).await
-        };
+        // Only a new connection needs a connector.
+        let connector = || self.connector_for(trust);
+        let sent = self
+            .pool
+            .send(connector, endpoint, trust.map(|t| t.id), request);
         let response = match tokio::time::timeout(self.timeouts.read, sent).await {
             Err(_) => return Err(EngineError::UpstreamTimeout),
             Ok(Err(e)) => return Err(failure(&e, &api.name)),
