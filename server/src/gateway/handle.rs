@@ -55,7 +55,7 @@ pub(super) async fn handle(worker: &Worker, peer: SocketAddr, request: Request) 
     };
     let response = exchange(worker, peer.ip(), request, &mut seen).await;
     let elapsed = started.elapsed();
-    record(&worker.gateway, &seen, elapsed, &response);
+    record(worker, &seen, elapsed, &response);
     if !analytics.enabled() {
         return response;
     }
@@ -375,14 +375,16 @@ fn response_chain(chains: [&[Compiled]; 3], h: &mut HeaderMap, extra: HeaderMap)
 }
 
 /// Records the exchange: one structured log line and the metrics.
-fn record(gw: &Gateway, seen: &Seen, elapsed: std::time::Duration, response: &Response<Body>) {
+fn record(worker: &Worker, seen: &Seen, elapsed: std::time::Duration, response: &Response<Body>) {
     let status = response.status();
     let api = seen.api.as_ref().map_or("-", |a| a.name.as_str());
     let plan = match (&seen.client, &seen.api) {
         (Some(c), Some(a)) => c.contracts.get(&a.id).map(|c| c.plan.as_str()),
         _ => None,
     };
-    gw.metrics.observe(api, status, elapsed.as_secs_f64());
+    let named = seen.api.as_ref().map(|a| (a.id, a.name.as_str()));
+    let metrics = &worker.gateway.metrics;
+    (worker.observers).observe(metrics, named, status, elapsed.as_secs_f64());
     tracing::info!(
         target: "gatehouse::gateway",
         api,

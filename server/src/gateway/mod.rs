@@ -90,6 +90,7 @@ struct Worker {
     shard: Arc<analytics::Shard>,
     /// The keys this worker's requests used since their last use was written.
     keys_used: Arc<key_use::Noted>,
+    observers: metrics::Observers,
 }
 
 impl Gateway {
@@ -183,6 +184,7 @@ impl Gateway {
             upstream: Upstream::new(self.timeouts, &self.trust, Arc::clone(&self.guard)),
             shard: self.analytics.shard(),
             keys_used: self.key_use.worker(),
+            observers: metrics::Observers::default(),
         }))
     }
 

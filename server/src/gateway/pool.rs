@@ -10,6 +10,7 @@
 //! (the upstream closed it meanwhile) is sent once more on a new connection.
 
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::task::{Context, Poll};
@@ -36,12 +37,33 @@ pub type Connector = HttpsConnector<GuardedConnector>;
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Which connections may serve a request: same scheme and authority, same trust (a connection
-/// verified with one API's CA is never reused for another API).
-#[derive(Clone, PartialEq, Eq, Hash)]
+/// verified with one API's CA is never reused for another API). The authority is compared as
+/// written, not case-insensitively as `Authority` does: hashing its text in one go costs a
+/// fraction of `Authority`'s byte-by-byte hash (callgrind: ~1,000 instructions per request
+/// for the two lookups), and two spellings of one host only mean two sets of connections.
+#[derive(Clone)]
 struct Key {
     https: bool,
     authority: Authority,
     trust: Option<[u8; 32]>,
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Self) -> bool {
+        self.https == other.https
+            && self.trust == other.trust
+            && self.authority.as_str() == other.authority.as_str()
+    }
+}
+
+impl Eq for Key {}
+
+impl Hash for Key {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.https.hash(state);
+        self.authority.as_str().hash(state);
+        self.trust.hash(state);
+    }
 }
 
 struct Idle {
@@ -49,9 +71,12 @@ struct Idle {
     since: Instant,
 }
 
+/// Upstream names come from API providers, so the map keeps a seeded hash (foldhash's).
+type IdleLists = HashMap<Key, Vec<Idle>, foldhash::fast::RandomState>;
+
 #[derive(Default)]
 pub struct Pool {
-    idle: Mutex<HashMap<Key, Vec<Idle>>>,
+    idle: Mutex<IdleLists>,
 }
 
 /// Why an exchange failed: opening the connection, or on it.
@@ -79,7 +104,7 @@ impl Pool {
         pool
     }
 
-    fn idle(&self) -> MutexGuard<'_, HashMap<Key, Vec<Idle>>> {
+    fn idle(&self) -> MutexGuard<'_, IdleLists> {
         self.idle.lock().unwrap_or_else(|p| p.into_inner())
     }
 

@@ -52,7 +52,8 @@ impl Default for AnalyticsConfig {
 #[derive(Default)]
 struct Buffer {
     log: Vec<LogEntry>,
-    rollups: HashMap<RollupKey, Rollup>,
+    /// foldhash, not SipHash: the key is ids, a minute and a status, hashed on every request.
+    rollups: HashMap<RollupKey, Rollup, foldhash::fast::RandomState>,
     /// Places taken from the process's bound and not used yet.
     credit: usize,
 }
