@@ -61,7 +61,7 @@ const GATEWAY: &str = "/gateway/";
 
 impl App {
     async fn call(self, peer: SocketAddr, mut request: hyper::Request<Incoming>) -> Response {
-        let router = match self {
+        let mut router = match self {
             App::Router(router) => router,
             App::Gateway(both) => {
                 // What the router's "/gateway/{*rest}" matched: something after the slash.
@@ -73,7 +73,6 @@ impl App {
             }
         };
         request.extensions_mut().insert(ConnectInfo(peer));
-        let mut router = router;
         tower_service::Service::call(&mut router, request.map(Body::new))
             .await
             .unwrap_or_else(|never| match never {})

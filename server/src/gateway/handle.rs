@@ -384,7 +384,9 @@ fn record(worker: &Worker, seen: &Seen, elapsed: std::time::Duration, response: 
     };
     let named = seen.api.as_ref().map(|a| (a.id, a.name.as_str()));
     let metrics = &worker.gateway.metrics;
-    (worker.observers).observe(metrics, named, status, elapsed.as_secs_f64());
+    worker
+        .observers
+        .observe(metrics, named, status, elapsed.as_secs_f64());
     tracing::info!(
         target: "gatehouse::gateway",
         api,

@@ -154,11 +154,6 @@ impl Upstream {
         super::cookies::drop_session_set_cookie(&mut parts.headers);
         Ok(Response::from_parts(parts, body))
     }
-
-    /// Connections waiting for a request (for tests).
-    pub fn idle_connections(&self) -> usize {
-        self.pool.idle_count()
-    }
 }
 
 /// `Host` for the upstream: its host, and its port unless the scheme's default (as hyper-util's
