@@ -10,6 +10,9 @@
 #   nginx   GET :3312/echo/                    nginx's bare reverse proxy in front of it (Debian's
 #                                              nginx-light, 2 workers, upstream keep-alive, no
 #                                              access log): the baseline the gateway is held to
+#   floor   GET :3313/echo/                    the fastest proxy this stack makes: bare hyper on
+#                                              Tokio, one runtime per core, nothing of Gatehouse
+#                                              (server/examples/bench_floor.rs)
 #   null    GET :3301/gateway/BENCH/Null/1.0/  the gateway's bare proxy path
 #   full    GET :3301/gateway/BENCH/Full/1.0/  key lookup, contract, rate limit counter, proxy
 #   logged  GET :3310/gateway/BENCH/Full/1.0/  the full chain through a `gatehouse gateway`
@@ -35,7 +38,7 @@ ADDR=127.0.0.1:3300
 BASE=http://$ADDR
 GATEWAY=http://127.0.0.1:3301
 CONNS=(1 16 64)
-ALL_SETUPS=(direct nginx null full logged quiet tls)
+ALL_SETUPS=(direct nginx floor null full logged quiet tls)
 # BENCH_SETUPS measures some of them only, e.g. "logged quiet" with BENCH_ROUNDS=9 to read the
 # cost of analytics alone; every process is started either way.
 read -r -a SETUPS <<<"${BENCH_SETUPS:-${ALL_SETUPS[*]}}"
@@ -43,6 +46,7 @@ for s in "${SETUPS[@]}"; do
     [[ " ${ALL_SETUPS[*]} " == *" $s "* ]] || die "BENCH_SETUPS: unknown setup '$s' (${ALL_SETUPS[*]})"
 done
 NGINX=127.0.0.1:3312
+FLOOR=127.0.0.1:3313
 QUIET=127.0.0.1:3304
 LOGGED=127.0.0.1:3310
 TLS_UPSTREAM=127.0.0.1:3303
@@ -54,6 +58,7 @@ DURATION=${BENCH_DURATION:-5s}
 declare -A URL=(
     [direct]=$BASE/echo/
     [nginx]=http://$NGINX/echo/
+    [floor]=http://$FLOOR/echo/
     [null]=$GATEWAY/gateway/BENCH/Null/1.0/
     [full]=$GATEWAY/gateway/BENCH/Full/1.0/
     [logged]=http://$LOGGED/gateway/BENCH/Full/1.0/
@@ -67,6 +72,7 @@ server_pid=""
 quiet_pid=""
 logged_pid=""
 nginx_pid=""
+floor_pid=""
 tls_pid=""
 db_created=0
 
@@ -79,6 +85,7 @@ cleanup() {
     stop_pid "$quiet_pid"
     stop_pid "$logged_pid"
     stop_pid "$nginx_pid"
+    stop_pid "$floor_pid"
     if [[ -n $tls_pid ]]; then kill "$tls_pid" 2>/dev/null || true; fi
     if ((db_created)); then scripts/db.sh --drop "$db" || true; fi
 }
@@ -120,7 +127,7 @@ wait_for() {
 }
 
 log "building the production server (profile production: fat LTO) and the bench_world example (slow the first time)"
-env "${RELEASE_ENV[@]}" cargo build --profile production -p server --bin gatehouse --example bench_world --example tls_echo
+env "${RELEASE_ENV[@]}" cargo build --profile production -p server --bin gatehouse --example bench_world --example tls_echo --example bench_floor
 command -v wrk >/dev/null || apt_install wrk
 command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || apt_install nginx-light
 NGINX_BIN=$(command -v nginx || echo /usr/sbin/nginx)
@@ -194,6 +201,10 @@ NGINX
 "$NGINX_BIN" -p "$ROOT/$out/nginx" -c "$ROOT/$out/nginx/nginx.conf" >"$out/nginx/stdout.log" 2>&1 &
 nginx_pid=$!
 wait_for "${URL[nginx]}"
+# The stack's own floor: bare hyper in front of the same echo, as many workers as the gateway.
+target/production/examples/bench_floor $FLOOR $ADDR "$(nproc)" >"$out/floor.log" 2>&1 &
+floor_pid=$!
+wait_for "${URL[floor]}"
 # The gateway picks up published APIs and registered clients by itself, within a moment.
 wait_for "${URL[null]}"
 wait_for "${URL[full]}" "$key"
@@ -301,7 +312,7 @@ done
 echo
 echo "Ratios (median over rounds of the ratio within each round)"
 PAIRS=()
-for pair in null/direct full/direct null/nginx full/nginx full/null logged/quiet tls/null; do
+for pair in null/direct full/direct null/nginx full/nginx floor/nginx null/floor full/null logged/quiet tls/null; do
     if has "${pair%/*}" && has "${pair#*/}"; then PAIRS+=("$pair"); fi
 done
 printf '%6s' conns
@@ -322,13 +333,13 @@ if has direct; then
     echo
     echo "Added latency versus direct, microseconds (median over rounds of the difference in each round)"
     printf '%6s' conns
-    for s in nginx null full; do
+    for s in nginx floor null full; do
         if has "$s"; then printf ' %12s %12s' "$s p50" "$s p99"; fi
     done
     echo
     for c in "${CONNS[@]}"; do
         printf '%6s' "$c"
-        for s in nginx null full; do
+        for s in nginx floor null full; do
             if has "$s"; then printf ' %12.1f %12.1f' "$(added P50 "$s" "$c")" "$(added P99 "$s" "$c")"; fi
         done
         echo
