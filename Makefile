@@ -33,7 +33,7 @@ help:
 	@echo 'make db-stop  stop the private Postgres cluster under target/pg, if one runs'
 	@echo 'make redis    print the REDIS_URL that the cargo tests use (starting Redis if needed)'
 	@echo 'make redis-stop  stop the private Redis under target/redis, if one runs'
-	@echo 'make bench    production build, then wrk: gateway versus the bare upstream and nginx (~7 min)'
+	@echo 'make bench    production build, then wrk: gateway versus the bare upstream, nginx and bare hyper (~8 min)'
 	@echo 'make bench-registry  release build, then 10k/100k/1M registered clients: load time, memory,'
 	@echo '             register-to-200 on a second gateway, /healthz during registrations (~15 min)'
 	@echo 'make bench-web  release build, then Chromium on a throttled link: bytes and time to interactive'

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # `make bench`: what the gateway adds to a request, measured with wrk on this machine.
 #   scripts/bench-gateway.sh
-# Builds the production server (fat LTO, as deployed), server/examples/bench_world.rs and tls_echo.rs, creates a fresh
-# database, serves the console on 127.0.0.1:3300 and the gateway on :3301, and seeds (bench_world)
-# organization BENCH with two APIs in front of the server's own echo upstream: Null (public, no
-# policies) and Full (private: API key, contract, plan Fast with a rate limit), and a third, Tls,
-# in front of the same echo over HTTPS (tls_echo, a process of its own on :3303). It measures
+# Builds the production server (fat LTO, as deployed) and the examples bench_world, tls_echo and
+# bench_floor (server/examples/), creates a fresh database, serves the console on 127.0.0.1:3300
+# and the gateway on :3301, and seeds (bench_world) organization BENCH with two APIs in front of
+# the server's own echo upstream: Null (public, no policies) and Full (private: API key,
+# contract, plan Fast with a rate limit), and a third, Tls, in front of the same echo over HTTPS
+# (tls_echo, a process of its own on :3303). It measures
 #   direct  GET :3300/echo/                    the upstream alone
 #   nginx   GET :3312/echo/                    nginx's bare reverse proxy in front of it (Debian's
 #                                              nginx-light, 2 workers, upstream keep-alive, no
@@ -126,7 +127,7 @@ wait_for() {
     die "$1 did not answer 200 within 60 s (last status: $(status "$@"))"
 }
 
-log "building the production server (profile production: fat LTO) and the bench_world example (slow the first time)"
+log "building the production server (profile production: fat LTO) and the bench examples (slow the first time)"
 env "${RELEASE_ENV[@]}" cargo build --profile production -p server --bin gatehouse --example bench_world --example tls_echo --example bench_floor
 command -v wrk >/dev/null || apt_install wrk
 command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || apt_install nginx-light
@@ -136,6 +137,8 @@ command -v node >/dev/null || die "node not found: install Node.js 20 first"
 mkdir -p "$out"
 rm -f "$out"/round*.txt "$out"/warmup-*.txt # an earlier run's, possibly with more rounds
 [[ $(status "$BASE/readyz") == 0 ]] || die "something already answers on $BASE: stop it first"
+# The floor shares its port by SO_REUSEPORT: a leftover one would take half the connections.
+[[ $(status "${URL[floor]}") == 0 ]] || die "something already answers on $FLOOR: stop it first"
 db_url=$(scripts/db.sh --create "$db" | tail -n1)
 db_created=1
 
@@ -202,7 +205,7 @@ NGINX
 nginx_pid=$!
 wait_for "${URL[nginx]}"
 # The stack's own floor: bare hyper in front of the same echo, as many workers as the gateway.
-target/production/examples/bench_floor $FLOOR $ADDR "$(nproc)" >"$out/floor.log" 2>&1 &
+target/production/examples/bench_floor "$FLOOR" "$ADDR" "$(nproc)" >"$out/floor.log" 2>&1 &
 floor_pid=$!
 wait_for "${URL[floor]}"
 # The gateway picks up published APIs and registered clients by itself, within a moment.
@@ -312,7 +315,7 @@ done
 echo
 echo "Ratios (median over rounds of the ratio within each round)"
 PAIRS=()
-for pair in null/direct full/direct null/nginx full/nginx floor/nginx null/floor full/null logged/quiet tls/null; do
+for pair in null/direct full/direct null/nginx full/nginx floor/nginx null/floor quiet/floor full/null logged/quiet tls/null; do
     if has "${pair%/*}" && has "${pair#*/}"; then PAIRS+=("$pair"); fi
 done
 printf '%6s' conns

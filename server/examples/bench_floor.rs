@@ -1,9 +1,10 @@
 //! `make bench`'s "floor" setup: the fastest reverse proxy this stack makes, to read the
-//! gateway's figures against (issue 17). hyper on Tokio laid out as Gatehouse's HTTP workers are
-//! (one single-threaded runtime per core), each worker with its own `SO_REUSEPORT` listener and
-//! its own pool of keep-alive connections to one upstream, and nothing else: no routing,
-//! policies, log line, metrics, deadlines or connection cap. Not for traffic: it buffers each
-//! response whole (bench-sized bodies only) and trusts every client.
+//! gateway's figures against (issue 17). hyper on Tokio with one single-threaded runtime per
+//! core, as Gatehouse's HTTP workers, each with its own pool of keep-alive connections to one
+//! upstream, and nothing else: no routing, policies, log line, metrics, deadlines or connection
+//! cap. Unlike the gateway (one listener handing connections to the workers in turn), each
+//! worker accepts on its own `SO_REUSEPORT` listener, as nginx's do. Not for traffic: it buffers
+//! each response whole (bench-sized bodies only) and trusts every client.
 //!
 //!   bench_floor LISTEN UPSTREAM WORKERS    e.g. bench_floor 127.0.0.1:3313 127.0.0.1:3300 2
 
@@ -56,8 +57,16 @@ fn worker(listen: SocketAddr, upstream: SocketAddr) -> anyhow::Result<()> {
         let listener = socket.listen(1024)?;
         let pool = Pool::default();
         loop {
-            let (stream, _) = listener.accept().await?;
-            stream.set_nodelay(true)?;
+            // Out of descriptors and the like: the worker goes on, as the gateway's acceptor.
+            let stream = match listener.accept().await {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    eprintln!("bench_floor: accept failed: {e}");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            };
+            let _ = stream.set_nodelay(true);
             let pool = Arc::clone(&pool);
             tokio::spawn(async move {
                 let service = hyper::service::service_fn(move |request| {
@@ -95,11 +104,22 @@ async fn proxy(
     request: Request<Incoming>,
 ) -> anyhow::Result<Response<Full<Bytes>>> {
     let idle = pool.lock().unwrap_or_else(PoisonError::into_inner).pop();
-    let mut sender = match idle {
-        Some(sender) if !sender.is_closed() => sender,
-        _ => connect(upstream).await?,
+    let (mut sender, reused) = match idle {
+        Some(sender) if sender.is_ready() => (sender, true),
+        _ => (connect(upstream).await?, false),
     };
-    let response = sender.send_request(request).await?;
+    // As the gateway's pool: a request that an idle connection closing under it never sent goes
+    // out once more on a new connection.
+    let response = match sender.try_send_request(request).await {
+        Ok(response) => response,
+        Err(mut e) => match e.take_message() {
+            Some(request) if reused => {
+                sender = connect(upstream).await?;
+                sender.send_request(request).await?
+            }
+            _ => return Err(e.into_error().into()),
+        },
+    };
     let (parts, body) = response.into_parts();
     let body = body.collect().await?.to_bytes();
     // Read to the end: the connection is free for the next request.
