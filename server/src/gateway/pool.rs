@@ -144,7 +144,8 @@ impl Pool {
     }
 
     /// Connections waiting for a request (for tests).
-    pub fn idle_count(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn idle_count(&self) -> usize {
         self.idle().values().map(Vec::len).sum()
     }
 
